@@ -1,0 +1,273 @@
+/**
+ * Incremental frame parser: feed it the socket's chunks as they come; it calls its handler once per
+ * frame, with bodies and property lists as slices of the chunk (no copy), and copies only a frame
+ * that is split across chunks.
+ *
+ *   frame: type:u8  channel:u16  size:u32  payload[size]  0xCE
+ *
+ * It checks everything a peer can get wrong about frames, and throws a ProtocolError with the reply
+ * code RabbitMQ closes the connection with:
+ *   501 FRAME_ERROR       bad frame-end, unknown frame type, payload above frame_max, short header
+ *                         frame, undecodable method arguments or properties, body beyond body-size
+ *   505 UNEXPECTED_FRAME  content frames out of sequence on a channel, content frames on channel 0,
+ *                         a heartbeat on a non-zero channel
+ *   540 NOT_IMPLEMENTED   an unknown class or method id
+ * After it has thrown, the connection is to be closed: the parser is not fed again.
+ */
+import { ProtocolError } from "./errors.js";
+import { FRAME_END, FRAME_MIN_SIZE, FrameType, ReplyCode } from "./generated/constants.js";
+import { decodeMethod } from "./generated/method-codec.js";
+import { methodHasContent } from "./generated/method-info.js";
+import type { Method } from "./generated/methods.js";
+import { readLongLong } from "./primitives.js";
+
+export interface FrameHandler {
+  /** The 8 octets a client opens with (only when the parser expects a protocol header). */
+  onProtocolHeader?(header: Buffer): void;
+  onMethod(channel: number, method: Method): void;
+  /**
+   * A content header. `properties` is the property flags and list, as sent (a slice of the input):
+   * keep it to send it on unchanged, or decode it with `decodeBasicProperties(p, 0, p.length)`.
+   */
+  onHeader(channel: number, classId: number, bodySize: number, properties: Buffer): void;
+  /** A body frame's payload: a slice of the input, valid as long as you keep it. */
+  onBody(channel: number, body: Buffer): void;
+  onHeartbeat(): void;
+}
+
+export interface FrameParserOptions {
+  /**
+   * Largest frame accepted, frame header and end included (the negotiated frame_max; 0: no limit).
+   * Default 4096, the limit before connection.tune-ok. Like RabbitMQ it tolerates 8 octets of slack,
+   * for peers that count only the payload.
+   */
+  frameMax?: number;
+  /** The input starts with the 8-octet protocol header (a server's side of the socket). */
+  protocolHeader?: boolean;
+}
+
+/** What the next frame on a channel must be. */
+const EXPECT_METHOD = 0;
+const EXPECT_HEADER = 1;
+const EXPECT_BODY = 2;
+
+const NO_LIMIT = 0xffffffff;
+
+export class FrameParser {
+  private readonly handler: FrameHandler;
+  private maxPayload: number;
+  /** Octets of the protocol header still to come (8, then 0). */
+  private headerPending: number;
+  private protocolHeader: Buffer | null;
+
+  /** A frame split across chunks: its octets so far, and its total size (-1 until known). */
+  private partial: Buffer;
+  private partialFilled = 0;
+  private partialSize = -1;
+  private readonly head = Buffer.alloc(7);
+
+  /** Content sequencing per channel, grown to the highest channel seen. */
+  private expect = new Uint8Array(8);
+  private contentClass = new Uint16Array(8);
+  private remaining = new Float64Array(8);
+
+  constructor(handler: FrameHandler, options: FrameParserOptions = {}) {
+    this.handler = handler;
+    this.maxPayload = payloadLimit(options.frameMax ?? FRAME_MIN_SIZE);
+    this.headerPending = options.protocolHeader === true ? 8 : 0;
+    this.protocolHeader = this.headerPending > 0 ? Buffer.alloc(8) : null;
+    this.partial = this.head;
+  }
+
+  /** Sets the negotiated frame_max (0: no limit). */
+  set frameMax(frameMax: number) {
+    this.maxPayload = payloadLimit(frameMax);
+  }
+
+  /** True when no partial frame is buffered. */
+  get idle(): boolean {
+    return this.partialFilled === 0 && this.headerPending === 0;
+  }
+
+  /** Parses `chunk`; may call the handler any number of times. */
+  push(chunk: Buffer): void {
+    const len = chunk.length;
+    let o = 0;
+    if (this.headerPending > 0) {
+      o = this.readProtocolHeader(chunk);
+      if (o === len) return;
+    }
+    if (this.partialFilled > 0) {
+      o = this.fill(chunk, o);
+      if (o === len) return;
+    }
+    // Whole frames in place: the common case, no copy.
+    while (len - o >= 8) {
+      const size = chunk.readUInt32BE(o + 3);
+      if (size > this.maxPayload) throw this.tooLarge(size);
+      const end = o + 7 + size;
+      if (end >= len) break;
+      if (chunk[end] !== FRAME_END) throw badFrameEnd(chunk[end]!);
+      this.frame(chunk[o]!, (chunk[o + 1]! << 8) | chunk[o + 2]!, chunk, o + 7, end);
+      o = end + 1;
+    }
+    if (o < len) this.keep(chunk, o);
+  }
+
+  private readProtocolHeader(chunk: Buffer): number {
+    const header = this.protocolHeader!;
+    const n = Math.min(this.headerPending, chunk.length);
+    chunk.copy(header, 8 - this.headerPending, 0, n);
+    this.headerPending -= n;
+    if (this.headerPending === 0) {
+      this.protocolHeader = null;
+      this.handler.onProtocolHeader?.(header);
+    }
+    return n;
+  }
+
+  /** Starts buffering a split frame from `chunk[o..]`. */
+  private keep(chunk: Buffer, o: number): void {
+    const n = chunk.length - o;
+    if (n >= 7) {
+      const size = chunk.readUInt32BE(o + 3);
+      if (size > this.maxPayload) throw this.tooLarge(size);
+      this.partialSize = size + 8;
+      this.partial = Buffer.allocUnsafe(this.partialSize);
+    } else {
+      this.partialSize = -1;
+      this.partial = this.head;
+    }
+    chunk.copy(this.partial, 0, o);
+    this.partialFilled = n;
+  }
+
+  /** Continues a split frame with `chunk[o..]`; returns the offset after what it took. */
+  private fill(chunk: Buffer, o: number): number {
+    const len = chunk.length;
+    if (this.partialSize < 0) {
+      const take = Math.min(7 - this.partialFilled, len - o);
+      chunk.copy(this.head, this.partialFilled, o, o + take);
+      this.partialFilled += take;
+      o += take;
+      if (this.partialFilled < 7) return o;
+      const size = this.head.readUInt32BE(3);
+      if (size > this.maxPayload) throw this.tooLarge(size);
+      this.partialSize = size + 8;
+      this.partial = Buffer.allocUnsafe(this.partialSize);
+      this.head.copy(this.partial, 0, 0, 7);
+    }
+    const take = Math.min(this.partialSize - this.partialFilled, len - o);
+    chunk.copy(this.partial, this.partialFilled, o, o + take);
+    this.partialFilled += take;
+    o += take;
+    if (this.partialFilled < this.partialSize) return o;
+
+    const frame = this.partial;
+    const end = this.partialSize - 1;
+    this.partial = this.head;
+    this.partialFilled = 0;
+    this.partialSize = -1;
+    if (frame[end] !== FRAME_END) throw badFrameEnd(frame[end]!);
+    this.frame(frame[0]!, (frame[1]! << 8) | frame[2]!, frame, 7, end);
+    return o;
+  }
+
+  private frame(type: number, channel: number, b: Buffer, start: number, end: number): void {
+    switch (type) {
+      case FrameType.Method: {
+        if (channel >= this.expect.length) this.grow(channel);
+        if (this.expect[channel] !== EXPECT_METHOD) throw this.outOfSequence(channel, "method");
+        const method = decodeMethod(b, start, end);
+        if (methodHasContent(method.id)) {
+          this.expect[channel] = EXPECT_HEADER;
+          this.contentClass[channel] = method.id >>> 16;
+        }
+        this.handler.onMethod(channel, method);
+        return;
+      }
+      case FrameType.Header: {
+        if (channel === 0) throw unexpected("content header frame on channel 0");
+        if (channel >= this.expect.length) this.grow(channel);
+        if (end - start < 14) throw new ProtocolError(ReplyCode.FRAME_ERROR, "content header frame shorter than 14 octets");
+        const classId = (b[start]! << 8) | b[start + 1]!;
+        const weight = (b[start + 2]! << 8) | b[start + 3]!;
+        if (this.expect[channel] !== EXPECT_HEADER || weight !== 0) throw this.outOfSequence(channel, "header");
+        if (classId !== this.contentClass[channel]) {
+          throw unexpected(`expected content header for class ${this.contentClass[channel]}, got one for class ${classId} instead`);
+        }
+        const bodySize = readLongLong(b, start + 4);
+        this.expect[channel] = bodySize === 0 ? EXPECT_METHOD : EXPECT_BODY;
+        this.remaining[channel] = bodySize;
+        this.handler.onHeader(channel, classId, bodySize, b.subarray(start + 12, end));
+        return;
+      }
+      case FrameType.Body: {
+        if (channel === 0) throw unexpected("content body frame on channel 0");
+        if (channel >= this.expect.length) this.grow(channel);
+        if (this.expect[channel] !== EXPECT_BODY) throw this.outOfSequence(channel, "body");
+        const size = end - start;
+        const remaining = this.remaining[channel]! - size;
+        if (remaining < 0) throw new ProtocolError(ReplyCode.FRAME_ERROR, "content body frame exceeds remaining content size");
+        this.remaining[channel] = remaining;
+        if (remaining === 0) this.expect[channel] = EXPECT_METHOD;
+        this.handler.onBody(channel, b.subarray(start, end));
+        return;
+      }
+      case FrameType.Heartbeat:
+        if (channel !== 0) throw unexpected(`heartbeat frame on channel ${channel}`);
+        if (end !== start) throw new ProtocolError(ReplyCode.FRAME_ERROR, "heartbeat frame with a payload");
+        this.handler.onHeartbeat();
+        return;
+      default:
+        throw new ProtocolError(ReplyCode.FRAME_ERROR, `unknown frame type ${type}`);
+    }
+  }
+
+  private grow(channel: number): void {
+    let size = this.expect.length;
+    while (size <= channel) size *= 2;
+    const expect = new Uint8Array(size);
+    expect.set(this.expect);
+    const contentClass = new Uint16Array(size);
+    contentClass.set(this.contentClass);
+    const remaining = new Float64Array(size);
+    remaining.set(this.remaining);
+    this.expect = expect;
+    this.contentClass = contentClass;
+    this.remaining = remaining;
+  }
+
+  /** The 505 RabbitMQ sends for a frame of the wrong kind, in its words. */
+  private outOfSequence(channel: number, got: "method" | "header" | "body"): ProtocolError {
+    const classId = this.contentClass[channel]!;
+    switch (this.expect[channel]) {
+      case EXPECT_HEADER:
+        return new ProtocolError(
+          ReplyCode.UNEXPECTED_FRAME,
+          `expected content header for class ${classId}, got non content header frame instead`,
+          classId,
+        );
+      case EXPECT_BODY:
+        return new ProtocolError(ReplyCode.UNEXPECTED_FRAME, "expected content body, got non content body frame instead", classId);
+      default:
+        return unexpected(`expected method frame, got non method frame (${got}) instead`);
+    }
+  }
+
+  private tooLarge(size: number): ProtocolError {
+    return new ProtocolError(ReplyCode.FRAME_ERROR, `frame payload of ${size} octets exceeds frame_max`);
+  }
+}
+
+function payloadLimit(frameMax: number): number {
+  return frameMax === 0 ? NO_LIMIT : frameMax;
+}
+
+function unexpected(message: string): ProtocolError {
+  return new ProtocolError(ReplyCode.UNEXPECTED_FRAME, message);
+}
+
+function badFrameEnd(octet: number): ProtocolError {
+  return new ProtocolError(ReplyCode.FRAME_ERROR, `invalid frame end octet 0x${octet.toString(16)}`);
+}

@@ -64,7 +64,10 @@ export function normalize(v: FieldValue | undefined): unknown {
   if (Array.isArray(v)) return v.map((x) => normalize(x ?? null));
   if (v === null || typeof v !== "object" || v instanceof Date || v instanceof Decimal) return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) if (v[k] !== undefined) out[k] = normalize(v[k]);
+  for (const k of Object.keys(v)) {
+    if (v[k] === undefined) continue;
+    Object.defineProperty(out, k, { value: normalize(v[k]), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

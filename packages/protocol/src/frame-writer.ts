@@ -41,7 +41,11 @@ function frameStart(b: Buffer, o: number, type: number, channel: number): void {
 
 function frameEnd(b: Buffer, start: number, end: number): number {
   if (end >= b.length) throw bufferTooSmall(b, end);
-  b.writeUInt32BE(end - start - 7, start + 3);
+  const size = end - start - 7;
+  b[start + 3] = size >>> 24;
+  b[start + 4] = size >>> 16;
+  b[start + 5] = size >>> 8;
+  b[start + 6] = size;
   b[end] = FRAME_END;
   return end + 1;
 }

@@ -1828,276 +1828,329 @@ export function encodeConfirmSelectOk(b: Buffer, o: number, _a: ConfirmSelectOkA
  */
 export function decodeMethod(b: Buffer, o: number, e: number): Method {
   if (o + 4 > e) throw new ProtocolError(ReplyCode.FRAME_ERROR, "method frame shorter than 4 octets");
-  const id = b.readUInt32BE(o);
-  switch (id) {
-    case 0x000a000a:
-      return decodeConnectionStart(b, o + 4, e);
-    case 0x000a000b:
-      return decodeConnectionStartOk(b, o + 4, e);
-    case 0x000a0014:
-      return decodeConnectionSecure(b, o + 4, e);
-    case 0x000a0015:
-      return decodeConnectionSecureOk(b, o + 4, e);
-    case 0x000a001e:
-      return decodeConnectionTune(b, o + 4, e);
-    case 0x000a001f:
-      return decodeConnectionTuneOk(b, o + 4, e);
-    case 0x000a0028:
-      return decodeConnectionOpen(b, o + 4, e);
-    case 0x000a0029:
-      return decodeConnectionOpenOk(b, o + 4, e);
-    case 0x000a0032:
-      return decodeConnectionClose(b, o + 4, e);
-    case 0x000a0033:
-      return decodeConnectionCloseOk(b, o + 4, e);
-    case 0x000a003c:
-      return decodeConnectionBlocked(b, o + 4, e);
-    case 0x000a003d:
-      return decodeConnectionUnblocked(b, o + 4, e);
-    case 0x000a0046:
-      return decodeConnectionUpdateSecret(b, o + 4, e);
-    case 0x000a0047:
-      return decodeConnectionUpdateSecretOk(b, o + 4, e);
-    case 0x0014000a:
-      return decodeChannelOpen(b, o + 4, e);
-    case 0x0014000b:
-      return decodeChannelOpenOk(b, o + 4, e);
-    case 0x00140014:
-      return decodeChannelFlow(b, o + 4, e);
-    case 0x00140015:
-      return decodeChannelFlowOk(b, o + 4, e);
-    case 0x00140028:
-      return decodeChannelClose(b, o + 4, e);
-    case 0x00140029:
-      return decodeChannelCloseOk(b, o + 4, e);
-    case 0x0028000a:
-      return decodeExchangeDeclare(b, o + 4, e);
-    case 0x0028000b:
-      return decodeExchangeDeclareOk(b, o + 4, e);
-    case 0x00280014:
-      return decodeExchangeDelete(b, o + 4, e);
-    case 0x00280015:
-      return decodeExchangeDeleteOk(b, o + 4, e);
-    case 0x0028001e:
-      return decodeExchangeBind(b, o + 4, e);
-    case 0x0028001f:
-      return decodeExchangeBindOk(b, o + 4, e);
-    case 0x00280028:
-      return decodeExchangeUnbind(b, o + 4, e);
-    case 0x00280033:
-      return decodeExchangeUnbindOk(b, o + 4, e);
-    case 0x0032000a:
-      return decodeQueueDeclare(b, o + 4, e);
-    case 0x0032000b:
-      return decodeQueueDeclareOk(b, o + 4, e);
-    case 0x00320014:
-      return decodeQueueBind(b, o + 4, e);
-    case 0x00320015:
-      return decodeQueueBindOk(b, o + 4, e);
-    case 0x00320032:
-      return decodeQueueUnbind(b, o + 4, e);
-    case 0x00320033:
-      return decodeQueueUnbindOk(b, o + 4, e);
-    case 0x0032001e:
-      return decodeQueuePurge(b, o + 4, e);
-    case 0x0032001f:
-      return decodeQueuePurgeOk(b, o + 4, e);
-    case 0x00320028:
-      return decodeQueueDelete(b, o + 4, e);
-    case 0x00320029:
-      return decodeQueueDeleteOk(b, o + 4, e);
-    case 0x003c000a:
-      return decodeBasicQos(b, o + 4, e);
-    case 0x003c000b:
-      return decodeBasicQosOk(b, o + 4, e);
-    case 0x003c0014:
-      return decodeBasicConsume(b, o + 4, e);
-    case 0x003c0015:
-      return decodeBasicConsumeOk(b, o + 4, e);
-    case 0x003c001e:
-      return decodeBasicCancel(b, o + 4, e);
-    case 0x003c001f:
-      return decodeBasicCancelOk(b, o + 4, e);
-    case 0x003c0028:
-      return decodeBasicPublish(b, o + 4, e);
-    case 0x003c0032:
-      return decodeBasicReturn(b, o + 4, e);
-    case 0x003c003c:
-      return decodeBasicDeliver(b, o + 4, e);
-    case 0x003c0046:
-      return decodeBasicGet(b, o + 4, e);
-    case 0x003c0047:
-      return decodeBasicGetOk(b, o + 4, e);
-    case 0x003c0048:
-      return decodeBasicGetEmpty(b, o + 4, e);
-    case 0x003c0050:
-      return decodeBasicAck(b, o + 4, e);
-    case 0x003c005a:
-      return decodeBasicReject(b, o + 4, e);
-    case 0x003c0064:
-      return decodeBasicRecoverAsync(b, o + 4, e);
-    case 0x003c006e:
-      return decodeBasicRecover(b, o + 4, e);
-    case 0x003c006f:
-      return decodeBasicRecoverOk(b, o + 4, e);
-    case 0x003c0078:
-      return decodeBasicNack(b, o + 4, e);
-    case 0x005a000a:
-      return decodeTxSelect(b, o + 4, e);
-    case 0x005a000b:
-      return decodeTxSelectOk(b, o + 4, e);
-    case 0x005a0014:
-      return decodeTxCommit(b, o + 4, e);
-    case 0x005a0015:
-      return decodeTxCommitOk(b, o + 4, e);
-    case 0x005a001e:
-      return decodeTxRollback(b, o + 4, e);
-    case 0x005a001f:
-      return decodeTxRollbackOk(b, o + 4, e);
-    case 0x0055000a:
-      return decodeConfirmSelect(b, o + 4, e);
-    case 0x0055000b:
-      return decodeConfirmSelectOk(b, o + 4, e);
-    default:
-      throw new ProtocolError(
-        ReplyCode.NOT_IMPLEMENTED,
-        `unknown method ${id >>> 16}/${id & 0xffff}`,
-        id >>> 16,
-        id & 0xffff,
-      );
+  // Two switches over small dense ids compile to jump tables; one over the 32-bit ids would not.
+  const classId = (b[o]! << 8) | b[o + 1]!;
+  const methodId = (b[o + 2]! << 8) | b[o + 3]!;
+  switch (classId) {
+    case 10:
+      switch (methodId) {
+        case 10:
+          return decodeConnectionStart(b, o + 4, e);
+        case 11:
+          return decodeConnectionStartOk(b, o + 4, e);
+        case 20:
+          return decodeConnectionSecure(b, o + 4, e);
+        case 21:
+          return decodeConnectionSecureOk(b, o + 4, e);
+        case 30:
+          return decodeConnectionTune(b, o + 4, e);
+        case 31:
+          return decodeConnectionTuneOk(b, o + 4, e);
+        case 40:
+          return decodeConnectionOpen(b, o + 4, e);
+        case 41:
+          return decodeConnectionOpenOk(b, o + 4, e);
+        case 50:
+          return decodeConnectionClose(b, o + 4, e);
+        case 51:
+          return decodeConnectionCloseOk(b, o + 4, e);
+        case 60:
+          return decodeConnectionBlocked(b, o + 4, e);
+        case 61:
+          return decodeConnectionUnblocked(b, o + 4, e);
+        case 70:
+          return decodeConnectionUpdateSecret(b, o + 4, e);
+        case 71:
+          return decodeConnectionUpdateSecretOk(b, o + 4, e);
+      }
+      break;
+    case 20:
+      switch (methodId) {
+        case 10:
+          return decodeChannelOpen(b, o + 4, e);
+        case 11:
+          return decodeChannelOpenOk(b, o + 4, e);
+        case 20:
+          return decodeChannelFlow(b, o + 4, e);
+        case 21:
+          return decodeChannelFlowOk(b, o + 4, e);
+        case 40:
+          return decodeChannelClose(b, o + 4, e);
+        case 41:
+          return decodeChannelCloseOk(b, o + 4, e);
+      }
+      break;
+    case 40:
+      switch (methodId) {
+        case 10:
+          return decodeExchangeDeclare(b, o + 4, e);
+        case 11:
+          return decodeExchangeDeclareOk(b, o + 4, e);
+        case 20:
+          return decodeExchangeDelete(b, o + 4, e);
+        case 21:
+          return decodeExchangeDeleteOk(b, o + 4, e);
+        case 30:
+          return decodeExchangeBind(b, o + 4, e);
+        case 31:
+          return decodeExchangeBindOk(b, o + 4, e);
+        case 40:
+          return decodeExchangeUnbind(b, o + 4, e);
+        case 51:
+          return decodeExchangeUnbindOk(b, o + 4, e);
+      }
+      break;
+    case 50:
+      switch (methodId) {
+        case 10:
+          return decodeQueueDeclare(b, o + 4, e);
+        case 11:
+          return decodeQueueDeclareOk(b, o + 4, e);
+        case 20:
+          return decodeQueueBind(b, o + 4, e);
+        case 21:
+          return decodeQueueBindOk(b, o + 4, e);
+        case 50:
+          return decodeQueueUnbind(b, o + 4, e);
+        case 51:
+          return decodeQueueUnbindOk(b, o + 4, e);
+        case 30:
+          return decodeQueuePurge(b, o + 4, e);
+        case 31:
+          return decodeQueuePurgeOk(b, o + 4, e);
+        case 40:
+          return decodeQueueDelete(b, o + 4, e);
+        case 41:
+          return decodeQueueDeleteOk(b, o + 4, e);
+      }
+      break;
+    case 60:
+      switch (methodId) {
+        case 10:
+          return decodeBasicQos(b, o + 4, e);
+        case 11:
+          return decodeBasicQosOk(b, o + 4, e);
+        case 20:
+          return decodeBasicConsume(b, o + 4, e);
+        case 21:
+          return decodeBasicConsumeOk(b, o + 4, e);
+        case 30:
+          return decodeBasicCancel(b, o + 4, e);
+        case 31:
+          return decodeBasicCancelOk(b, o + 4, e);
+        case 40:
+          return decodeBasicPublish(b, o + 4, e);
+        case 50:
+          return decodeBasicReturn(b, o + 4, e);
+        case 60:
+          return decodeBasicDeliver(b, o + 4, e);
+        case 70:
+          return decodeBasicGet(b, o + 4, e);
+        case 71:
+          return decodeBasicGetOk(b, o + 4, e);
+        case 72:
+          return decodeBasicGetEmpty(b, o + 4, e);
+        case 80:
+          return decodeBasicAck(b, o + 4, e);
+        case 90:
+          return decodeBasicReject(b, o + 4, e);
+        case 100:
+          return decodeBasicRecoverAsync(b, o + 4, e);
+        case 110:
+          return decodeBasicRecover(b, o + 4, e);
+        case 111:
+          return decodeBasicRecoverOk(b, o + 4, e);
+        case 120:
+          return decodeBasicNack(b, o + 4, e);
+      }
+      break;
+    case 90:
+      switch (methodId) {
+        case 10:
+          return decodeTxSelect(b, o + 4, e);
+        case 11:
+          return decodeTxSelectOk(b, o + 4, e);
+        case 20:
+          return decodeTxCommit(b, o + 4, e);
+        case 21:
+          return decodeTxCommitOk(b, o + 4, e);
+        case 30:
+          return decodeTxRollback(b, o + 4, e);
+        case 31:
+          return decodeTxRollbackOk(b, o + 4, e);
+      }
+      break;
+    case 85:
+      switch (methodId) {
+        case 10:
+          return decodeConfirmSelect(b, o + 4, e);
+        case 11:
+          return decodeConfirmSelectOk(b, o + 4, e);
+      }
+      break;
   }
+  throw new ProtocolError(ReplyCode.NOT_IMPLEMENTED, `unknown method ${classId}/${methodId}`, classId, methodId);
 }
 
 /** Encodes any method (its id, then its arguments) into `b` at `o`; returns the offset after it. */
 export function encodeMethod(b: Buffer, o: number, m: MethodArgs): number {
-  switch (m.id) {
-    case 0x000a000a:
-      return encodeConnectionStart(b, o, m);
-    case 0x000a000b:
-      return encodeConnectionStartOk(b, o, m);
-    case 0x000a0014:
-      return encodeConnectionSecure(b, o, m);
-    case 0x000a0015:
-      return encodeConnectionSecureOk(b, o, m);
-    case 0x000a001e:
-      return encodeConnectionTune(b, o, m);
-    case 0x000a001f:
-      return encodeConnectionTuneOk(b, o, m);
-    case 0x000a0028:
-      return encodeConnectionOpen(b, o, m);
-    case 0x000a0029:
-      return encodeConnectionOpenOk(b, o, m);
-    case 0x000a0032:
-      return encodeConnectionClose(b, o, m);
-    case 0x000a0033:
-      return encodeConnectionCloseOk(b, o, m);
-    case 0x000a003c:
-      return encodeConnectionBlocked(b, o, m);
-    case 0x000a003d:
-      return encodeConnectionUnblocked(b, o, m);
-    case 0x000a0046:
-      return encodeConnectionUpdateSecret(b, o, m);
-    case 0x000a0047:
-      return encodeConnectionUpdateSecretOk(b, o, m);
-    case 0x0014000a:
-      return encodeChannelOpen(b, o, m);
-    case 0x0014000b:
-      return encodeChannelOpenOk(b, o, m);
-    case 0x00140014:
-      return encodeChannelFlow(b, o, m);
-    case 0x00140015:
-      return encodeChannelFlowOk(b, o, m);
-    case 0x00140028:
-      return encodeChannelClose(b, o, m);
-    case 0x00140029:
-      return encodeChannelCloseOk(b, o, m);
-    case 0x0028000a:
-      return encodeExchangeDeclare(b, o, m);
-    case 0x0028000b:
-      return encodeExchangeDeclareOk(b, o, m);
-    case 0x00280014:
-      return encodeExchangeDelete(b, o, m);
-    case 0x00280015:
-      return encodeExchangeDeleteOk(b, o, m);
-    case 0x0028001e:
-      return encodeExchangeBind(b, o, m);
-    case 0x0028001f:
-      return encodeExchangeBindOk(b, o, m);
-    case 0x00280028:
-      return encodeExchangeUnbind(b, o, m);
-    case 0x00280033:
-      return encodeExchangeUnbindOk(b, o, m);
-    case 0x0032000a:
-      return encodeQueueDeclare(b, o, m);
-    case 0x0032000b:
-      return encodeQueueDeclareOk(b, o, m);
-    case 0x00320014:
-      return encodeQueueBind(b, o, m);
-    case 0x00320015:
-      return encodeQueueBindOk(b, o, m);
-    case 0x00320032:
-      return encodeQueueUnbind(b, o, m);
-    case 0x00320033:
-      return encodeQueueUnbindOk(b, o, m);
-    case 0x0032001e:
-      return encodeQueuePurge(b, o, m);
-    case 0x0032001f:
-      return encodeQueuePurgeOk(b, o, m);
-    case 0x00320028:
-      return encodeQueueDelete(b, o, m);
-    case 0x00320029:
-      return encodeQueueDeleteOk(b, o, m);
-    case 0x003c000a:
-      return encodeBasicQos(b, o, m);
-    case 0x003c000b:
-      return encodeBasicQosOk(b, o, m);
-    case 0x003c0014:
-      return encodeBasicConsume(b, o, m);
-    case 0x003c0015:
-      return encodeBasicConsumeOk(b, o, m);
-    case 0x003c001e:
-      return encodeBasicCancel(b, o, m);
-    case 0x003c001f:
-      return encodeBasicCancelOk(b, o, m);
-    case 0x003c0028:
-      return encodeBasicPublish(b, o, m);
-    case 0x003c0032:
-      return encodeBasicReturn(b, o, m);
-    case 0x003c003c:
-      return encodeBasicDeliver(b, o, m);
-    case 0x003c0046:
-      return encodeBasicGet(b, o, m);
-    case 0x003c0047:
-      return encodeBasicGetOk(b, o, m);
-    case 0x003c0048:
-      return encodeBasicGetEmpty(b, o, m);
-    case 0x003c0050:
-      return encodeBasicAck(b, o, m);
-    case 0x003c005a:
-      return encodeBasicReject(b, o, m);
-    case 0x003c0064:
-      return encodeBasicRecoverAsync(b, o, m);
-    case 0x003c006e:
-      return encodeBasicRecover(b, o, m);
-    case 0x003c006f:
-      return encodeBasicRecoverOk(b, o, m);
-    case 0x003c0078:
-      return encodeBasicNack(b, o, m);
-    case 0x005a000a:
-      return encodeTxSelect(b, o, m);
-    case 0x005a000b:
-      return encodeTxSelectOk(b, o, m);
-    case 0x005a0014:
-      return encodeTxCommit(b, o, m);
-    case 0x005a0015:
-      return encodeTxCommitOk(b, o, m);
-    case 0x005a001e:
-      return encodeTxRollback(b, o, m);
-    case 0x005a001f:
-      return encodeTxRollbackOk(b, o, m);
-    case 0x0055000a:
-      return encodeConfirmSelect(b, o, m);
-    case 0x0055000b:
-      return encodeConfirmSelectOk(b, o, m);
+  switch (m.id >>> 16) {
+    case 10:
+      switch (m.id & 0xffff) {
+        case 10:
+          return encodeConnectionStart(b, o, m as ConnectionStartArgs);
+        case 11:
+          return encodeConnectionStartOk(b, o, m as ConnectionStartOkArgs);
+        case 20:
+          return encodeConnectionSecure(b, o, m as ConnectionSecureArgs);
+        case 21:
+          return encodeConnectionSecureOk(b, o, m as ConnectionSecureOkArgs);
+        case 30:
+          return encodeConnectionTune(b, o, m as ConnectionTuneArgs);
+        case 31:
+          return encodeConnectionTuneOk(b, o, m as ConnectionTuneOkArgs);
+        case 40:
+          return encodeConnectionOpen(b, o, m as ConnectionOpenArgs);
+        case 41:
+          return encodeConnectionOpenOk(b, o, m as ConnectionOpenOkArgs);
+        case 50:
+          return encodeConnectionClose(b, o, m as ConnectionCloseArgs);
+        case 51:
+          return encodeConnectionCloseOk(b, o, m as ConnectionCloseOkArgs);
+        case 60:
+          return encodeConnectionBlocked(b, o, m as ConnectionBlockedArgs);
+        case 61:
+          return encodeConnectionUnblocked(b, o, m as ConnectionUnblockedArgs);
+        case 70:
+          return encodeConnectionUpdateSecret(b, o, m as ConnectionUpdateSecretArgs);
+        case 71:
+          return encodeConnectionUpdateSecretOk(b, o, m as ConnectionUpdateSecretOkArgs);
+      }
+      break;
+    case 20:
+      switch (m.id & 0xffff) {
+        case 10:
+          return encodeChannelOpen(b, o, m as ChannelOpenArgs);
+        case 11:
+          return encodeChannelOpenOk(b, o, m as ChannelOpenOkArgs);
+        case 20:
+          return encodeChannelFlow(b, o, m as ChannelFlowArgs);
+        case 21:
+          return encodeChannelFlowOk(b, o, m as ChannelFlowOkArgs);
+        case 40:
+          return encodeChannelClose(b, o, m as ChannelCloseArgs);
+        case 41:
+          return encodeChannelCloseOk(b, o, m as ChannelCloseOkArgs);
+      }
+      break;
+    case 40:
+      switch (m.id & 0xffff) {
+        case 10:
+          return encodeExchangeDeclare(b, o, m as ExchangeDeclareArgs);
+        case 11:
+          return encodeExchangeDeclareOk(b, o, m as ExchangeDeclareOkArgs);
+        case 20:
+          return encodeExchangeDelete(b, o, m as ExchangeDeleteArgs);
+        case 21:
+          return encodeExchangeDeleteOk(b, o, m as ExchangeDeleteOkArgs);
+        case 30:
+          return encodeExchangeBind(b, o, m as ExchangeBindArgs);
+        case 31:
+          return encodeExchangeBindOk(b, o, m as ExchangeBindOkArgs);
+        case 40:
+          return encodeExchangeUnbind(b, o, m as ExchangeUnbindArgs);
+        case 51:
+          return encodeExchangeUnbindOk(b, o, m as ExchangeUnbindOkArgs);
+      }
+      break;
+    case 50:
+      switch (m.id & 0xffff) {
+        case 10:
+          return encodeQueueDeclare(b, o, m as QueueDeclareArgs);
+        case 11:
+          return encodeQueueDeclareOk(b, o, m as QueueDeclareOkArgs);
+        case 20:
+          return encodeQueueBind(b, o, m as QueueBindArgs);
+        case 21:
+          return encodeQueueBindOk(b, o, m as QueueBindOkArgs);
+        case 50:
+          return encodeQueueUnbind(b, o, m as QueueUnbindArgs);
+        case 51:
+          return encodeQueueUnbindOk(b, o, m as QueueUnbindOkArgs);
+        case 30:
+          return encodeQueuePurge(b, o, m as QueuePurgeArgs);
+        case 31:
+          return encodeQueuePurgeOk(b, o, m as QueuePurgeOkArgs);
+        case 40:
+          return encodeQueueDelete(b, o, m as QueueDeleteArgs);
+        case 41:
+          return encodeQueueDeleteOk(b, o, m as QueueDeleteOkArgs);
+      }
+      break;
+    case 60:
+      switch (m.id & 0xffff) {
+        case 10:
+          return encodeBasicQos(b, o, m as BasicQosArgs);
+        case 11:
+          return encodeBasicQosOk(b, o, m as BasicQosOkArgs);
+        case 20:
+          return encodeBasicConsume(b, o, m as BasicConsumeArgs);
+        case 21:
+          return encodeBasicConsumeOk(b, o, m as BasicConsumeOkArgs);
+        case 30:
+          return encodeBasicCancel(b, o, m as BasicCancelArgs);
+        case 31:
+          return encodeBasicCancelOk(b, o, m as BasicCancelOkArgs);
+        case 40:
+          return encodeBasicPublish(b, o, m as BasicPublishArgs);
+        case 50:
+          return encodeBasicReturn(b, o, m as BasicReturnArgs);
+        case 60:
+          return encodeBasicDeliver(b, o, m as BasicDeliverArgs);
+        case 70:
+          return encodeBasicGet(b, o, m as BasicGetArgs);
+        case 71:
+          return encodeBasicGetOk(b, o, m as BasicGetOkArgs);
+        case 72:
+          return encodeBasicGetEmpty(b, o, m as BasicGetEmptyArgs);
+        case 80:
+          return encodeBasicAck(b, o, m as BasicAckArgs);
+        case 90:
+          return encodeBasicReject(b, o, m as BasicRejectArgs);
+        case 100:
+          return encodeBasicRecoverAsync(b, o, m as BasicRecoverAsyncArgs);
+        case 110:
+          return encodeBasicRecover(b, o, m as BasicRecoverArgs);
+        case 111:
+          return encodeBasicRecoverOk(b, o, m as BasicRecoverOkArgs);
+        case 120:
+          return encodeBasicNack(b, o, m as BasicNackArgs);
+      }
+      break;
+    case 90:
+      switch (m.id & 0xffff) {
+        case 10:
+          return encodeTxSelect(b, o, m as TxSelectArgs);
+        case 11:
+          return encodeTxSelectOk(b, o, m as TxSelectOkArgs);
+        case 20:
+          return encodeTxCommit(b, o, m as TxCommitArgs);
+        case 21:
+          return encodeTxCommitOk(b, o, m as TxCommitOkArgs);
+        case 30:
+          return encodeTxRollback(b, o, m as TxRollbackArgs);
+        case 31:
+          return encodeTxRollbackOk(b, o, m as TxRollbackOkArgs);
+      }
+      break;
+    case 85:
+      switch (m.id & 0xffff) {
+        case 10:
+          return encodeConfirmSelect(b, o, m as ConfirmSelectArgs);
+        case 11:
+          return encodeConfirmSelectOk(b, o, m as ConfirmSelectOkArgs);
+      }
+      break;
   }
+  throw new TypeError(`unknown method id ${m.id as number}`);
 }

@@ -41,12 +41,22 @@ function writeFixed(f: FieldModel, value: string, at: string): string {
 
 const at = (k: number): string => (k === 0 ? "o" : `o + ${k}`);
 
-/** Names a field cannot have as a local variable in strict mode. */
-const RESERVED_LOCALS: ReadonlySet<string> = new Set(["arguments", "eval", "package", "interface", "private", "public", "static", "yield", "let"]);
+/**
+ * Names a field's local variable cannot have: reserved words of strict-mode modules, and the names
+ * the generated code itself uses (`b`, `o`, `e`, `n`, `id`, `flags`, `start`, `p`, `a`, `bitsN`, `vN`).
+ */
+const RESERVED_LOCALS: ReadonlySet<string> = new Set(
+  (
+    "arguments await break case catch class const continue debugger default delete do else enum eval export extends " +
+    "false finally for function if implements import in instanceof interface let new null package private protected " +
+    "public return static super switch this throw true try typeof var void while with yield undefined " +
+    "a b e n o p id flags start more"
+  ).split(" "),
+);
 
 /** The local variable a decoder keeps a field in. */
 export function local(name: string): string {
-  return RESERVED_LOCALS.has(name) ? `${name}_` : name;
+  return RESERVED_LOCALS.has(name) || /^(bits|v)\d+$/.test(name) ? `${name}_` : name;
 }
 
 /**
@@ -213,6 +223,8 @@ const HELPERS: readonly (readonly [string, readonly string[]])[] = [
 
 /** Import lines for exactly the helpers that `code` uses. */
 export function importsFor(code: string): string[] {
+  // Only code counts: a helper named in a comment is not used.
+  code = code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
   const lines: string[] = [];
   for (const [from, names] of HELPERS) {
     const used = names.filter((n) => new RegExp(`\\b${n}\\b`).test(code));

@@ -23,6 +23,9 @@ export function emitConstants(spec: Spec): string {
   out.push(`/** The octet that ends every frame. */`, `export const FRAME_END = ${value("frame-end")};`);
   out.push(`/** The smallest frame_max a peer may negotiate. */`, `export const FRAME_MIN_SIZE = ${value("frame-min-size")};`, "");
 
+  // The generated codec closes with these two; a spec without them cannot be generated.
+  value("frame-error");
+  value("not-implemented");
   const replies = spec.constants.filter((c) => c.errorClass !== undefined || c.name === "reply-success");
   out.push("/** Reply codes of connection.close and channel.close. */", "export const ReplyCode = {");
   for (const c of replies) out.push(`  ${constantCase(c.name)}: ${c.value},`);

@@ -1,5 +1,5 @@
 /** Emits generated/properties.ts: content properties with their flag bits, encoder and decoder. */
-import { importsFor, SHORTSTR_BOUND } from "./emit-codec.js";
+import { importsFor, local, SHORTSTR_BOUND } from "./emit-codec.js";
 import { HEADER } from "./header.js";
 import { FIXED_SIZE, type FieldModel, type PropertiesModel, type ProtocolModel } from "./model.js";
 import type { WireType } from "./spec.js";
@@ -42,7 +42,7 @@ function emitOne(p: PropertiesModel): string[] {
     "  }",
   );
   if (p.fields.some((f) => f.type === "shortstr" || f.type === "longstr" || f.type === "table")) out.push("  let n = 0;");
-  for (const f of p.fields) out.push(`  let ${f.name}: ${f.tsType} | undefined;`);
+  for (const f of p.fields) out.push(`  let ${local(f.name)}: ${f.tsType} | undefined;`);
   for (const f of p.fields) {
     out.push(`  if ((flags & ${hex4(f.flag)}) !== 0) {`);
     switch (f.type) {
@@ -52,7 +52,7 @@ function emitOne(p: PropertiesModel): string[] {
           "    n = b[o]!;",
           "    o += 1;",
           "    if (o + n > e) throw malformedProperties();",
-          `    ${f.name} = readShortString(b, o, o + n);`,
+          `    ${local(f.name)} = readShortString(b, o, o + n);`,
           "    o += n;",
         );
         break;
@@ -63,22 +63,22 @@ function emitOne(p: PropertiesModel): string[] {
           "    n = b.readUInt32BE(o);",
           "    o += 4;",
           "    if (o + n > e) throw malformedProperties();",
-          f.type === "table" ? `    ${f.name} = decodeFieldTable(b, o, o + n);` : `    ${f.name} = b.subarray(o, o + n);`,
+          f.type === "table" ? `    ${local(f.name)} = decodeFieldTable(b, o, o + n);` : `    ${local(f.name)} = b.subarray(o, o + n);`,
           "    o += n;",
         );
         break;
       case "octet":
-        out.push("    if (o >= e) throw malformedProperties();", `    ${f.name} = b[o]!;`, "    o += 1;");
+        out.push("    if (o >= e) throw malformedProperties();", `    ${local(f.name)} = b[o]!;`, "    o += 1;");
         break;
       case "short":
-        out.push("    if (o + 2 > e) throw malformedProperties();", `    ${f.name} = (b[o]! << 8) | b[o + 1]!;`, "    o += 2;");
+        out.push("    if (o + 2 > e) throw malformedProperties();", `    ${local(f.name)} = (b[o]! << 8) | b[o + 1]!;`, "    o += 2;");
         break;
       case "long":
-        out.push("    if (o + 4 > e) throw malformedProperties();", `    ${f.name} = b.readUInt32BE(o);`, "    o += 4;");
+        out.push("    if (o + 4 > e) throw malformedProperties();", `    ${local(f.name)} = b.readUInt32BE(o);`, "    o += 4;");
         break;
       case "longlong":
       case "timestamp":
-        out.push("    if (o + 8 > e) throw malformedProperties();", `    ${f.name} = readLongLong(b, o);`, "    o += 8;");
+        out.push("    if (o + 8 > e) throw malformedProperties();", `    ${local(f.name)} = readLongLong(b, o);`, "    o += 8;");
         break;
       case "bit":
         throw new Error("codegen: bit properties are carried in the flags and have no value");
@@ -86,7 +86,7 @@ function emitOne(p: PropertiesModel): string[] {
     out.push("  }");
   }
   out.push("  if (o !== e) throw malformedProperties();");
-  out.push(`  return { ${p.fields.map((f) => f.name).join(", ")} };`, "}", "");
+  out.push(`  return { ${p.fields.map((f) => (local(f.name) === f.name ? f.name : `${f.name}: ${local(f.name)}`)).join(", ")} };`, "}", "");
 
   // Encoder: a bound covering every property, the flags word written last.
   out.push(

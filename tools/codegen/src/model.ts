@@ -72,7 +72,7 @@ export function buildModel(spec: Spec): ProtocolModel {
   const methods: MethodModel[] = [];
   const properties: PropertiesModel[] = [];
   for (const c of spec.classes) {
-    const ids = new Map(c.methods.map((m) => [m.name, (c.index << 16) | m.index]));
+    const ids = new Map(c.methods.map((m) => [m.name, c.index * 0x10000 + m.index]));
     for (const m of c.methods) {
       methods.push({
         fullName: `${c.name}.${m.name}`,
@@ -80,7 +80,7 @@ export function buildModel(spec: Spec): ProtocolModel {
         constName: constantCase(`${c.name}-${m.name}`),
         classId: c.index,
         methodId: m.index,
-        id: (c.index << 16) | m.index,
+        id: c.index * 0x10000 + m.index,
         synchronous: m.synchronous,
         content: m.content,
         responses: m.responses.map((r) => {

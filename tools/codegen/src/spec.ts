@@ -102,8 +102,14 @@ function children(node: XmlNode, name: string): XmlNode[] {
 }
 
 function integer(text: string, where: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n)) throw new Error(`spec: ${where} is not an integer: ${text}`);
+  if (!/^\d+$/.test(text)) throw new Error(`spec: ${where} is not an integer: ${text}`);
+  return Number(text);
+}
+
+/** Class and method indexes are 16-bit on the wire. */
+function index(text: string, where: string): number {
+  const n = integer(text, where);
+  if (n > 0xffff) throw new Error(`spec: ${where} index ${n} does not fit 16 bits`);
   return n;
 }
 
@@ -152,7 +158,7 @@ export function parseSpec(xml: string): Spec {
       const where = `${className}.${name}`;
       return {
         name,
-        index: integer(required(m, "index", where), where),
+        index: index(required(m, "index", where), where),
         synchronous: attr(m, "synchronous") === "1",
         content: attr(m, "content") === "1",
         responses: children(m, "response").map((r) => required(r, "name", `${where} response`)),
@@ -161,7 +167,7 @@ export function parseSpec(xml: string): Spec {
     });
     return {
       name: className,
-      index: integer(required(c, "index", className), className),
+      index: index(required(c, "index", className), className),
       methods,
       properties: children(c, "field").map((f) => field(f, className)),
     };

@@ -78,7 +78,7 @@ describe(`decode ${MESSAGES} x (basic.publish + header + 256 B body), 64 KiB chu
     let rest: Buffer | null = null;
     for (const c of chunks) {
       // amqplib's connection concatenates the leftover of the previous chunk with the next one.
-      let buf = rest === null ? c : Buffer.concat([rest, c]);
+      let buf: Buffer = rest === null ? c : Buffer.concat([rest, c]);
       for (;;) {
         const f = frame.parseFrame(buf, 131072);
         if (f === false) break;
@@ -126,7 +126,7 @@ describe(`encode ${MESSAGES} x (basic.deliver + header + 256 B body) for one soc
     const out: Buffer[] = [];
     for (let i = 1; i <= MESSAGES; i++) {
       out.push(defs.encodeMethod(MethodId.BasicDeliver, 1, { ...deliver, deliveryTag: i }));
-      out.push(defs.encodeProperties(60, 1, BODY.length, PROPERTIES));
+      out.push(defs.encodeProperties(60, 1, BODY.length, { ...PROPERTIES }));
       out.push(frame.makeBodyFrame(1, BODY));
     }
     if (Buffer.concat(out).length === 0) throw new Error("nothing written");

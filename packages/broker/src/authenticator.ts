@@ -1,0 +1,41 @@
+/**
+ * The default authenticator until @amqp-go/auth plugs in its own: guest/guest on PLAIN and
+ * AMQPLAIN, every vhost.
+ */
+import { decodeFieldTable } from "@amqp-go/protocol";
+import type { Authenticator, LoginAttempt, LoginResult } from "./ports.js";
+
+/** PLAIN: `authzid NUL user NUL password`; AMQPLAIN: a field table without its size (LOGIN, PASSWORD). */
+export function credentialsOf(mechanism: string, response: Buffer): { user: string; password: string } | undefined {
+  try {
+    if (mechanism === "PLAIN") {
+      const first = response.indexOf(0);
+      const second = response.indexOf(0, first + 1);
+      if (first < 0 || second < 0) return undefined;
+      return { user: response.toString("utf8", first + 1, second), password: response.toString("utf8", second + 1) };
+    }
+    if (mechanism === "AMQPLAIN") {
+      const t = decodeFieldTable(response, 0, response.length);
+      if (typeof t.LOGIN !== "string" || typeof t.PASSWORD !== "string") return undefined;
+      return { user: t.LOGIN, password: t.PASSWORD };
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+export class GuestAuthenticator implements Authenticator {
+  readonly mechanisms = ["PLAIN", "AMQPLAIN"];
+
+  authenticate(attempt: LoginAttempt): LoginResult {
+    const c = credentialsOf(attempt.mechanism, attempt.response);
+    if (c === undefined) return { ok: false, reason: "malformed credentials" };
+    if (c.user === "guest" && c.password === "guest") return { ok: true, user: "guest" };
+    return { ok: false, reason: `user '${c.user}' - invalid credentials` };
+  }
+
+  canAccessVhost(): boolean {
+    return true;
+  }
+}

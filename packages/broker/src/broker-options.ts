@@ -1,0 +1,38 @@
+/** Everything a broker can be told, with RabbitMQ's defaults. */
+import type { Authenticator, Logger } from "./ports.js";
+
+export interface BrokerOptions {
+  /** Heartbeat proposed in connection.tune, seconds (0 disables). Default 60. */
+  heartbeat?: number;
+  /** frame_max proposed in connection.tune, octets. Default 131072. */
+  frameMax?: number;
+  /** channel_max proposed in connection.tune. Default 2047. */
+  channelMax?: number;
+  /** Largest message body accepted, octets. Default 128 MiB; larger is refused with 406 as RabbitMQ does. */
+  maxMessageSize?: number;
+  /** Time a client has to complete the handshake, ms. Default 10000. */
+  handshakeTimeout?: number;
+  /**
+   * Message bytes held in memory above which publishers are blocked (connection.blocked, and their
+   * sockets are no longer read) until consumers drain below it. Default 40% of the machine's memory.
+   */
+  memoryHighWatermark?: number;
+  logger?: Logger;
+  authenticator?: Authenticator;
+  /** `product` and `version` in the server properties. */
+  product?: string;
+  version?: string;
+}
+
+export interface ResolvedBrokerOptions {
+  readonly heartbeat: number;
+  readonly frameMax: number;
+  readonly channelMax: number;
+  readonly maxMessageSize: number;
+  readonly handshakeTimeout: number;
+  readonly memoryHighWatermark: number;
+  readonly logger: Logger;
+  readonly authenticator: Authenticator;
+  readonly product: string;
+  readonly version: string;
+}

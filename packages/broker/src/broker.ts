@@ -1,0 +1,98 @@
+/**
+ * The broker: vhosts, listeners and connections. `new Broker(options).listen({ port })` is a running
+ * AMQP 0-9-1 server; `close()` ends every connection with 320 CONNECTION_FORCED.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { totalmem } from "node:os";
+import { GuestAuthenticator } from "./authenticator.js";
+import type { BrokerOptions, ResolvedBrokerOptions } from "./broker-options.js";
+import { Connection } from "./connection/connection.js";
+import { MemoryMonitor } from "./memory.js";
+import { silentLogger } from "./ports.js";
+import { Vhost } from "./vhost.js";
+
+export interface ListenOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly host?: string;
+}
+
+export class Broker {
+  readonly options: ResolvedBrokerOptions;
+  readonly vhosts = new Map<string, Vhost>();
+  readonly connections = new Set<Connection>();
+  readonly memory: MemoryMonitor;
+  private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  constructor(options: BrokerOptions = {}) {
+    this.options = {
+      heartbeat: options.heartbeat ?? 60,
+      frameMax: options.frameMax ?? 131072,
+      channelMax: options.channelMax ?? 2047,
+      maxMessageSize: options.maxMessageSize ?? 128 * 1024 * 1024,
+      handshakeTimeout: options.handshakeTimeout ?? 10_000,
+      memoryHighWatermark: options.memoryHighWatermark ?? Math.floor(totalmem() * 0.4),
+      logger: options.logger ?? silentLogger,
+      authenticator: options.authenticator ?? new GuestAuthenticator(),
+      product: options.product ?? "amqp-go",
+      version: options.version ?? "0.1.0",
+    };
+    this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
+    this.memory.onAlarm((alarm) => {
+      this.options.logger.warn({ bytes: this.memory.bytes, watermark: this.memory.highWatermark, alarm }, alarm ? "memory alarm set" : "memory alarm cleared");
+      for (const c of this.connections) c.onMemoryAlarm(alarm);
+    });
+    this.addVhost("/");
+  }
+
+  addVhost(name: string): Vhost {
+    let v = this.vhosts.get(name);
+    if (v === undefined) {
+      v = new Vhost(name, this.memory);
+      this.vhosts.set(name, v);
+    }
+    return v;
+  }
+
+  /** Starts accepting AMQP connections; resolves to the address actually bound. */
+  listen(options: ListenOptions): Promise<{ port: number; address: string }> {
+    const server = createServer((socket) => this.accept(socket));
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, () => {
+        server.off("error", reject);
+        const a = server.address();
+        if (a === null || typeof a === "string") return reject(new Error("no address"));
+        resolve({ port: a.port, address: a.address });
+      });
+    });
+  }
+
+  /** Serves an already connected socket (a listener of the application's own, TLS...). */
+  accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    new Connection(this, socket);
+  }
+
+  connectionOpened(c: Connection): void {
+    this.connections.add(c);
+  }
+
+  connectionClosed(c: Connection): void {
+    this.connections.delete(c);
+  }
+
+  /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */
+  async close(reason = "shutdown"): Promise<void> {
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const c of [...this.connections]) c.forceClose(reason);
+    // Sockets still in the handshake, or whose client does not answer close-ok in time, are cut.
+    const deadline = Date.now() + 2000;
+    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+}

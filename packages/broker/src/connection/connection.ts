@@ -1,0 +1,453 @@
+/**
+ * One client connection: the handshake, channel 0, heartbeats, and the socket. Frames come in
+ * through a FrameParser; everything going out is gathered in one FrameWriter and written once per
+ * event-loop turn (or sooner, past 256 KiB). Connection errors close the connection with
+ * connection.close; channel errors close only their channel.
+ */
+import type { Socket } from "node:net";
+import {
+  FrameParser,
+  FrameWriter,
+  type Method,
+  MethodId,
+  type MethodArgs,
+  PROTOCOL_HEADER,
+  ProtocolError,
+  ReplyCode,
+  type FieldTable,
+} from "@amqp-go/protocol";
+import type { Broker } from "../broker.js";
+import { AmqpError, ChannelError, channelError, ConnectionError, notAllowed } from "../errors.js";
+import type { Logger } from "../ports.js";
+import type { Vhost } from "../vhost.js";
+import { Channel } from "./channel.js";
+import { serverProperties } from "./server-properties.js";
+
+const enum State {
+  AwaitingHeader,
+  AwaitingStartOk,
+  AwaitingTuneOk,
+  AwaitingOpen,
+  Open,
+  /** We sent connection.close and wait for close-ok. */
+  Closing,
+  Closed,
+}
+
+/** Output buffered beyond this is written at once instead of at the end of the turn. */
+const FLUSH_AT = 256 * 1024;
+/** Deliveries pause while this much is waiting in the socket (its 'drain' resumes them). */
+const WRITE_BACKLOG = 1024 * 1024;
+/** How long a closed-by-us connection waits for close-ok. */
+const CLOSE_OK_TIMEOUT = 1000;
+
+let nextId = 1;
+
+export class Connection {
+  readonly id = nextId++;
+  readonly log: Logger;
+  readonly writer: FrameWriter;
+  vhost: Vhost | null = null;
+  user = "";
+  /** Client capabilities we adapt to. */
+  consumerCancelNotify = false;
+  private blockedNotify = false;
+  private authFailureClose = false;
+  clientProperties: FieldTable = {};
+
+  private state = State.AwaitingHeader;
+  private readonly parser: FrameParser;
+  private readonly channels: (Channel | undefined)[] = [];
+  private openChannels = 0;
+  channelMax: number;
+  frameMax: number;
+  private heartbeat = 0;
+  private flushScheduled = false;
+  private readonly flushBound = () => this.flush();
+  /** Set when the socket's buffer is over WRITE_BACKLOG; cleared on 'drain'. */
+  writeBlocked = false;
+  private lastRead = Date.now();
+  private wroteSinceTick = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Published at least once: blocked by the memory alarm. */
+  private publisher = false;
+  private blocked = false;
+  /** Channels with confirms to send at the next flush. */
+  readonly confirming: Channel[] = [];
+
+  constructor(
+    readonly broker: Broker,
+    readonly socket: Socket,
+  ) {
+    const o = broker.options;
+    this.channelMax = o.channelMax;
+    this.frameMax = o.frameMax;
+    this.log = o.logger.child({ connection: this.id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    this.parser = new FrameParser(this, { protocolHeader: true, frameMax: 4096 });
+    this.writer = new FrameWriter({ frameMax: 4096 });
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("drain", () => this.onDrain());
+    socket.on("error", (e) => this.log.debug({ err: e.message }, "socket error"));
+    socket.on("close", () => this.onClose());
+    this.timer = setTimeout(() => {
+      if (this.state < State.Open) {
+        this.log.warn({}, "handshake timeout");
+        socket.destroy();
+      }
+    }, o.handshakeTimeout);
+    this.timer.unref();
+  }
+
+  // ---- input ----------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.state === State.Closed) return;
+    this.lastRead = Date.now();
+    try {
+      this.parser.push(chunk);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  onProtocolHeader(header: Buffer): void {
+    // AMQP 0-9-1, and the 0-9 header some old clients send, which RabbitMQ also accepts.
+    const ok = header.equals(PROTOCOL_HEADER) || header.equals(Buffer.from("AMQP\x01\x01\x00\x09", "latin1"));
+    if (!ok) {
+      this.log.info({ header: header.toString("hex") }, "wrong protocol header");
+      this.state = State.Closed;
+      this.socket.end(PROTOCOL_HEADER);
+      return;
+    }
+    this.state = State.AwaitingStartOk;
+    const o = this.broker.options;
+    this.send(0, {
+      id: MethodId.ConnectionStart,
+      versionMajor: 0,
+      versionMinor: 9,
+      serverProperties: serverProperties(o.product, o.version),
+      mechanisms: Buffer.from(o.authenticator.mechanisms.join(" ")),
+      locales: Buffer.from("en_US"),
+    });
+  }
+
+  onMethod(channel: number, method: Method): void {
+    if (this.state === State.Closed) return;
+    if (this.state === State.Closing) {
+      // Only the close handshake counts now.
+      if (channel === 0 && method.id === MethodId.ConnectionCloseOk) this.finish();
+      else if (channel === 0 && method.id === MethodId.ConnectionClose) this.sendCloseOkAndFinish();
+      return;
+    }
+    try {
+      if (channel === 0) this.onConnectionMethod(method);
+      else this.onChannelMethod(channel, method);
+    } catch (e) {
+      this.fail(e, channel);
+    }
+  }
+
+  onHeader(channel: number, _classId: number, bodySize: number, properties: Buffer): void {
+    if (this.state !== State.Open) return;
+    const c = this.channels[channel];
+    if (c === undefined) return this.fail(channelError(`expected 'channel.open'`));
+    try {
+      c.onHeader(bodySize, properties);
+    } catch (e) {
+      this.fail(e, channel);
+    }
+  }
+
+  onBody(channel: number, body: Buffer): void {
+    if (this.state !== State.Open) return;
+    const c = this.channels[channel];
+    if (c === undefined) return;
+    try {
+      c.onBody(body);
+    } catch (e) {
+      this.fail(e, channel);
+    }
+  }
+
+  onHeartbeat(): void {}
+
+  private onConnectionMethod(m: Method): void {
+    switch (m.id) {
+      case MethodId.ConnectionStartOk:
+        if (this.state !== State.AwaitingStartOk) break;
+        return this.onStartOk(m.clientProperties, m.mechanism, m.response);
+      case MethodId.ConnectionTuneOk:
+        if (this.state !== State.AwaitingTuneOk) break;
+        return this.onTuneOk(m.channelMax, m.frameMax, m.heartbeat);
+      case MethodId.ConnectionOpen:
+        if (this.state !== State.AwaitingOpen) break;
+        return this.onOpen(m.virtualHost);
+      case MethodId.ConnectionClose:
+        this.log.debug({ replyCode: m.replyCode, replyText: m.replyText }, "client closed the connection");
+        return this.sendCloseOkAndFinish();
+      case MethodId.ConnectionCloseOk:
+        return this.finish();
+      case MethodId.ConnectionUpdateSecret:
+        if (this.state !== State.Open) break;
+        // Accepted as RabbitMQ does for a mechanism whose secret does not expire.
+        return this.send(0, { id: MethodId.ConnectionUpdateSecretOk });
+      case MethodId.ConnectionBlocked:
+      case MethodId.ConnectionUnblocked:
+        return;
+    }
+    throw new ConnectionError(ReplyCode.COMMAND_INVALID, `unexpected method on channel 0: ${methodLabel(m)}`, m.id >>> 16, m.id & 0xffff);
+  }
+
+  private onStartOk(clientProperties: FieldTable, mechanism: string, response: Buffer): void {
+    this.clientProperties = clientProperties;
+    const caps = clientProperties.capabilities;
+    if (caps !== null && typeof caps === "object" && !Array.isArray(caps) && !(caps instanceof Uint8Array) && !(caps instanceof Date)) {
+      const c = caps as FieldTable;
+      this.consumerCancelNotify = c.consumer_cancel_notify === true;
+      this.blockedNotify = c["connection.blocked"] === true;
+      this.authFailureClose = c.authentication_failure_close === true;
+    }
+    const auth = this.broker.options.authenticator;
+    if (!auth.mechanisms.includes(mechanism)) {
+      throw new ConnectionError(ReplyCode.COMMAND_INVALID, `unknown authentication mechanism '${mechanism}'`, 10, 11);
+    }
+    const result = auth.authenticate({ mechanism, response, remoteAddress: this.socket.remoteAddress ?? "" });
+    if (!result.ok) {
+      this.log.warn({ mechanism, reason: result.reason }, "login refused");
+      const text = `ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`;
+      if (this.authFailureClose) {
+        this.send(0, { id: MethodId.ConnectionClose, replyCode: ReplyCode.ACCESS_REFUSED, replyText: text, classId: 0, methodId: 0 });
+        this.flush();
+      }
+      this.state = State.Closed;
+      this.socket.end();
+      return;
+    }
+    this.user = result.user;
+    this.state = State.AwaitingTuneOk;
+    const o = this.broker.options;
+    this.send(0, { id: MethodId.ConnectionTune, channelMax: o.channelMax, frameMax: o.frameMax, heartbeat: o.heartbeat });
+  }
+
+  private onTuneOk(channelMax: number, frameMax: number, heartbeat: number): void {
+    const o = this.broker.options;
+    if (frameMax !== 0 && frameMax < 4096) {
+      throw new ConnectionError(ReplyCode.NOT_ALLOWED, `frame_max=${frameMax} < 4096 min size`, 10, 31);
+    }
+    if (frameMax === 0 || frameMax > o.frameMax) {
+      throw new ConnectionError(ReplyCode.NOT_ALLOWED, `frame_max=${frameMax} > ${o.frameMax} max size`, 10, 31);
+    }
+    if (channelMax > o.channelMax) {
+      throw new ConnectionError(ReplyCode.NOT_ALLOWED, `channel_max=${channelMax} > ${o.channelMax} max channels`, 10, 31);
+    }
+    this.frameMax = frameMax;
+    this.channelMax = channelMax === 0 ? o.channelMax : channelMax;
+    this.parser.frameMax = frameMax;
+    this.writer.frameMax = frameMax;
+    this.heartbeat = heartbeat;
+    this.state = State.AwaitingOpen;
+  }
+
+  private onOpen(vhostName: string): void {
+    const vhost = this.broker.vhosts.get(vhostName);
+    if (vhost === undefined || !this.broker.options.authenticator.canAccessVhost(this.user, vhostName)) {
+      throw new ConnectionError(
+        ReplyCode.NOT_ALLOWED,
+        vhost === undefined ? `vhost ${vhostName} not found` : `access to vhost '${vhostName}' refused for user '${this.user}'`,
+        10,
+        40,
+      );
+    }
+    this.vhost = vhost;
+    this.state = State.Open;
+    clearTimeout(this.timer);
+    this.startHeartbeats();
+    this.send(0, { id: MethodId.ConnectionOpenOk });
+    this.broker.connectionOpened(this);
+    this.log.info({ user: this.user, vhost: vhostName }, "connection open");
+  }
+
+  private onChannelMethod(number: number, m: Method): void {
+    if (this.state !== State.Open) {
+      throw new ConnectionError(ReplyCode.CHANNEL_ERROR, `expected 'connection.open' before ${methodLabel(m)}`);
+    }
+    const c = this.channels[number];
+    if (m.id === MethodId.ChannelOpen) {
+      if (c !== undefined) throw channelError(`second 'channel.open' seen`);
+      if (this.openChannels >= this.channelMax || number > 65535) {
+        throw notAllowed(`number of channels opened (${this.openChannels}) has reached the negotiated channel_max (${this.channelMax})`);
+      }
+      this.channels[number] = new Channel(this, number);
+      this.openChannels++;
+      this.send(number, { id: MethodId.ChannelOpenOk });
+      return;
+    }
+    if (c === undefined) throw channelError(`expected 'channel.open'`);
+    c.onMethod(m);
+  }
+
+  // ---- errors and closing ---------------------------------------------------------------------
+
+  /** Handles anything thrown while processing input: a channel error, or the end of the connection. */
+  private fail(e: unknown, channel = 0): void {
+    if (e instanceof ChannelError && channel !== 0) {
+      const c = this.channels[channel];
+      this.log.info({ channel, replyCode: e.replyCode, replyText: e.replyText }, "channel error");
+      if (c !== undefined) c.closeWithError(e);
+      return;
+    }
+    if (e instanceof AmqpError || e instanceof ProtocolError) {
+      this.log.warn({ channel, replyCode: e.replyCode, replyText: e.replyText }, "connection error");
+      this.closeWithError(e.replyCode, e.replyText, e.classId, e.methodId, e instanceof ProtocolError);
+      return;
+    }
+    this.log.error({ err: e instanceof Error ? e.stack : String(e) }, "internal error");
+    this.closeWithError(ReplyCode.INTERNAL_ERROR, "INTERNAL_ERROR", 0, 0, true);
+  }
+
+  /**
+   * Sends connection.close and waits for close-ok. After a framing error the input cannot be trusted,
+   * so the socket is ended at once, as RabbitMQ does.
+   */
+  closeWithError(replyCode: number, replyText: string, classId: number, methodId: number, endNow = false): void {
+    if (this.state >= State.Closing) return;
+    const handshaking = this.state < State.Open;
+    this.state = State.Closing;
+    this.closeChannels();
+    this.send(0, { id: MethodId.ConnectionClose, replyCode, replyText, classId, methodId });
+    this.flush();
+    if (endNow || handshaking) {
+      this.state = State.Closed;
+      this.socket.end();
+      return;
+    }
+    const t = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT);
+    t.unref();
+  }
+
+  private sendCloseOkAndFinish(): void {
+    this.closeChannels();
+    this.send(0, { id: MethodId.ConnectionCloseOk });
+    this.finish();
+  }
+
+  private finish(): void {
+    this.flush();
+    this.state = State.Closed;
+    this.socket.end();
+  }
+
+  /** The channel was closed (close-ok sent or received): its number is free again. */
+  channelClosed(c: Channel): void {
+    if (this.channels[c.number] === c) {
+      this.channels[c.number] = undefined;
+      this.openChannels--;
+    }
+  }
+
+  private closeChannels(): void {
+    for (const c of this.channels) if (c !== undefined) c.release();
+    this.channels.length = 0;
+    this.openChannels = 0;
+  }
+
+  private onClose(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      clearInterval(this.timer);
+    }
+    this.state = State.Closed;
+    this.closeChannels();
+    this.vhost?.dropExclusiveQueues(this);
+    this.broker.connectionClosed(this);
+    this.log.debug({}, "connection closed");
+  }
+
+  // ---- output ---------------------------------------------------------------------------------
+
+  send(channel: number, method: MethodArgs): void {
+    this.writer.method(channel, method);
+    this.scheduleFlush();
+  }
+
+  scheduleFlush(): void {
+    if (this.writer.length >= FLUSH_AT) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  /** Writes everything gathered since the last flush in one socket write. */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const c of this.confirming.splice(0)) c.sendConfirms();
+    if (this.writer.length === 0 || this.socket.destroyed) return;
+    this.wroteSinceTick = true;
+    this.socket.write(this.writer.take());
+    if (this.socket.writableLength > WRITE_BACKLOG) this.writeBlocked = true;
+  }
+
+  private onDrain(): void {
+    if (!this.writeBlocked) return;
+    this.writeBlocked = false;
+    for (const c of this.channels) if (c !== undefined) c.resume();
+  }
+
+  // ---- heartbeats and flow control ------------------------------------------------------------
+
+  private startHeartbeats(): void {
+    if (this.heartbeat === 0) return;
+    const interval = (this.heartbeat * 1000) / 2;
+    this.timer = setInterval(() => {
+      if (Date.now() - this.lastRead > this.heartbeat * 2000) {
+        this.log.warn({ heartbeat: this.heartbeat }, "missed heartbeats from client, closing");
+        this.socket.destroy();
+        return;
+      }
+      if (!this.wroteSinceTick) {
+        this.writer.heartbeat();
+        this.flush();
+      }
+      this.wroteSinceTick = false;
+    }, interval);
+    this.timer.unref();
+  }
+
+  /** A publish came in: under the memory alarm, stop reading this connection. */
+  notePublish(): void {
+    this.publisher = true;
+    if (this.broker.memory.alarmed && !this.blocked) this.block();
+  }
+
+  /** The memory alarm went on or off. */
+  onMemoryAlarm(alarm: boolean): void {
+    if (alarm && this.publisher && !this.blocked) this.block();
+    else if (!alarm && this.blocked) {
+      this.blocked = false;
+      if (this.blockedNotify) this.send(0, { id: MethodId.ConnectionUnblocked });
+      this.socket.resume();
+    }
+  }
+
+  private block(): void {
+    this.blocked = true;
+    this.socket.pause();
+    if (this.blockedNotify) this.send(0, { id: MethodId.ConnectionBlocked, reason: "low on memory" });
+    this.log.info({ bytes: this.broker.memory.bytes }, "connection blocked: memory alarm");
+  }
+
+  /** Closes the connection from the server side (shutdown): 320 CONNECTION_FORCED. */
+  forceClose(reason: string): void {
+    this.closeWithError(ReplyCode.CONNECTION_FORCED, `CONNECTION_FORCED - broker forced connection closure with reason '${reason}'`, 0, 0);
+  }
+
+  get closed(): boolean {
+    return this.state === State.Closed;
+  }
+}
+
+function methodLabel(m: Method): string {
+  return `${m.id >>> 16}/${m.id & 0xffff}`;
+}

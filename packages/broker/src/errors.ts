@@ -1,0 +1,63 @@
+/**
+ * AMQP failures. A ChannelError closes the channel (soft errors: 403, 404, 405, 406); a
+ * ConnectionError closes the connection (hard errors: 320, 402, 501-506, 530, 540, 541). Texts
+ * follow RabbitMQ's, prefixed with the code's name on the wire (`NOT_FOUND - no queue 'q' ...`).
+ */
+import { isHardError, ReplyCode, replyCodeName } from "@amqp-go/protocol";
+
+export abstract class AmqpError extends Error {
+  abstract readonly hard: boolean;
+  constructor(
+    readonly replyCode: number,
+    message: string,
+    /** The method that failed: class and method ids (0 when none). */
+    readonly classId = 0,
+    readonly methodId = 0,
+  ) {
+    super(message);
+  }
+
+  /** `NOT_FOUND - no queue 'q' in vhost '/'`, cut to the 255 octets of a shortstr. */
+  get replyText(): string {
+    const text = `${replyCodeName(this.replyCode)} - ${this.message}`;
+    return Buffer.byteLength(text) > 255 ? `${Buffer.from(text).subarray(0, 252).toString()}...` : text;
+  }
+}
+
+export class ChannelError extends AmqpError {
+  override readonly name = "ChannelError";
+  readonly hard = false;
+}
+
+export class ConnectionError extends AmqpError {
+  override readonly name = "ConnectionError";
+  readonly hard = true;
+}
+
+/** The error of the right kind for a reply code. */
+export function amqpError(replyCode: number, message: string, classId = 0, methodId = 0): AmqpError {
+  return isHardError(replyCode)
+    ? new ConnectionError(replyCode, message, classId, methodId)
+    : new ChannelError(replyCode, message, classId, methodId);
+}
+
+export const notFound = (what: "queue" | "exchange", name: string, vhost: string): ChannelError =>
+  new ChannelError(ReplyCode.NOT_FOUND, `no ${what} '${name}' in vhost '${vhost}'`);
+
+export const accessRefused = (message: string): ChannelError => new ChannelError(ReplyCode.ACCESS_REFUSED, message);
+
+export const preconditionFailed = (message: string): ChannelError => new ChannelError(ReplyCode.PRECONDITION_FAILED, message);
+
+export const resourceLocked = (queue: string, vhost: string): ChannelError =>
+  new ChannelError(
+    ReplyCode.RESOURCE_LOCKED,
+    `cannot obtain exclusive access to locked queue '${queue}' in vhost '${vhost}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+  );
+
+export const notImplemented = (message: string): ConnectionError => new ConnectionError(ReplyCode.NOT_IMPLEMENTED, message);
+
+export const commandInvalid = (message: string): ConnectionError => new ConnectionError(ReplyCode.COMMAND_INVALID, message);
+
+export const notAllowed = (message: string): ConnectionError => new ConnectionError(ReplyCode.NOT_ALLOWED, message);
+
+export const channelError = (message: string): ConnectionError => new ConnectionError(ReplyCode.CHANNEL_ERROR, message);

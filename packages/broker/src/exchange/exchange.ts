@@ -1,0 +1,59 @@
+/**
+ * The contract every exchange type implements: bindings in, destinations out. An exchange knows
+ * nothing of queues: it routes to opaque destinations (queues or other exchanges).
+ */
+import type { FieldTable } from "@amqp-go/protocol";
+
+/** What a binding points at: a queue, or an exchange (exchange-to-exchange bindings). */
+export interface Destination {
+  readonly kind: "queue" | "exchange";
+  readonly name: string;
+  /** Set by the vhost while routing one message, so each destination is reached once. */
+  routeMark?: number;
+}
+
+export interface Binding {
+  readonly source: string;
+  readonly destination: Destination;
+  readonly routingKey: string;
+  readonly arguments: FieldTable;
+}
+
+export interface ExchangeOptions {
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly internal: boolean;
+  readonly arguments: FieldTable;
+}
+
+export abstract class Exchange implements Destination {
+  readonly kind = "exchange" as const;
+  routeMark = 0;
+  abstract readonly type: string;
+
+  constructor(
+    readonly name: string,
+    readonly options: ExchangeOptions,
+  ) {}
+
+  /** Adds a binding; false when an equal one (same destination, key and arguments) exists. */
+  abstract bind(destination: Destination, routingKey: string, args: FieldTable): boolean;
+
+  /** Removes a binding; false when there was none. */
+  abstract unbind(destination: Destination, routingKey: string, args: FieldTable): boolean;
+
+  /** Removes every binding to `destination` (it is being deleted); returns how many went. */
+  abstract unbindAll(destination: Destination): number;
+
+  /**
+   * Pushes onto `out` each destination a message with this routing key (and headers, for the
+   * headers exchange) goes to. A destination may be pushed more than once; the caller dedups.
+   * Allocates nothing per call on the hot path.
+   */
+  abstract route(routingKey: string, headers: FieldTable | undefined, out: Destination[]): void;
+
+  /** Every binding whose source is this exchange. */
+  abstract bindings(): Binding[];
+
+  abstract get bindingCount(): number;
+}

@@ -1,0 +1,11 @@
+/** @amqp-go/broker: a RabbitMQ-compatible AMQP 0-9-1 broker. */
+export { GuestAuthenticator, credentialsOf } from "./authenticator.js";
+export { Broker, type ListenOptions } from "./broker.js";
+export type { BrokerOptions, ResolvedBrokerOptions } from "./broker-options.js";
+export { AmqpError, ChannelError, ConnectionError } from "./errors.js";
+export type { Binding, Destination } from "./exchange/exchange.js";
+export { Exchange } from "./exchange/exchange.js";
+export { Message } from "./message.js";
+export { type Authenticator, type Logger, type LoginAttempt, type LoginResult, silentLogger } from "./ports.js";
+export { Queue } from "./queue/queue.js";
+export { Vhost } from "./vhost.js";

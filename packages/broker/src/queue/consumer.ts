@@ -1,0 +1,31 @@
+/** A consumer: a subscription of a channel to a queue, with its own prefetch window. */
+import type { Queue, QueueEntry } from "./queue.js";
+
+/** What a consumer delivers into: the channel that created it. */
+export interface DeliverySink {
+  /** Room to deliver now: channel flow, channel-wide prefetch, socket not backed up. */
+  canDeliver(): boolean;
+  deliver(consumer: Consumer, entry: QueueEntry): void;
+  /** The queue went away under the consumer: tell the client (basic.cancel). */
+  cancelledByServer(consumer: Consumer): void;
+}
+
+export class Consumer {
+  /** Deliveries not yet acknowledged. */
+  unacked = 0;
+
+  constructor(
+    readonly tag: string,
+    readonly queue: Queue,
+    readonly sink: DeliverySink,
+    readonly noAck: boolean,
+    readonly exclusive: boolean,
+    /** Most unacknowledged deliveries at once; 0: no limit. */
+    readonly prefetch: number,
+    readonly arguments_: Record<string, unknown>,
+  ) {}
+
+  hasCredit(): boolean {
+    return (this.noAck || this.prefetch === 0 || this.unacked < this.prefetch) && this.sink.canDeliver();
+  }
+}

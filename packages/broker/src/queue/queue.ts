@@ -1,0 +1,166 @@
+/**
+ * A queue: ready messages in arrival order, consumers served round-robin as their prefetch allows.
+ * Delivery is driven by credit, with no timers: a publish, an ack, a new consumer or a drained
+ * socket each call `drain()`, which delivers as long as a consumer has room.
+ *
+ * Designed for the queue arguments to come (TTL, dead-lettering, max-length, priorities, single
+ * active consumer): entries carry a sequence number and a redelivered flag; every path in and out
+ * goes through enqueue/fetch/settle/requeue/purge, where those policies hook in.
+ */
+import type { FieldTable } from "@amqp-go/protocol";
+import type { Destination } from "../exchange/exchange.js";
+import type { MemoryMonitor } from "../memory.js";
+import type { Message } from "../message.js";
+import type { Consumer } from "./consumer.js";
+import { Deque } from "./deque.js";
+
+export interface QueueEntry {
+  readonly message: Message;
+  /** Arrival order in this queue: requeued messages go back to their place. */
+  readonly seq: number;
+  redelivered: boolean;
+}
+
+export interface QueueOptions {
+  readonly durable: boolean;
+  readonly exclusive: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: FieldTable;
+}
+
+export class Queue implements Destination {
+  readonly kind = "queue" as const;
+  routeMark = 0;
+  /** The connection an exclusive queue belongs to. */
+  readonly owner: object | null;
+  readonly consumers: Consumer[] = [];
+  /** Deliveries (to consumers or basic.get) not yet acknowledged. */
+  unacked = 0;
+  deleted = false;
+  /** Set once a consumer came: an auto-delete queue goes when its last consumer leaves. */
+  private hadConsumer = false;
+  private readonly ready = new Deque<QueueEntry>();
+  private nextSeq = 0;
+  private next = 0;
+  private draining = false;
+
+  constructor(
+    readonly name: string,
+    readonly vhost: string,
+    readonly options: QueueOptions,
+    owner: object | null,
+    private readonly memory: MemoryMonitor,
+  ) {
+    this.owner = options.exclusive ? owner : null;
+  }
+
+  get messageCount(): number {
+    return this.ready.length;
+  }
+
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+
+  get exclusiveConsumer(): boolean {
+    return this.consumers.length === 1 && this.consumers[0]!.exclusive;
+  }
+
+  enqueue(message: Message): void {
+    this.memory.add(message.size);
+    this.ready.push({ message, seq: this.nextSeq++, redelivered: false });
+    if (this.consumers.length > 0) this.drain();
+  }
+
+  /** Delivers to consumers with credit, round-robin, until none has room or nothing is ready. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const consumers = this.consumers;
+    while (this.ready.length > 0) {
+      const n = consumers.length;
+      let consumer: Consumer | undefined;
+      for (let i = 0; i < n; i++) {
+        const c = consumers[(this.next + i) % n]!;
+        if (c.hasCredit()) {
+          consumer = c;
+          this.next = (this.next + i + 1) % n;
+          break;
+        }
+      }
+      if (consumer === undefined) break;
+      const entry = this.ready.shift()!;
+      if (consumer.noAck) this.memory.sub(entry.message.size);
+      else {
+        consumer.unacked++;
+        this.unacked++;
+      }
+      consumer.sink.deliver(consumer, entry);
+    }
+    this.draining = false;
+  }
+
+  /** basic.get: the next ready message; counted unacknowledged unless `noAck`. */
+  fetch(noAck: boolean): QueueEntry | undefined {
+    const entry = this.ready.shift();
+    if (entry === undefined) return undefined;
+    if (noAck) this.memory.sub(entry.message.size);
+    else this.unacked++;
+    return entry;
+  }
+
+  /** An acknowledged (or rejected without requeue) delivery leaves the queue for good. */
+  settle(entry: QueueEntry, consumer: Consumer | null): void {
+    this.unacked--;
+    if (consumer !== null) consumer.unacked--;
+    this.memory.sub(entry.message.size);
+  }
+
+  /**
+   * A delivery comes back (nack/reject with requeue, recover, channel closed): it goes back to its
+   * place by arrival order, marked redelivered. Call `drain()` after a batch.
+   */
+  requeue(entry: QueueEntry, consumer: Consumer | null): void {
+    this.unacked--;
+    if (consumer !== null) consumer.unacked--;
+    if (this.deleted) {
+      this.memory.sub(entry.message.size);
+      return;
+    }
+    entry.redelivered = true;
+    const ready = this.ready;
+    let i = 0;
+    while (i < ready.length && ready.at(i)!.seq < entry.seq) i++;
+    ready.insertAt(i, entry);
+  }
+
+  addConsumer(consumer: Consumer): void {
+    this.consumers.push(consumer);
+    this.hadConsumer = true;
+    this.drain();
+  }
+
+  /** Removes a consumer; true when the queue is auto-delete and just lost its last one. */
+  removeConsumer(consumer: Consumer): boolean {
+    const i = this.consumers.indexOf(consumer);
+    if (i >= 0) this.consumers.splice(i, 1);
+    if (this.next >= this.consumers.length) this.next = 0;
+    return this.options.autoDelete && this.hadConsumer && this.consumers.length === 0;
+  }
+
+  /** Drops the ready messages; returns how many. */
+  purge(): number {
+    let bytes = 0;
+    for (const e of this.ready) bytes += e.message.size;
+    this.memory.sub(bytes);
+    return this.ready.clear();
+  }
+
+  /** The queue is deleted: consumers are told, ready messages dropped; returns how many. */
+  delete(): number {
+    this.deleted = true;
+    const n = this.purge();
+    for (const c of this.consumers.splice(0)) c.sink.cancelledByServer(c);
+    return n;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * A virtual host: its exchanges, queues and bindings, and routing. Names, checks and reply codes
+ * follow RabbitMQ: `amq.` names are reserved (403), redeclaring with other properties is 406,
+ * another connection's exclusive queue is 405, a missing entity is 404.
+ */
+import type { FieldTable } from "@amqp-go/protocol";
+import { randomBytes } from "node:crypto";
+import { accessRefused, ChannelError, commandInvalid, notFound, preconditionFailed, resourceLocked } from "./errors.js";
+import { DefaultExchange } from "./exchange/default.js";
+import type { Destination, Exchange } from "./exchange/exchange.js";
+import { createExchange } from "./exchange/exchange-types.js";
+import { deepEqualTable } from "./exchange/field-equal.js";
+import type { MemoryMonitor } from "./memory.js";
+import type { Message } from "./message.js";
+import { Queue } from "./queue/queue.js";
+
+export interface ExchangeDeclare {
+  readonly name: string;
+  readonly type: string;
+  readonly passive: boolean;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly internal: boolean;
+  readonly arguments: FieldTable;
+}
+
+export interface QueueDeclare {
+  readonly name: string;
+  readonly passive: boolean;
+  readonly durable: boolean;
+  readonly exclusive: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: FieldTable;
+}
+
+const PREDECLARED: readonly [string, string][] = [
+  ["amq.direct", "direct"],
+  ["amq.fanout", "fanout"],
+  ["amq.topic", "topic"],
+  ["amq.headers", "headers"],
+  ["amq.match", "headers"],
+];
+
+const inequivalent = (arg: string, kind: string, name: string, vhost: string, received: unknown, current: unknown): ChannelError =>
+  preconditionFailed(
+    `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received '${String(received)}' but current is '${String(current)}'`,
+  );
+
+export class Vhost {
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  /** Reused by `route`: no allocation per publish. */
+  private readonly hops: Destination[] = [];
+  private readonly routed: Queue[] = [];
+  private epoch = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly memory: MemoryMonitor,
+  ) {
+    this.exchanges.set("", new DefaultExchange((q) => this.queues.get(q)));
+    for (const [name, type] of PREDECLARED) {
+      this.exchanges.set(name, createExchange(type, name, { durable: true, autoDelete: false, internal: false, arguments: {} })!);
+    }
+  }
+
+  // ---- exchanges ------------------------------------------------------------------------------
+
+  exchange(name: string): Exchange {
+    const e = this.exchanges.get(name);
+    if (e === undefined) throw notFound("exchange", name, this.name);
+    return e;
+  }
+
+  declareExchange(d: ExchangeDeclare): Exchange {
+    const existing = this.exchanges.get(d.name);
+    if (d.passive) {
+      if (existing === undefined) throw notFound("exchange", d.name, this.name);
+      return existing;
+    }
+    if (d.name.startsWith("amq.")) {
+      throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
+    }
+    if (existing !== undefined) {
+      const v = this.name;
+      if (existing.type !== d.type) throw inequivalent("type", "exchange", d.name, v, d.type, existing.type);
+      if (existing.options.durable !== d.durable) throw inequivalent("durable", "exchange", d.name, v, d.durable, existing.options.durable);
+      if (existing.options.autoDelete !== d.autoDelete) {
+        throw inequivalent("auto_delete", "exchange", d.name, v, d.autoDelete, existing.options.autoDelete);
+      }
+      if (existing.options.internal !== d.internal) throw inequivalent("internal", "exchange", d.name, v, d.internal, existing.options.internal);
+      const ae = d.arguments["alternate-exchange"];
+      const currentAe = existing.options.arguments["alternate-exchange"];
+      if (ae !== currentAe && (ae !== undefined || currentAe !== undefined)) {
+        throw inequivalent("alternate-exchange", "exchange", d.name, v, ae ?? "none", currentAe ?? "none");
+      }
+      return existing;
+    }
+    const e = createExchange(d.type, d.name, {
+      durable: d.durable,
+      autoDelete: d.autoDelete,
+      internal: d.internal,
+      arguments: d.arguments,
+    });
+    if (e === undefined) throw commandInvalid(`unknown exchange type '${d.type}'`);
+    this.exchanges.set(d.name, e);
+    return e;
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === "") throw accessRefused("operation not permitted on the default exchange");
+    if (name.startsWith("amq.")) throw accessRefused(`operation not permitted on exchange '${name}' in vhost '${this.name}'`);
+    const e = this.exchange(name);
+    if (ifUnused && (e.bindingCount > 0 || this.isDestinationOfBindings(e))) {
+      throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
+    }
+    this.removeExchange(e);
+  }
+
+  private isDestinationOfBindings(e: Exchange): boolean {
+    for (const other of this.exchanges.values()) {
+      for (const b of other.bindings()) if (b.destination === e) return true;
+    }
+    return false;
+  }
+
+  private removeExchange(e: Exchange): void {
+    this.exchanges.delete(e.name);
+    for (const other of this.exchanges.values()) other.unbindAll(e);
+  }
+
+  // ---- queues ---------------------------------------------------------------------------------
+
+  /** The queue, if the connection `owner` may use it (404 missing, 405 another's exclusive queue). */
+  queue(name: string, owner: object): Queue {
+    const q = this.queues.get(name);
+    if (q === undefined) throw notFound("queue", name, this.name);
+    if (q.owner !== null && q.owner !== owner) throw resourceLocked(name, this.name);
+    return q;
+  }
+
+  declareQueue(d: QueueDeclare, owner: object): Queue {
+    if (d.passive) {
+      if (d.name === "") throw notFound("queue", d.name, this.name);
+      return this.queue(d.name, owner);
+    }
+    const name = d.name === "" ? `amq.gen-${randomBytes(16).toString("base64url")}` : d.name;
+    if (d.name.startsWith("amq.")) throw accessRefused(`queue name '${d.name}' contains reserved prefix 'amq.*'`);
+    const existing = this.queues.get(name);
+    if (existing !== undefined) {
+      if (existing.owner !== null && existing.owner !== owner) throw resourceLocked(name, this.name);
+      const v = this.name;
+      if (existing.options.durable !== d.durable) throw inequivalent("durable", "queue", name, v, d.durable, existing.options.durable);
+      if (existing.options.exclusive !== d.exclusive) throw resourceLocked(name, this.name);
+      if (existing.options.autoDelete !== d.autoDelete) {
+        throw inequivalent("auto_delete", "queue", name, v, d.autoDelete, existing.options.autoDelete);
+      }
+      for (const key of new Set([...Object.keys(d.arguments), ...Object.keys(existing.options.arguments)])) {
+        if (!key.startsWith("x-")) continue;
+        const a = d.arguments[key];
+        const b = existing.options.arguments[key];
+        if (!deepEqualTable({ v: a ?? null }, { v: b ?? null })) throw inequivalent(key, "queue", name, v, a ?? "none", b ?? "none");
+      }
+      return existing;
+    }
+    const q = new Queue(name, this.name, d, owner, this.memory);
+    this.queues.set(name, q);
+    return q;
+  }
+
+  /** Deletes a queue; returns the number of messages it had. */
+  deleteQueue(q: Queue, ifUnused: boolean, ifEmpty: boolean): number {
+    if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' in use`);
+    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' is not empty`);
+    return this.removeQueue(q);
+  }
+
+  removeQueue(q: Queue): number {
+    if (this.queues.get(q.name) !== q) return 0;
+    this.queues.delete(q.name);
+    for (const e of [...this.exchanges.values()]) {
+      if (e.unbindAll(q) > 0) this.maybeAutoDelete(e);
+    }
+    return q.delete();
+  }
+
+  // ---- bindings -------------------------------------------------------------------------------
+
+  bind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (source === "" || (destination.kind === "exchange" && destination.name === "")) {
+      throw accessRefused(`operation not permitted on the default exchange`);
+    }
+    const e = this.exchange(source);
+    try {
+      e.bind(destination, routingKey, args);
+    } catch (err) {
+      // The headers exchange refuses an invalid x-match.
+      throw preconditionFailed((err as Error).message);
+    }
+  }
+
+  unbind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (source === "" || (destination.kind === "exchange" && destination.name === "")) {
+      throw accessRefused(`operation not permitted on the default exchange`);
+    }
+    const e = this.exchange(source);
+    if (e.unbind(destination, routingKey, args)) this.maybeAutoDelete(e);
+  }
+
+  /** An auto-delete exchange goes when its last binding goes. */
+  private maybeAutoDelete(e: Exchange): void {
+    if (e.options.autoDelete && e.bindingCount === 0 && this.exchanges.get(e.name) === e) this.removeExchange(e);
+  }
+
+  // ---- routing --------------------------------------------------------------------------------
+
+  /**
+   * The queues a message published to `exchange` reaches, each once, through exchange-to-exchange
+   * bindings and alternate exchanges. The returned array is reused by the next call.
+   */
+  route(exchange: Exchange, message: Message): Queue[] {
+    const routed = this.routed;
+    routed.length = 0;
+    const epoch = ++this.epoch;
+    this.routeVia(exchange, message, epoch);
+    return routed;
+  }
+
+  private routeVia(exchange: Exchange, message: Message, epoch: number): void {
+    const hops = this.hops;
+    const start = hops.length;
+    const before = this.routed.length;
+    exchange.routeMark = epoch;
+    exchange.route(message.routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
+    for (let i = start; i < hops.length; i++) {
+      const d = hops[i]!;
+      if (d.routeMark === epoch) continue;
+      if (d.kind === "queue") {
+        d.routeMark = epoch;
+        this.routed.push(d as Queue);
+      } else {
+        this.routeVia(d as Exchange, message, epoch);
+      }
+    }
+    hops.length = start;
+    if (this.routed.length === before) {
+      const ae = exchange.options.arguments["alternate-exchange"];
+      if (typeof ae === "string") {
+        const alt = this.exchanges.get(ae);
+        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, message, epoch);
+      }
+    }
+  }
+
+  /** Every exclusive queue of a closing connection goes with it. */
+  dropExclusiveQueues(owner: object): void {
+    for (const q of [...this.queues.values()]) if (q.owner === owner) this.removeQueue(q);
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * The default authenticator until @amqp-go/auth plugs in its own: guest/guest on PLAIN and
- * AMQPLAIN, every vhost.
+ * AMQPLAIN, every vhost, and, as RabbitMQ, only from a loopback address.
  */
 import { decodeFieldTable } from "@amqp-go/protocol";
 import type { Authenticator, LoginAttempt, LoginResult } from "./ports.js";
@@ -31,11 +31,17 @@ export class GuestAuthenticator implements Authenticator {
   authenticate(attempt: LoginAttempt): LoginResult {
     const c = credentialsOf(attempt.mechanism, attempt.response);
     if (c === undefined) return { ok: false, reason: "malformed credentials" };
-    if (c.user === "guest" && c.password === "guest") return { ok: true, user: "guest" };
-    return { ok: false, reason: `user '${c.user}' - invalid credentials` };
+    if (c.user !== "guest" || c.password !== "guest") return { ok: false, reason: `user '${c.user}' - invalid credentials` };
+    if (!isLoopback(attempt.remoteAddress)) return { ok: false, reason: "user 'guest' - can only connect via localhost" };
+    return { ok: true, user: "guest" };
   }
 
   canAccessVhost(): boolean {
     return true;
   }
+}
+
+/** 127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6. */
+export function isLoopback(address: string): boolean {
+  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
 }

@@ -326,7 +326,10 @@ export class Channel implements DeliverySink {
 
   /** Publishes up to `seq` are safe: acked at the next flush, many at once (multiple). */
   private confirmed(seq: number): void {
-    if (this.confirmedUpTo === this.confirmSent) this.connection.confirming.push(this);
+    if (this.confirmedUpTo === this.confirmSent) {
+      this.connection.confirming.push(this);
+      this.connection.scheduleFlush();
+    }
     this.confirmedUpTo = seq;
   }
 

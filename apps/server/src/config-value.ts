@@ -1,0 +1,71 @@
+/**
+ * The kinds of value a config key can hold. Each kind reads the text of an environment variable or
+ * flag (`fromText`) and a JSON value from the config file (`fromJson`), and returns `undefined` when
+ * the input is not a valid value; the caller turns that into a ConfigError naming the source and
+ * `expected`.
+ */
+
+export interface ConfigValue<T> {
+  /** What a valid value is, for error messages: "an integer from 0 to 65535". */
+  readonly expected: string;
+  readonly default: T;
+  fromText(text: string): T | undefined;
+  fromJson(value: unknown): T | undefined;
+}
+
+/** Decimal numbers only: `Number()` would also take "", "0x10", "Infinity" and " ". */
+const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function numberFromText(text: string): number | undefined {
+  const trimmed = text.trim();
+  return NUMBER_TEXT.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+/** An integer in [min, max]. */
+export function integer(min: number, max: number, defaultValue: number): ConfigValue<number> {
+  const check = (n: unknown): number | undefined =>
+    typeof n === "number" && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  return {
+    expected: `an integer from ${min} to ${max}`,
+    default: defaultValue,
+    fromText: (text) => check(numberFromText(text)),
+    fromJson: check,
+  };
+}
+
+/** A non-empty string. */
+export function text(defaultValue: string): ConfigValue<string> {
+  const check = (s: unknown): string | undefined => (typeof s === "string" && s !== "" ? s : undefined);
+  return { expected: "a non-empty string", default: defaultValue, fromText: check, fromJson: check };
+}
+
+/** A string, or null when unset: `null` in the file, the empty string in a variable or flag. */
+export function optionalText(): ConfigValue<string | null> {
+  return {
+    expected: "a string, or null to unset",
+    default: null,
+    fromText: (s) => (s === "" ? null : s),
+    fromJson: (s) => (s === null ? null : typeof s === "string" && s !== "" ? s : undefined),
+  };
+}
+
+/** One of a fixed set of words. */
+export function oneOf<const W extends string>(words: readonly W[], defaultValue: W): ConfigValue<W> {
+  const check = (s: unknown): W | undefined => (words as readonly unknown[]).includes(s) ? (s as W) : undefined;
+  return { expected: `one of ${words.join(", ")}`, default: defaultValue, fromText: (s) => check(s.trim()), fromJson: check };
+}
+
+/**
+ * A memory size: a fraction of the machine's memory in (0, 1], as RabbitMQ's
+ * `vm_memory_high_watermark.relative`, or a byte count above 1, as its `.absolute`.
+ */
+export function memoryFractionOrBytes(defaultValue: number): ConfigValue<number> {
+  const check = (n: unknown): number | undefined =>
+    typeof n === "number" && Number.isFinite(n) && n > 0 && (n <= 1 || Number.isSafeInteger(n)) ? n : undefined;
+  return {
+    expected: "a fraction of total memory in (0, 1] or a byte count (an integer above 1)",
+    default: defaultValue,
+    fromText: (text) => check(numberFromText(text)),
+    fromJson: check,
+  };
+}

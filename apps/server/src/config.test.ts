@@ -1,0 +1,221 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { defaultConfig, envOverrides, loadConfig, memoryHighWatermarkBytes, type Override, toBrokerOptions } from "./config.js";
+import { ConfigError } from "./errors.js";
+
+const dir = mkdtempSync(join(tmpdir(), "amqp-server-config-"));
+let files = 0;
+function configFile(contents: unknown): string {
+  const path = join(dir, `config-${files++}.json`);
+  writeFileSync(path, typeof contents === "string" ? contents : JSON.stringify(contents));
+  return path;
+}
+const flag = (section: string, key: string, text: string): Override => ({ section, key, text, source: `--${key}` });
+
+function configError(load: () => unknown): string {
+  try {
+    load();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).not.toContain("\n");
+    return (err as ConfigError).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("defaults", () => {
+  it("are RabbitMQ's", () => {
+    expect(loadConfig()).toEqual({
+      server: { host: null, port: 5672, data_dir: "./data", metrics_port: 15692 },
+      connection: { heartbeat: 60, frame_max: 131072, channel_max: 2047, handshake_timeout: 10000 },
+      limits: { max_message_size: 134217728, memory_high_watermark: 0.4 },
+      log: { level: "info", file: null },
+    });
+  });
+
+  it("are a fresh object each time", () => {
+    expect(defaultConfig()).not.toBe(defaultConfig());
+  });
+});
+
+describe("precedence: defaults < file < environment < flags", () => {
+  const file = configFile({ server: { port: 1001, data_dir: "/var/lib/amqp" }, connection: { heartbeat: 10 }, log: { level: "warn" } });
+
+  it("the file overrides defaults and keeps the rest", () => {
+    const config = loadConfig({ file });
+    expect(config.server).toEqual({ host: null, port: 1001, data_dir: "/var/lib/amqp", metrics_port: 15692 });
+    expect(config.connection.heartbeat).toBe(10);
+    expect(config.connection.frame_max).toBe(131072);
+    expect(config.log.level).toBe("warn");
+  });
+
+  it("the environment overrides the file", () => {
+    const env = { AMQP_SERVER_PORT: "5673", AMQP_CONNECTION_HEARTBEAT: "30", AMQP_LOG_LEVEL: "debug" };
+    const config = loadConfig({ file, env });
+    expect(config.server.port).toBe(5673);
+    expect(config.server.data_dir).toBe("/var/lib/amqp");
+    expect(config.connection.heartbeat).toBe(30);
+    expect(config.log.level).toBe("debug");
+  });
+
+  it("flags override the environment", () => {
+    const config = loadConfig({
+      file,
+      env: { AMQP_SERVER_PORT: "5673", AMQP_LOG_LEVEL: "debug" },
+      flags: [flag("server", "port", "5674"), flag("log", "level", "error")],
+    });
+    expect(config.server.port).toBe(5674);
+    expect(config.log.level).toBe("error");
+    expect(config.connection.heartbeat).toBe(10);
+  });
+});
+
+describe("environment", () => {
+  it("splits AMQP_<SECTION>_<KEY> at the first underscore, keys keep theirs", () => {
+    expect(envOverrides({ AMQP_SERVER_DATA_DIR: "/d", PATH: "/bin" })).toEqual([
+      { section: "server", key: "data_dir", text: "/d", source: "AMQP_SERVER_DATA_DIR" },
+    ]);
+    const config = loadConfig({ env: { AMQP_SERVER_METRICS_PORT: "0", AMQP_LIMITS_MAX_MESSAGE_SIZE: "1024" } });
+    expect(config.server.metrics_port).toBe(0);
+    expect(config.limits.max_message_size).toBe(1024);
+  });
+
+  it("parses numbers as numbers: whitespace trimmed, exponents allowed, integers checked", () => {
+    expect(loadConfig({ env: { AMQP_SERVER_PORT: " 5673 " } }).server.port).toBe(5673);
+    expect(loadConfig({ env: { AMQP_LIMITS_MAX_MESSAGE_SIZE: "1e6" } }).limits.max_message_size).toBe(1_000_000);
+    expect(loadConfig({ env: { AMQP_LIMITS_MEMORY_HIGH_WATERMARK: "0.5" } }).limits.memory_high_watermark).toBe(0.5);
+    for (const text of ["", "0x10", "5672abc", "Infinity", "1.5", "-1"]) {
+      expect(configError(() => loadConfig({ env: { AMQP_SERVER_PORT: text } }))).toBe(
+        `AMQP_SERVER_PORT: server.port must be an integer from 0 to 65535, got ${JSON.stringify(text)}`,
+      );
+    }
+  });
+
+  it("keeps strings as strings, and the empty string unsets an optional one", () => {
+    expect(loadConfig({ env: { AMQP_SERVER_HOST: "127.0.0.1" } }).server.host).toBe("127.0.0.1");
+    expect(loadConfig({ env: { AMQP_LOG_FILE: "" } }).log.file).toBeNull();
+    expect(configError(() => loadConfig({ env: { AMQP_SERVER_DATA_DIR: "" } }))).toBe(
+      'AMQP_SERVER_DATA_DIR: server.data_dir must be a non-empty string, got ""',
+    );
+  });
+
+  it("rejects an unknown section or key, naming the variable", () => {
+    expect(configError(() => loadConfig({ env: { AMQP_SERVR_PORT: "1" } }))).toBe(
+      'AMQP_SERVR_PORT: unknown section "servr" (sections: server, connection, limits, log)',
+    );
+    expect(configError(() => loadConfig({ env: { AMQP_SERVER_PROT: "1" } }))).toBe(
+      'AMQP_SERVER_PROT: unknown key "server.prot" (keys: host, port, data_dir, metrics_port)',
+    );
+    expect(configError(() => loadConfig({ env: { AMQP_SERVER___PROTO__: "1" } }))).toContain("unknown key");
+  });
+
+  it("skips variables with one word after AMQP_, which clients use (AMQP_URL)", () => {
+    expect(envOverrides({ AMQP_URL: "amqp://localhost", AMQP_: "x", AMQP__X: "y", amqp_server_port: "1" })).toEqual([]);
+    expect(loadConfig({ env: { AMQP_URL: "amqp://localhost" } })).toEqual(defaultConfig());
+  });
+});
+
+describe("validation", () => {
+  it("a bad port", () => {
+    expect(configError(() => loadConfig({ flags: [flag("server", "port", "70000")] }))).toBe(
+      '--port: server.port must be an integer from 0 to 65535, got "70000"',
+    );
+  });
+
+  it("a negative heartbeat", () => {
+    expect(configError(() => loadConfig({ env: { AMQP_CONNECTION_HEARTBEAT: "-5" } }))).toBe(
+      'AMQP_CONNECTION_HEARTBEAT: connection.heartbeat must be an integer from 0 to 65535, got "-5"',
+    );
+    const file = configFile({ connection: { heartbeat: -5 } });
+    expect(configError(() => loadConfig({ file }))).toBe(
+      `${file}: connection.heartbeat must be an integer from 0 to 65535, got -5`,
+    );
+  });
+
+  it("an unknown section or key in the file", () => {
+    const badKey = configFile({ connection: { hearbeat: 30 } });
+    expect(configError(() => loadConfig({ file: badKey }))).toBe(
+      `${badKey}: unknown key "connection.hearbeat" (keys: heartbeat, frame_max, channel_max, handshake_timeout)`,
+    );
+    const badSection = configFile({ listeners: {} });
+    expect(configError(() => loadConfig({ file: badSection }))).toBe(
+      `${badSection}: unknown section "listeners" (sections: server, connection, limits, log)`,
+    );
+  });
+
+  it("wrong JSON types in the file: no coercion from strings", () => {
+    const file = configFile({ server: { port: "5673" } });
+    expect(configError(() => loadConfig({ file }))).toBe(`${file}: server.port must be an integer from 0 to 65535, got "5673"`);
+    const notObject = configFile({ server: 5 });
+    expect(configError(() => loadConfig({ file: notObject }))).toBe(`${notObject}: section "server" must be an object`);
+    const array = configFile([]);
+    expect(configError(() => loadConfig({ file: array }))).toContain("must hold a JSON object of sections");
+  });
+
+  it("null unsets an optional key in the file", () => {
+    const file = configFile({ server: { host: null }, log: { file: null } });
+    expect(loadConfig({ file }).server.host).toBeNull();
+  });
+
+  it("a file that is missing or not JSON", () => {
+    const missing = join(dir, "missing.json");
+    expect(configError(() => loadConfig({ file: missing }))).toBe(`--config ${missing}: cannot read the file (ENOENT)`);
+    const broken = configFile('{ "server": {\n "port": 1, }\n}');
+    expect(configError(() => loadConfig({ file: broken }))).toMatch(new RegExp(`^${broken}: not valid JSON: `));
+  });
+
+  it("the spec's and RabbitMQ's ranges", () => {
+    expect(configError(() => loadConfig({ env: { AMQP_CONNECTION_FRAME_MAX: "4095" } }))).toContain("from 4096 to 4294967295");
+    expect(configError(() => loadConfig({ env: { AMQP_CONNECTION_CHANNEL_MAX: "0" } }))).toContain("from 1 to 65535");
+    expect(configError(() => loadConfig({ env: { AMQP_LIMITS_MAX_MESSAGE_SIZE: "536870913" } }))).toContain(
+      "from 1 to 536870912",
+    );
+    expect(configError(() => loadConfig({ env: { AMQP_LOG_LEVEL: "verbose" } }))).toBe(
+      'AMQP_LOG_LEVEL: log.level must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
+    );
+  });
+
+  it("the memory watermark is a fraction in (0, 1] or a whole byte count", () => {
+    expect(loadConfig({ env: { AMQP_LIMITS_MEMORY_HIGH_WATERMARK: "1" } }).limits.memory_high_watermark).toBe(1);
+    expect(loadConfig({ env: { AMQP_LIMITS_MEMORY_HIGH_WATERMARK: "2147483648" } }).limits.memory_high_watermark).toBe(
+      2147483648,
+    );
+    for (const text of ["0", "-0.1", "1.5"]) {
+      expect(configError(() => loadConfig({ env: { AMQP_LIMITS_MEMORY_HIGH_WATERMARK: text } }))).toContain(
+        "must be a fraction of total memory in (0, 1] or a byte count (an integer above 1)",
+      );
+    }
+  });
+
+  it("the metrics port must differ from the AMQP port", () => {
+    expect(configError(() => loadConfig({ flags: [flag("server", "metrics_port", "5672")] }))).toBe(
+      "server.port and server.metrics_port are both 5672; they need different ports",
+    );
+    const config = loadConfig({ flags: [flag("server", "port", "0"), flag("server", "metrics_port", "0")] });
+    expect(config.server).toMatchObject({ port: 0, metrics_port: 0 });
+  });
+});
+
+describe("toBrokerOptions", () => {
+  const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
+
+  it("maps the connection and limits sections, with the watermark in bytes", () => {
+    expect(toBrokerOptions(loadConfig(), logger, 1000)).toEqual({
+      heartbeat: 60,
+      frameMax: 131072,
+      channelMax: 2047,
+      handshakeTimeout: 10000,
+      maxMessageSize: 134217728,
+      memoryHighWatermark: 400,
+      logger,
+    });
+  });
+
+  it("takes a watermark above 1 as bytes", () => {
+    expect(memoryHighWatermarkBytes(0.5, 1001)).toBe(500);
+    expect(memoryHighWatermarkBytes(1, 1001)).toBe(1001);
+    expect(memoryHighWatermarkBytes(4096, 1001)).toBe(4096);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * The server's configuration: four sections of snake_case keys (the spelling of RabbitMQ's
+ * rabbitmq.conf), their defaults, and how they are loaded:
+ *
+ *   defaults  <  --config FILE (JSON)  <  AMQP_<SECTION>_<KEY> variables  <  command-line flags
+ *
+ * Every value is checked where it is read, so an error names its source (the file, the variable or
+ * the flag); an unknown section or key is an error too. Errors are ConfigErrors (exit code 2).
+ */
+import { readFileSync } from "node:fs";
+import { totalmem } from "node:os";
+import type { BrokerOptions, Logger } from "@amqp-go/broker";
+import { type ConfigValue, integer, memoryFractionOrBytes, oneOf, optionalText, text } from "./config-value.js";
+import { ConfigError } from "./errors.js";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServerConfig {
+  readonly server: {
+    /** Interface to listen on; null (the default) means every interface, IPv6 and IPv4. */
+    readonly host: string | null;
+    /** AMQP port; 0 picks a free one. */
+    readonly port: number;
+    /** Where durable state will live (used once storage lands). */
+    readonly data_dir: string;
+    /** Prometheus endpoint port (served once metrics land); 0 disables. */
+    readonly metrics_port: number;
+  };
+  readonly connection: {
+    /** Proposed in connection.tune, seconds; 0 disables. */
+    readonly heartbeat: number;
+    readonly frame_max: number;
+    readonly channel_max: number;
+    /** Time a client has to finish the handshake, ms. */
+    readonly handshake_timeout: number;
+  };
+  readonly limits: {
+    /** Largest message body accepted, octets. */
+    readonly max_message_size: number;
+    /** Publishers are blocked above this: a fraction of total memory, or bytes. */
+    readonly memory_high_watermark: number;
+  };
+  readonly log: {
+    readonly level: LogLevel;
+    /** Log to this file instead of stdout; null logs to stdout. */
+    readonly file: string | null;
+  };
+}
+
+export type Section = keyof ServerConfig;
+
+type Schema = { readonly [S in Section]: { readonly [K in keyof ServerConfig[S]]: ConfigValue<ServerConfig[S][K]> } };
+
+const U16 = 65535;
+
+/** Every key, its kind, range and default. Ranges are the wire's (u16, u32) or RabbitMQ's. */
+export const SCHEMA: Schema = {
+  server: {
+    host: optionalText(),
+    port: integer(0, U16, 5672),
+    data_dir: text("./data"),
+    metrics_port: integer(0, U16, 15692),
+  },
+  connection: {
+    heartbeat: integer(0, U16, 60),
+    // 4096 is the spec's frame-min-size; frame-max is a long (u32) in connection.tune.
+    frame_max: integer(4096, 0xffff_ffff, 131072),
+    channel_max: integer(1, U16, 2047),
+    // setTimeout's largest delay.
+    handshake_timeout: integer(1, 0x7fff_ffff, 10000),
+  },
+  limits: {
+    // RabbitMQ's ceiling for max_message_size is 512 MiB.
+    max_message_size: integer(1, 512 * 1024 * 1024, 128 * 1024 * 1024),
+    memory_high_watermark: memoryFractionOrBytes(0.4),
+  },
+  log: {
+    level: oneOf(LOG_LEVELS, "info"),
+    file: optionalText(),
+  },
+};
+
+const SECTIONS = Object.keys(SCHEMA) as Section[];
+
+/** A value given as text, by an environment variable or a flag. */
+export interface Override {
+  readonly section: string;
+  readonly key: string;
+  readonly text: string;
+  /** Where it came from, for errors: "AMQP_SERVER_PORT", "--port". */
+  readonly source: string;
+}
+
+export interface ConfigSources {
+  /** Path of a JSON config file (--config). */
+  readonly file?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Command-line flags, already mapped to their keys. */
+  readonly flags?: readonly Override[];
+}
+
+type MutableConfig = Record<string, Record<string, unknown>>;
+
+export function defaultConfig(): ServerConfig {
+  const config: MutableConfig = {};
+  for (const section of SECTIONS) {
+    const values: Record<string, unknown> = {};
+    for (const [key, spec] of Object.entries(SCHEMA[section])) values[key] = (spec as ConfigValue<unknown>).default;
+    config[section] = values;
+  }
+  return config as unknown as ServerConfig;
+}
+
+export function loadConfig(sources: ConfigSources = {}): ServerConfig {
+  const config = defaultConfig() as unknown as MutableConfig;
+  if (sources.file !== undefined) applyFile(config, sources.file);
+  for (const override of envOverrides(sources.env ?? {})) applyText(config, override);
+  for (const override of sources.flags ?? []) applyText(config, override);
+  const result = config as unknown as ServerConfig;
+  checkConfig(result);
+  return result;
+}
+
+/**
+ * The AMQP_<SECTION>_<KEY> variables, e.g. AMQP_SERVER_DATA_DIR -> server.data_dir. A variable with
+ * one word after AMQP_ (AMQP_URL, which many clients read) is not ours and is skipped; any other
+ * AMQP_ variable must name a known section and key.
+ */
+export function envOverrides(env: Readonly<Record<string, string | undefined>>): Override[] {
+  const overrides: Override[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith("AMQP_") || value === undefined) continue;
+    const rest = name.slice(5).toLowerCase();
+    const split = rest.indexOf("_");
+    if (split <= 0) continue;
+    overrides.push({ section: rest.slice(0, split), key: rest.slice(split + 1), text: value, source: name });
+  }
+  return overrides;
+}
+
+function specOf(section: string, key: string, source: string): ConfigValue<unknown> {
+  if (!Object.hasOwn(SCHEMA, section)) {
+    throw new ConfigError(`${source}: unknown section "${section}" (sections: ${SECTIONS.join(", ")})`);
+  }
+  const keys = SCHEMA[section as Section] as Record<string, ConfigValue<unknown>>;
+  if (!Object.hasOwn(keys, key)) {
+    throw new ConfigError(`${source}: unknown key "${section}.${key}" (keys: ${Object.keys(keys).join(", ")})`);
+  }
+  return keys[key] as ConfigValue<unknown>;
+}
+
+function applyText(config: MutableConfig, { section, key, text, source }: Override): void {
+  const spec = specOf(section, key, source);
+  const value = spec.fromText(text);
+  if (value === undefined) {
+    throw new ConfigError(`${source}: ${section}.${key} must be ${spec.expected}, got ${JSON.stringify(text)}`);
+  }
+  (config[section] as Record<string, unknown>)[key] = value;
+}
+
+function applyFile(config: MutableConfig, path: string): void {
+  let source: string;
+  try {
+    source = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`--config ${path}: cannot read the file (${code ?? (err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(source);
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(json)) throw new ConfigError(`${path}: must hold a JSON object of sections (${SECTIONS.join(", ")})`);
+  for (const [section, values] of Object.entries(json)) {
+    if (!Object.hasOwn(SCHEMA, section)) {
+      throw new ConfigError(`${path}: unknown section "${section}" (sections: ${SECTIONS.join(", ")})`);
+    }
+    if (!isObject(values)) throw new ConfigError(`${path}: section "${section}" must be an object`);
+    for (const [key, raw] of Object.entries(values)) {
+      const spec = specOf(section, key, path);
+      const value = spec.fromJson(raw);
+      if (value === undefined) {
+        throw new ConfigError(`${path}: ${section}.${key} must be ${spec.expected}, got ${JSON.stringify(raw)}`);
+      }
+      (config[section] as Record<string, unknown>)[key] = value;
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Checks across keys, once every source is in. */
+function checkConfig(config: ServerConfig): void {
+  const { port, metrics_port } = config.server;
+  if (port !== 0 && port === metrics_port) {
+    throw new ConfigError(`server.port and server.metrics_port are both ${port}; they need different ports`);
+  }
+}
+
+/** The watermark in bytes: a fraction in (0, 1] is taken of `totalMemory`. */
+export function memoryHighWatermarkBytes(watermark: number, totalMemory: number): number {
+  return watermark <= 1 ? Math.floor(watermark * totalMemory) : watermark;
+}
+
+export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemory: number = totalmem()): BrokerOptions {
+  const { connection, limits } = config;
+  return {
+    heartbeat: connection.heartbeat,
+    frameMax: connection.frame_max,
+    channelMax: connection.channel_max,
+    handshakeTimeout: connection.handshake_timeout,
+    maxMessageSize: limits.max_message_size,
+    memoryHighWatermark: memoryHighWatermarkBytes(limits.memory_high_watermark, totalMemory),
+    logger,
+  };
+}

@@ -208,8 +208,8 @@ describe("consumers", () => {
       await sleep(20);
       const m = await ch.get(queue);
       expect(m).not.toBe(false);
-      ch.ack(m as ConsumeMessage);
-      ch.ack(m as ConsumeMessage);
+      ch.ack(m as unknown as ConsumeMessage);
+      ch.ack(m as unknown as ConsumeMessage);
       await sleep(50);
       expect(ch.closedWith?.code).toBe(406);
       expect(ch.closedWith?.message).toContain("unknown delivery tag 1");

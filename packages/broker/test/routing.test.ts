@@ -147,7 +147,7 @@ describe("exchanges route as RabbitMQ's do", () => {
     await withConnection(t.url, async (c) => {
       const ch = await channel(c);
       const returned = new Promise<{ replyCode: number; replyText: string; routingKey: string; body: string; headers: unknown }>((resolve) =>
-        ch.on("return", (m) => resolve({ ...(m.fields as never), body: m.content.toString(), headers: m.properties.headers })),
+        ch.on("return", (m) => resolve({ ...(m.fields as object as { replyCode: number; replyText: string; routingKey: string }), body: m.content.toString(), headers: m.properties.headers })),
       );
       ch.publish("amq.direct", "nobody", Buffer.from("lost"), { mandatory: true, headers: { h: "v" } });
       expect(await returned).toMatchObject({ replyCode: 312, replyText: "NO_ROUTE", routingKey: "nobody", body: "lost", headers: { h: "v" } });

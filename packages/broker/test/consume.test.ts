@@ -227,7 +227,7 @@ describe("consumers", () => {
       const m = await ch.get(queue);
       expect(m && m.content.toString()).toBe("1");
       expect(m && m.fields.messageCount).toBe(2);
-      ch.reject(m as ConsumeMessage, true);
+      ch.reject(m as unknown as ConsumeMessage, true);
       const again = await ch.get(queue, { noAck: true });
       expect(again && again.content.toString()).toBe("1");
       expect(again && again.fields.redelivered).toBe(true);

@@ -12,6 +12,8 @@ export interface BrokerOptions {
   maxMessageSize?: number;
   /** Time a client has to complete the handshake, ms. Default 10000. */
   handshakeTimeout?: number;
+  /** A failed handshake (bad tune-ok, unknown mechanism...) drops the socket after this long, ms. Default 3000, as RabbitMQ. */
+  handshakeErrorDelay?: number;
   /**
    * Message bytes held in memory above which publishers are blocked (connection.blocked, and their
    * sockets are no longer read) until consumers drain below it. Default 40% of the machine's memory.
@@ -30,6 +32,7 @@ export interface ResolvedBrokerOptions {
   readonly channelMax: number;
   readonly maxMessageSize: number;
   readonly handshakeTimeout: number;
+  readonly handshakeErrorDelay: number;
   readonly memoryHighWatermark: number;
   readonly logger: Logger;
   readonly authenticator: Authenticator;

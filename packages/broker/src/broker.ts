@@ -32,6 +32,7 @@ export class Broker {
       channelMax: options.channelMax ?? 2047,
       maxMessageSize: options.maxMessageSize ?? 128 * 1024 * 1024,
       handshakeTimeout: options.handshakeTimeout ?? 10_000,
+      handshakeErrorDelay: options.handshakeErrorDelay ?? 3000,
       memoryHighWatermark: options.memoryHighWatermark ?? Math.floor(totalmem() * 0.4),
       logger: options.logger ?? silentLogger,
       authenticator: options.authenticator ?? new GuestAuthenticator(),

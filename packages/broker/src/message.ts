@@ -5,16 +5,36 @@
  */
 import { type BasicProperties, decodeBasicProperties, type FieldTable } from "@amqp-go/protocol";
 
+/** Bookkeeping octets of a message beyond its content, counted against the memory watermark. */
+const OVERHEAD = 160;
+
 export class Message {
   private decoded: BasicProperties | undefined = undefined;
+  private compacted = false;
 
   constructor(
     readonly exchange: string,
     readonly routingKey: string,
     /** Property flags and list, raw. */
-    readonly rawProperties: Buffer,
-    readonly body: Buffer,
+    public rawProperties: Buffer,
+    public body: Buffer,
   ) {}
+
+  /**
+   * Properties and body arrive as slices of the socket's 64 KiB read buffers: right for a message
+   * that is delivered at once, but one kept in a queue would hold its whole read buffer alive. A
+   * message that stays is copied once into memory of its own size (small ones share Node's pool).
+   */
+  compact(): void {
+    if (this.compacted) return;
+    this.compacted = true;
+    const p = this.rawProperties.length;
+    const own = Buffer.allocUnsafe(p + this.body.length);
+    this.rawProperties.copy(own, 0);
+    this.body.copy(own, p);
+    this.rawProperties = own.subarray(0, p);
+    this.body = own.subarray(p);
+  }
 
   get properties(): BasicProperties {
     if (this.decoded === undefined) this.decoded = decodeBasicProperties(this.rawProperties, 0, this.rawProperties.length);
@@ -29,6 +49,6 @@ export class Message {
 
   /** Octets this message holds in memory, as counted against the memory watermark. */
   get size(): number {
-    return this.body.length + this.rawProperties.length;
+    return this.body.length + this.rawProperties.length + OVERHEAD;
   }
 }

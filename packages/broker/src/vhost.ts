@@ -3,13 +3,13 @@
  * follow RabbitMQ: `amq.` names are reserved (403), redeclaring with other properties is 406,
  * another connection's exclusive queue is 405, a missing entity is 404.
  */
-import type { FieldTable } from "@amqp-go/protocol";
+import type { FieldTable, FieldValue } from "@amqp-go/protocol";
 import { randomBytes } from "node:crypto";
 import { accessRefused, ChannelError, commandInvalid, notFound, preconditionFailed, resourceLocked } from "./errors.js";
 import { DefaultExchange } from "./exchange/default.js";
 import type { Destination, Exchange } from "./exchange/exchange.js";
 import { createExchange } from "./exchange/exchange-types.js";
-import { deepEqualTable } from "./exchange/field-equal.js";
+import { deepEqualValue } from "./exchange/field-equal.js";
 import type { MemoryMonitor } from "./memory.js";
 import type { Message } from "./message.js";
 import { Queue } from "./queue/queue.js";
@@ -46,6 +46,41 @@ const inequivalent = (arg: string, kind: string, name: string, vhost: string, re
     `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received '${String(received)}' but current is '${String(current)}'`,
   );
 
+/** RabbitMQ's name for the wire type a client most likely used for `v` (amqplib's choice for numbers). */
+function typeName(v: FieldValue): string {
+  switch (typeof v) {
+    case "string":
+      return "longstr";
+    case "boolean":
+      return "bool";
+    case "bigint":
+      return "long";
+    case "number":
+      if (!Number.isInteger(v)) return "double";
+      if (v >= -128 && v < 128) return "byte";
+      if (v >= -32768 && v < 32768) return "short";
+      return v >= -0x80000000 && v < 0x80000000 ? "signedint" : "long";
+    default:
+      if (v === null) return "void";
+      if (Array.isArray(v)) return "array";
+      if (v instanceof Uint8Array) return "binary";
+      if (v instanceof Date) return "timestamp";
+      return "table";
+  }
+}
+
+function shown(v: FieldValue): string {
+  return v instanceof Date ? String(Math.floor(v.getTime() / 1000)) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
+}
+
+/** 406 for a declare whose argument differs, in RabbitMQ's words. */
+function inequivalentArg(arg: string, kind: string, name: string, vhost: string, received: FieldValue | undefined, current: FieldValue | undefined): ChannelError {
+  const r = received === undefined ? "none" : current === undefined ? `the value '${shown(received)}' of type '${typeName(received)}'` : `'${shown(received)}'`;
+  const c = current === undefined ? "none" : received === undefined ? `the value '${shown(current)}' of type '${typeName(current)}'` : `'${shown(current)}'`;
+  const text = `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received ${r} but current is ${c}`;
+  return preconditionFailed(text);
+}
+
 export class Vhost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
@@ -73,12 +108,14 @@ export class Vhost {
   }
 
   declareExchange(d: ExchangeDeclare): Exchange {
+    if (d.name === "") throw accessRefused("operation not permitted on the default exchange");
     const existing = this.exchanges.get(d.name);
     if (d.passive) {
       if (existing === undefined) throw notFound("exchange", d.name, this.name);
       return existing;
     }
-    if (d.name.startsWith("amq.")) {
+    // amq.* names are reserved for the predeclared exchanges, which may be redeclared as they are.
+    if (existing === undefined && d.name.startsWith("amq.")) {
       throw accessRefused(`exchange name '${d.name}' contains reserved prefix 'amq.*'`);
     }
     if (existing !== undefined) {
@@ -91,9 +128,7 @@ export class Vhost {
       if (existing.options.internal !== d.internal) throw inequivalent("internal", "exchange", d.name, v, d.internal, existing.options.internal);
       const ae = d.arguments["alternate-exchange"];
       const currentAe = existing.options.arguments["alternate-exchange"];
-      if (ae !== currentAe && (ae !== undefined || currentAe !== undefined)) {
-        throw inequivalent("alternate-exchange", "exchange", d.name, v, ae ?? "none", currentAe ?? "none");
-      }
+      if (!deepEqualValue(ae, currentAe)) throw inequivalentArg("alternate-exchange", "exchange", d.name, v, ae, currentAe);
       return existing;
     }
     const e = createExchange(d.type, d.name, {
@@ -107,26 +142,20 @@ export class Vhost {
     return e;
   }
 
+  /** Deletes an exchange; a missing one is no error (RabbitMQ answers delete-ok). */
   deleteExchange(name: string, ifUnused: boolean): void {
     if (name === "") throw accessRefused("operation not permitted on the default exchange");
-    if (name.startsWith("amq.")) throw accessRefused(`operation not permitted on exchange '${name}' in vhost '${this.name}'`);
-    const e = this.exchange(name);
-    if (ifUnused && (e.bindingCount > 0 || this.isDestinationOfBindings(e))) {
-      throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
-    }
+    if (name.startsWith("amq.")) throw accessRefused(`deletion of system exchange '${name}' in vhost '${this.name}' not allowed`);
+    const e = this.exchanges.get(name);
+    if (e === undefined) return;
+    // In use means: the source of a binding (being only a destination does not count).
+    if (ifUnused && e.bindingCount > 0) throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
     this.removeExchange(e);
-  }
-
-  private isDestinationOfBindings(e: Exchange): boolean {
-    for (const other of this.exchanges.values()) {
-      for (const b of other.bindings()) if (b.destination === e) return true;
-    }
-    return false;
   }
 
   private removeExchange(e: Exchange): void {
     this.exchanges.delete(e.name);
-    for (const other of this.exchanges.values()) other.unbindAll(e);
+    for (const other of [...this.exchanges.values()]) if (other.unbindAll(e) > 0) this.maybeAutoDelete(other);
   }
 
   // ---- queues ---------------------------------------------------------------------------------
@@ -159,7 +188,7 @@ export class Vhost {
         if (!key.startsWith("x-")) continue;
         const a = d.arguments[key];
         const b = existing.options.arguments[key];
-        if (!deepEqualTable({ v: a ?? null }, { v: b ?? null })) throw inequivalent(key, "queue", name, v, a ?? "none", b ?? "none");
+        if (!deepEqualValue(a, b)) throw inequivalentArg(key, "queue", name, v, a, b);
       }
       return existing;
     }
@@ -168,11 +197,10 @@ export class Vhost {
     return q;
   }
 
-  /** Deletes a queue; returns the number of messages it had. */
-  deleteQueue(q: Queue, ifUnused: boolean, ifEmpty: boolean): number {
+  /** Refuses (406) to delete a queue that is not empty or in use, when asked so. */
+  checkDeletable(q: Queue, ifUnused: boolean, ifEmpty: boolean): void {
+    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' not empty`);
     if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' in use`);
-    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' is not empty`);
-    return this.removeQueue(q);
   }
 
   removeQueue(q: Queue): number {

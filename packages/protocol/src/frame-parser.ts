@@ -37,9 +37,9 @@ export interface FrameHandler {
 
 export interface FrameParserOptions {
   /**
-   * Largest frame accepted, frame header and end included (the negotiated frame_max; 0: no limit).
-   * Default 4096, the limit before connection.tune-ok. Like RabbitMQ it tolerates 8 octets of slack,
-   * for peers that count only the payload.
+   * Largest frame accepted, frame header and end included (the negotiated frame_max; 0: no limit):
+   * a payload may have frame_max - 8 octets, as RabbitMQ checks. Default 4096, the limit before
+   * connection.tune-ok.
    */
   frameMax?: number;
   /** The input starts with the 8-octet protocol header (a server's side of the socket). */
@@ -261,7 +261,7 @@ export class FrameParser {
 }
 
 function payloadLimit(frameMax: number): number {
-  return frameMax === 0 ? NO_LIMIT : frameMax;
+  return frameMax === 0 ? NO_LIMIT : frameMax - 8;
 }
 
 function unexpected(message: string): ProtocolError {

@@ -6,7 +6,7 @@ import { type BasicDeliverArgs, type FieldTable, type Method, MethodId, ReplyCod
 import { randomBytes } from "node:crypto";
 import {
   accessRefused,
-  type ChannelError,
+  ChannelError,
   ConnectionError,
   notAllowed,
   notFound,
@@ -35,8 +35,8 @@ interface Publishing {
   readonly mandatory: boolean;
   properties: Buffer;
   bodySize: number;
-  /** The body, once more than one frame makes it up. */
-  body: Buffer | null;
+  /** Body frames so far, when more than one makes up the body: joined once at the end. */
+  parts: Buffer[] | null;
   received: number;
 }
 
@@ -114,7 +114,7 @@ export class Channel implements DeliverySink {
           mandatory: m.mandatory,
           properties: EMPTY,
           bodySize: 0,
-          body: null,
+          parts: null,
           received: 0,
         };
         conn.notePublish();
@@ -145,6 +145,8 @@ export class Channel implements DeliverySink {
         return;
       case MethodId.BasicRecover:
       case MethodId.BasicRecoverAsync:
+        // RabbitMQ redelivers to the same consumer only through the queue: requeue=false is refused.
+        if (!m.requeue) throw notImplemented("requeue=false");
         this.requeueAll();
         if (m.id === MethodId.BasicRecover) this.reply({ id: MethodId.BasicRecoverOk });
         return;
@@ -188,16 +190,22 @@ export class Channel implements DeliverySink {
         return;
       }
       case MethodId.QueueBind: {
-        const q = vhost.queue(this.queueName(m.queue), conn);
         vhost.exchange(m.exchange);
+        const q = vhost.queue(this.queueName(m.queue), conn);
         vhost.bind(m.exchange, q, m.routingKey === "" && m.queue === "" ? q.name : m.routingKey, m.arguments);
         if (!m.noWait) this.reply({ id: MethodId.QueueBindOk });
         return;
       }
       case MethodId.QueueUnbind: {
-        const q = vhost.queue(this.queueName(m.queue), conn);
-        vhost.exchange(m.exchange);
-        vhost.unbind(m.exchange, q, m.routingKey, m.arguments);
+        // Unbinding what is not there is no error (RabbitMQ answers unbind-ok), but touching another
+        // connection's exclusive queue is, when the binding exists.
+        const q = vhost.queues.get(this.queueName(m.queue));
+        const e = vhost.exchanges.get(m.exchange);
+        if (m.exchange === "") throw accessRefused("operation not permitted on the default exchange");
+        if (q !== undefined && e !== undefined && e.hasBinding(q, m.routingKey, m.arguments)) {
+          vhost.queue(q.name, conn);
+          vhost.unbind(m.exchange, q, m.routingKey, m.arguments);
+        }
         this.reply({ id: MethodId.QueueUnbindOk });
         return;
       }
@@ -208,9 +216,13 @@ export class Channel implements DeliverySink {
         return;
       }
       case MethodId.QueueDelete: {
-        const q = vhost.queue(this.queueName(m.queue), conn);
-        const messageCount = vhost.deleteQueue(q, m.ifUnused, m.ifEmpty);
-        if (!m.noWait) this.reply({ id: MethodId.QueueDeleteOk, messageCount });
+        // Deleting a missing queue is no error: delete-ok with a count of 0.
+        const name = this.queueName(m.queue);
+        const q = vhost.queues.has(name) ? vhost.queue(name, conn) : undefined;
+        if (q !== undefined) vhost.checkDeletable(q, m.ifUnused, m.ifEmpty);
+        // delete-ok goes out before the consumers' basic.cancel, as RabbitMQ sends them.
+        if (!m.noWait) this.reply({ id: MethodId.QueueDeleteOk, messageCount: q?.messageCount ?? 0 });
+        if (q !== undefined) vhost.removeQueue(q);
         return;
       }
 
@@ -236,6 +248,8 @@ export class Channel implements DeliverySink {
         return;
 
       case MethodId.ChannelFlow:
+        // As RabbitMQ: a client may not stop the server's deliveries this way (use qos).
+        if (!m.active) throw notImplemented("active=false");
         this.flowActive = m.active;
         this.reply({ id: MethodId.ChannelFlowOk, active: m.active });
         if (m.active) this.resume();
@@ -259,7 +273,7 @@ export class Channel implements DeliverySink {
 
   private queueName(name: string): string {
     if (name !== "") return name;
-    if (this.lastQueue === "") throw notFound("queue", "", this.vhost.name);
+    if (this.lastQueue === "") throw new ChannelError(ReplyCode.NOT_FOUND, "no previously declared queue");
     return this.lastQueue;
   }
 
@@ -271,7 +285,7 @@ export class Channel implements DeliverySink {
     const max = this.connection.broker.options.maxMessageSize;
     if (bodySize > max) {
       this.publishing = null;
-      throw preconditionFailed(`message size ${bodySize} is larger than configured max size ${max}`);
+      throw publishError(preconditionFailed(`message size ${bodySize} is larger than configured max size ${max}`));
     }
     p.properties = properties;
     p.bodySize = bodySize;
@@ -286,18 +300,21 @@ export class Channel implements DeliverySink {
       this.published(p, body);
       return;
     }
-    if (p.body === null) p.body = Buffer.allocUnsafe(p.bodySize);
-    body.copy(p.body, p.received);
+    // Memory grows with what arrives, not with what the header announces.
+    if (p.parts === null) p.parts = [];
+    p.parts.push(body);
     p.received += body.length;
-    if (p.received === p.bodySize) this.published(p, p.body);
+    if (p.received === p.bodySize) this.published(p, Buffer.concat(p.parts, p.bodySize));
   }
 
   private published(p: Publishing, body: Buffer): void {
     this.publishing = null;
     const message = new Message(p.exchange, p.routingKey, p.properties, body);
     const exchange = this.vhost.exchanges.get(p.exchange);
-    if (exchange === undefined) throw notFound("exchange", p.exchange, this.vhost.name);
-    if (exchange.options.internal) throw accessRefused(`cannot publish to internal exchange '${p.exchange}' in vhost '${this.vhost.name}'`);
+    if (exchange === undefined) throw publishError(notFound("exchange", p.exchange, this.vhost.name));
+    if (exchange.options.internal) {
+      throw publishError(accessRefused(`cannot publish to internal exchange '${p.exchange}' in vhost '${this.vhost.name}'`));
+    }
     if (this.tx !== null) {
       this.tx.push({ publish: message, mandatory: p.mandatory });
       return;
@@ -507,3 +524,8 @@ export class Channel implements DeliverySink {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Errors found once a publish's content is in carry basic.publish's ids, as RabbitMQ's do. */
+function publishError(e: ChannelError): ChannelError {
+  return new ChannelError(e.replyCode, e.message, MethodId.BasicPublish >>> 16, MethodId.BasicPublish & 0xffff);
+}

@@ -70,8 +70,8 @@ export class Connection {
   private wroteSinceTick = false;
   private timer: NodeJS.Timeout | undefined;
   /** Published at least once: blocked by the memory alarm. */
-  private publisher = false;
   private blocked = false;
+  private released = false;
   /** Channels with confirms to send at the next flush. */
   readonly confirming: Channel[] = [];
 
@@ -117,7 +117,8 @@ export class Connection {
     if (!ok) {
       this.log.info({ header: header.toString("hex") }, "wrong protocol header");
       this.state = State.Closed;
-      this.socket.end(PROTOCOL_HEADER);
+      this.socket.write(PROTOCOL_HEADER);
+      this.endSocket();
       return;
     }
     this.state = State.AwaitingStartOk;
@@ -173,6 +174,25 @@ export class Connection {
   onHeartbeat(): void {}
 
   private onConnectionMethod(m: Method): void {
+    if (this.state < State.Open) return this.onHandshakeMethod(m);
+    switch (m.id) {
+      case MethodId.ConnectionClose:
+        this.log.debug({ replyCode: m.replyCode, replyText: m.replyText }, "client closed the connection");
+        return this.sendCloseOkAndFinish();
+      case MethodId.ConnectionCloseOk:
+        return this.finish();
+      case MethodId.ConnectionUpdateSecret:
+        // Accepted as RabbitMQ does for a mechanism whose secret does not expire.
+        return this.send(0, { id: MethodId.ConnectionUpdateSecretOk });
+      case MethodId.ConnectionBlocked:
+      case MethodId.ConnectionUnblocked:
+        return;
+    }
+    throw new ConnectionError(ReplyCode.CHANNEL_ERROR, "unexpected method in connection state running", m.id >>> 16, m.id & 0xffff);
+  }
+
+  /** Before connection.open-ok: the handshake, in order; anything else ends it. */
+  private onHandshakeMethod(m: Method): void {
     switch (m.id) {
       case MethodId.ConnectionStartOk:
         if (this.state !== State.AwaitingStartOk) break;
@@ -184,19 +204,21 @@ export class Connection {
         if (this.state !== State.AwaitingOpen) break;
         return this.onOpen(m.virtualHost);
       case MethodId.ConnectionClose:
-        this.log.debug({ replyCode: m.replyCode, replyText: m.replyText }, "client closed the connection");
         return this.sendCloseOkAndFinish();
-      case MethodId.ConnectionCloseOk:
-        return this.finish();
-      case MethodId.ConnectionUpdateSecret:
-        if (this.state !== State.Open) break;
-        // Accepted as RabbitMQ does for a mechanism whose secret does not expire.
-        return this.send(0, { id: MethodId.ConnectionUpdateSecretOk });
-      case MethodId.ConnectionBlocked:
-      case MethodId.ConnectionUnblocked:
-        return;
     }
-    throw new ConnectionError(ReplyCode.COMMAND_INVALID, `unexpected method on channel 0: ${methodLabel(m)}`, m.id >>> 16, m.id & 0xffff);
+    return this.handshakeFailed(`unexpected method ${methodLabel(m)} during the handshake`);
+  }
+
+  /**
+   * A failed handshake is not answered with connection.close: as RabbitMQ, the server stops reading
+   * and drops the socket a little later (which also slows down password guessing).
+   */
+  private handshakeFailed(reason: string): void {
+    this.log.warn({ reason }, "handshake failed");
+    this.state = State.Closed;
+    this.socket.pause();
+    const t = setTimeout(() => this.socket.destroy(), this.broker.options.handshakeErrorDelay);
+    t.unref();
   }
 
   private onStartOk(clientProperties: FieldTable, mechanism: string, response: Buffer): void {
@@ -209,19 +231,16 @@ export class Connection {
       this.authFailureClose = c.authentication_failure_close === true;
     }
     const auth = this.broker.options.authenticator;
-    if (!auth.mechanisms.includes(mechanism)) {
-      throw new ConnectionError(ReplyCode.COMMAND_INVALID, `unknown authentication mechanism '${mechanism}'`, 10, 11);
-    }
+    if (!auth.mechanisms.includes(mechanism)) return this.handshakeFailed(`unknown authentication mechanism '${mechanism}'`);
     const result = auth.authenticate({ mechanism, response, remoteAddress: this.socket.remoteAddress ?? "" });
     if (!result.ok) {
       this.log.warn({ mechanism, reason: result.reason }, "login refused");
       const text = `ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`;
-      if (this.authFailureClose) {
-        this.send(0, { id: MethodId.ConnectionClose, replyCode: ReplyCode.ACCESS_REFUSED, replyText: text, classId: 0, methodId: 0 });
-        this.flush();
-      }
+      if (!this.authFailureClose) return this.handshakeFailed(`login refused: ${result.reason}`);
+      this.send(0, { id: MethodId.ConnectionClose, replyCode: ReplyCode.ACCESS_REFUSED, replyText: text, classId: 0, methodId: 0 });
+      this.flush();
       this.state = State.Closed;
-      this.socket.end();
+      this.endSocket();
       return;
     }
     this.user = result.user;
@@ -233,16 +252,16 @@ export class Connection {
   private onTuneOk(channelMax: number, frameMax: number, heartbeat: number): void {
     const o = this.broker.options;
     if (frameMax !== 0 && frameMax < 4096) {
-      throw new ConnectionError(ReplyCode.NOT_ALLOWED, `frame_max=${frameMax} < 4096 min size`, 10, 31);
+      return this.handshakeFailed(`negotiated frame_max = ${frameMax} is lower than the minimum allowed value (4096)`);
     }
     if (frameMax === 0 || frameMax > o.frameMax) {
-      throw new ConnectionError(ReplyCode.NOT_ALLOWED, `frame_max=${frameMax} > ${o.frameMax} max size`, 10, 31);
+      return this.handshakeFailed(`negotiated frame_max = ${frameMax} is higher than the maximum allowed value (${o.frameMax})`);
     }
-    if (channelMax > o.channelMax) {
-      throw new ConnectionError(ReplyCode.NOT_ALLOWED, `channel_max=${channelMax} > ${o.channelMax} max channels`, 10, 31);
+    if (channelMax === 0 || channelMax > o.channelMax) {
+      return this.handshakeFailed(`negotiated channel_max = ${channelMax} is higher than the maximum allowed value (${o.channelMax})`);
     }
     this.frameMax = frameMax;
-    this.channelMax = channelMax === 0 ? o.channelMax : channelMax;
+    this.channelMax = channelMax;
     this.parser.frameMax = frameMax;
     this.writer.frameMax = frameMax;
     this.heartbeat = heartbeat;
@@ -273,8 +292,9 @@ export class Connection {
       throw new ConnectionError(ReplyCode.CHANNEL_ERROR, `expected 'connection.open' before ${methodLabel(m)}`);
     }
     const c = this.channels[number];
+    if (m.id >>> 16 === 10) throw new ConnectionError(ReplyCode.COMMAND_INVALID, "unimplemented method", 10, m.id & 0xffff);
     if (m.id === MethodId.ChannelOpen) {
-      if (c !== undefined) throw channelError(`second 'channel.open' seen`);
+      if (c !== undefined) throw new ConnectionError(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen", 20, 10);
       if (this.openChannels >= this.channelMax || number > 65535) {
         throw notAllowed(`number of channels opened (${this.openChannels}) has reached the negotiated channel_max (${this.channelMax})`);
       }
@@ -283,7 +303,7 @@ export class Connection {
       this.send(number, { id: MethodId.ChannelOpenOk });
       return;
     }
-    if (c === undefined) throw channelError(`expected 'channel.open'`);
+    if (c === undefined) throw new ConnectionError(ReplyCode.CHANNEL_ERROR, "expected 'channel.open'", m.id >>> 16, m.id & 0xffff);
     c.onMethod(m);
   }
 
@@ -319,7 +339,8 @@ export class Connection {
     this.flush();
     if (endNow || handshaking) {
       this.state = State.Closed;
-      this.socket.end();
+      this.release();
+      this.endSocket();
       return;
     }
     const t = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT);
@@ -332,10 +353,20 @@ export class Connection {
     this.finish();
   }
 
+  /** The close handshake is done: let go of everything now, and of the socket once flushed. */
   private finish(): void {
     this.flush();
     this.state = State.Closed;
-    this.socket.end();
+    this.release();
+    this.endSocket();
+  }
+
+  /** Ends the socket and destroys it once our last octets are out, whatever the client does with its half. */
+  private endSocket(): void {
+    const s = this.socket;
+    s.end(() => s.destroy());
+    const t = setTimeout(() => s.destroy(), CLOSE_OK_TIMEOUT);
+    t.unref();
   }
 
   /** The channel was closed (close-ok sent or received): its number is free again. */
@@ -353,15 +384,22 @@ export class Connection {
   }
 
   private onClose(): void {
+    this.state = State.Closed;
+    this.release();
+    this.log.debug({}, "connection closed");
+  }
+
+  /** Channels, exclusive queues and timers go; the broker forgets the connection. Idempotent. */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       clearInterval(this.timer);
     }
-    this.state = State.Closed;
     this.closeChannels();
     this.vhost?.dropExclusiveQueues(this);
     this.broker.connectionClosed(this);
-    this.log.debug({}, "connection closed");
   }
 
   // ---- output ---------------------------------------------------------------------------------
@@ -401,6 +439,8 @@ export class Connection {
     if (this.heartbeat === 0) return;
     const interval = (this.heartbeat * 1000) / 2;
     this.timer = setInterval(() => {
+      // A blocked connection is not read, so its heartbeats cannot count.
+      if (this.blocked) this.lastRead = Date.now();
       if (Date.now() - this.lastRead > this.heartbeat * 2000) {
         this.log.warn({ heartbeat: this.heartbeat }, "missed heartbeats from client, closing");
         this.socket.destroy();
@@ -415,16 +455,17 @@ export class Connection {
     this.timer.unref();
   }
 
-  /** A publish came in: under the memory alarm, stop reading this connection. */
+  /**
+   * A publish came in: under the memory alarm, stop reading this connection. As RabbitMQ, only a
+   * connection that publishes while the alarm is on is blocked; consumers keep draining.
+   */
   notePublish(): void {
-    this.publisher = true;
     if (this.broker.memory.alarmed && !this.blocked) this.block();
   }
 
-  /** The memory alarm went on or off. */
+  /** The memory alarm went off: blocked connections are read again. */
   onMemoryAlarm(alarm: boolean): void {
-    if (alarm && this.publisher && !this.blocked) this.block();
-    else if (!alarm && this.blocked) {
+    if (!alarm && this.blocked) {
       this.blocked = false;
       if (this.blockedNotify) this.send(0, { id: MethodId.ConnectionUnblocked });
       this.socket.resume();

@@ -3,6 +3,7 @@
  * nothing of queues: it routes to opaque destinations (queues or other exchanges).
  */
 import type { FieldTable } from "@amqp-go/protocol";
+import { deepEqualTable } from "./field-equal.js";
 
 /** What a binding points at: a queue, or an exchange (exchange-to-exchange bindings). */
 export interface Destination {
@@ -51,6 +52,13 @@ export abstract class Exchange implements Destination {
    * Allocates nothing per call on the hot path.
    */
   abstract route(routingKey: string, headers: FieldTable | undefined, out: Destination[]): void;
+
+  /** Is there a binding equal to this one? */
+  hasBinding(destination: Destination, routingKey: string, args: FieldTable): boolean {
+    return this.bindings().some(
+      (b) => b.destination === destination && b.routingKey === routingKey && deepEqualTable(b.arguments, args),
+    );
+  }
 
   /** Every binding whose source is this exchange. */
   abstract bindings(): Binding[];

@@ -66,10 +66,16 @@ export class Queue implements Destination {
     return this.consumers.length === 1 && this.consumers[0]!.exclusive;
   }
 
+  /**
+   * A routed message: delivered at once if a consumer has room, else kept. Either way it is held
+   * (until acked, or until consumed), so a message other than one to a no-ack consumer is compacted
+   * and does not pin the socket buffer it arrived in.
+   */
   enqueue(message: Message): void {
     this.memory.add(message.size);
     this.ready.push({ message, seq: this.nextSeq++, redelivered: false });
     if (this.consumers.length > 0) this.drain();
+    if (this.ready.length > 0) this.ready.at(this.ready.length - 1)!.message.compact();
   }
 
   /** Delivers to consumers with credit, round-robin, until none has room or nothing is ready. */
@@ -94,6 +100,8 @@ export class Queue implements Destination {
       else {
         consumer.unacked++;
         this.unacked++;
+        // It stays until acked: it must not pin the socket buffer it arrived in.
+        entry.message.compact();
       }
       consumer.sink.deliver(consumer, entry);
     }
@@ -105,7 +113,10 @@ export class Queue implements Destination {
     const entry = this.ready.shift();
     if (entry === undefined) return undefined;
     if (noAck) this.memory.sub(entry.message.size);
-    else this.unacked++;
+    else {
+      this.unacked++;
+      entry.message.compact();
+    }
     return entry;
   }
 

@@ -7,9 +7,35 @@
  */
 import { constants } from "node:os";
 import { ConfigError } from "./errors.js";
-import { startServer } from "./server.js";
+import { type RunningServer, startServer } from "./server.js";
 
 async function main(): Promise<void> {
+  let server: RunningServer | undefined;
+  let stopping: NodeJS.Signals | undefined;
+
+  const stop = (s: RunningServer, signal: NodeJS.Signals): void => {
+    s.logger.info({ signal }, "shutting down");
+    s.stop("shutdown").then(
+      () => process.exit(0),
+      async (err: unknown) => {
+        s.logger.error({ err }, "shutdown failed");
+        await s.flush();
+        process.exit(1);
+      },
+    );
+  };
+  // Installed before the server starts, so that a signal arriving as it starts is not lost.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) {
+      server?.logger.warn({ signal }, "second signal, exiting now");
+      process.exit(128 + constants.signals[signal]);
+    }
+    stopping = signal;
+    if (server !== undefined) stop(server, signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
   let started: Awaited<ReturnType<typeof startServer>>;
   try {
     started = await startServer(process.argv.slice(2), process.env);
@@ -19,29 +45,10 @@ async function main(): Promise<void> {
   }
   if (started.kind === "print") {
     process.stdout.write(`${started.text}\n`);
-    return;
+    process.exit(0);
   }
-
-  const server = started;
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      server.logger.warn({ signal }, "second signal, exiting now");
-      process.exit(128 + constants.signals[signal]);
-    }
-    stopping = true;
-    server.logger.info({ signal }, "shutting down");
-    server.stop("shutdown").then(
-      () => process.exit(0),
-      async (err: unknown) => {
-        server.logger.error({ err }, "shutdown failed");
-        await server.flush();
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  server = started;
+  if (stopping !== undefined) stop(server, stopping);
 }
 
 void main();

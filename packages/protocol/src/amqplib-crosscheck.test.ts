@@ -37,7 +37,8 @@ const amqplibValue: fc.Arbitrary<[AmqplibValue, FieldValue]> = fc.letrec<{ v: [A
     fc.boolean().map((b) => [b, b]),
     fc.integer().map((n) => [n, n]),
     fc.maxSafeInteger().map((n) => [n, n]),
-    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)).map((d) => [d, d]),
+    // amqplib encodes non-integers of 2^50 and more as integers (and throws): keep below.
+    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d) && Math.abs(d) < 2 ** 50).map((d) => [d, d]),
     fc.string({ maxLength: 20, unit: "binary" }).map((s) => [s, s]),
     fc.uint8Array({ maxLength: 10 }).map((a) => [Buffer.from(a), Buffer.from(a)]),
     fc.constant([null, null]),

@@ -184,6 +184,19 @@ describe("FrameParser", () => {
     ]);
   });
 
+  it("sequences content on channel 65535 too, and refuses a body there without a publish", () => {
+    const r = new Recorder();
+    const p = new FrameParser(r, { frameMax: 4096 });
+    const on = (ch: number, f: Buffer) => {
+      const c = Buffer.from(f);
+      c.writeUInt16BE(ch, 1);
+      return c;
+    };
+    for (let i = 0; i < 3; i++) p.push(Buffer.concat([on(65535, publish), on(65535, header("003c", "0000000000000001")), on(65535, rawFrame(3, 0, "ff"))]));
+    expect(r.events.filter((e) => e.kind === "body").length).toBe(3);
+    expect(() => p.push(on(65534, rawFrame(3, 0, "ff")))).toThrow(expect.objectContaining({ replyCode: ReplyCode.UNEXPECTED_FRAME }));
+  });
+
   it("takes the negotiated frame_max, 0 meaning no limit", () => {
     const big = Buffer.concat([publish, header("003c", "0000000000030000"), rawFrame(3, 1, Buffer.alloc(0x30000))]);
     const p = new FrameParser(new Recorder());

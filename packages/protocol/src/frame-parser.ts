@@ -53,6 +53,9 @@ const EXPECT_BODY = 2;
 
 const NO_LIMIT = 0xffffffff;
 
+/** Channels with a sequencing slot of their own; clients use 1 to a few hundred. */
+const LOW_CHANNELS = 256;
+
 export class FrameParser {
   private readonly handler: FrameHandler;
   private maxPayload: number;
@@ -66,10 +69,16 @@ export class FrameParser {
   private partialSize = -1;
   private readonly head = Buffer.alloc(7);
 
-  /** Content sequencing per channel, grown to the highest channel seen. */
-  private expect = new Uint8Array(8);
-  private contentClass = new Uint16Array(8);
-  private remaining = new Float64Array(8);
+  /**
+   * Content sequencing per channel, in slots: channels below LOW_CHANNELS have their own slot;
+   * higher ones (RabbitMQ accepts any number up to 65535) get a slot only while a content is in
+   * progress on them, so a client cannot make every connection cost 700 KB by using channel 65535.
+   */
+  private expect = new Uint8Array(LOW_CHANNELS);
+  private contentClass = new Uint16Array(LOW_CHANNELS);
+  private remaining = new Float64Array(LOW_CHANNELS);
+  private readonly highSlots = new Map<number, number>();
+  private readonly freeSlots: number[] = [];
 
   constructor(handler: FrameHandler, options: FrameParserOptions = {}) {
     this.handler = handler;
@@ -176,41 +185,45 @@ export class FrameParser {
   private frame(type: number, channel: number, b: Buffer, start: number, end: number): void {
     switch (type) {
       case FrameType.Method: {
-        if (channel >= this.expect.length) this.grow(channel);
-        if (this.expect[channel] !== EXPECT_METHOD) throw this.outOfSequence(channel, "method");
+        const slot = channel < LOW_CHANNELS ? channel : this.highSlot(channel);
+        if (slot >= 0 && this.expect[slot] !== EXPECT_METHOD) throw this.outOfSequence(slot, "method");
         const method = decodeMethod(b, start, end);
         if (methodHasContent(method.id)) {
-          this.expect[channel] = EXPECT_HEADER;
-          this.contentClass[channel] = method.id >>> 16;
+          const s = slot >= 0 ? slot : this.newHighSlot(channel);
+          this.expect[s] = EXPECT_HEADER;
+          this.contentClass[s] = method.id >>> 16;
         }
         this.handler.onMethod(channel, method);
         return;
       }
       case FrameType.Header: {
         if (channel === 0) throw unexpected("content header frame on channel 0");
-        if (channel >= this.expect.length) this.grow(channel);
+        const slot = channel < LOW_CHANNELS ? channel : this.highSlot(channel);
         if (end - start < 14) throw new ProtocolError(ReplyCode.FRAME_ERROR, "content header frame shorter than 14 octets");
+        if (slot < 0) throw unexpected("expected method frame, got non method frame instead");
         const classId = (b[start]! << 8) | b[start + 1]!;
         const weight = (b[start + 2]! << 8) | b[start + 3]!;
-        if (this.expect[channel] !== EXPECT_HEADER || weight !== 0) throw this.outOfSequence(channel, "header");
-        if (classId !== this.contentClass[channel]) {
-          throw unexpected(`expected content header for class ${this.contentClass[channel]}, got one for class ${classId} instead`);
+        if (this.expect[slot] !== EXPECT_HEADER || weight !== 0) throw this.outOfSequence(slot, "header");
+        if (classId !== this.contentClass[slot]) {
+          throw unexpected(`expected content header for class ${this.contentClass[slot]}, got one for class ${classId} instead`);
         }
         const bodySize = readLongLong(b, start + 4);
-        this.expect[channel] = bodySize === 0 ? EXPECT_METHOD : EXPECT_BODY;
-        this.remaining[channel] = bodySize;
+        this.remaining[slot] = bodySize;
+        if (bodySize === 0) this.contentDone(channel, slot);
+        else this.expect[slot] = EXPECT_BODY;
         this.handler.onHeader(channel, classId, bodySize, b.subarray(start + 12, end));
         return;
       }
       case FrameType.Body: {
         if (channel === 0) throw unexpected("content body frame on channel 0");
-        if (channel >= this.expect.length) this.grow(channel);
-        if (this.expect[channel] !== EXPECT_BODY) throw this.outOfSequence(channel, "body");
+        const slot = channel < LOW_CHANNELS ? channel : this.highSlot(channel);
+        if (slot < 0) throw unexpected("expected method frame, got non method frame instead");
+        if (this.expect[slot] !== EXPECT_BODY) throw this.outOfSequence(slot, "body");
         const size = end - start;
-        const remaining = this.remaining[channel]! - size;
+        const remaining = this.remaining[slot]! - size;
         if (remaining < 0) throw new ProtocolError(ReplyCode.FRAME_ERROR, "content body frame exceeds remaining content size");
-        this.remaining[channel] = remaining;
-        if (remaining === 0) this.expect[channel] = EXPECT_METHOD;
+        this.remaining[slot] = remaining;
+        if (remaining === 0) this.contentDone(channel, slot);
         this.handler.onBody(channel, b.subarray(start, end));
         return;
       }
@@ -224,9 +237,33 @@ export class FrameParser {
     }
   }
 
-  private grow(channel: number): void {
+  /** The slot of a channel at or above LOW_CHANNELS, or -1 when no content is in progress on it. */
+  private highSlot(channel: number): number {
+    return this.highSlots.get(channel) ?? -1;
+  }
+
+  private newHighSlot(channel: number): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.expect.length;
+      this.growSlots(slot + 1);
+    }
+    this.highSlots.set(channel, slot);
+    return slot;
+  }
+
+  /** The content on a channel is complete: a method comes next; a high channel gives its slot back. */
+  private contentDone(channel: number, slot: number): void {
+    this.expect[slot] = EXPECT_METHOD;
+    if (channel >= LOW_CHANNELS) {
+      this.highSlots.delete(channel);
+      this.freeSlots.push(slot);
+    }
+  }
+
+  private growSlots(needed: number): void {
     let size = this.expect.length;
-    while (size <= channel) size *= 2;
+    while (size < needed) size *= 2;
     const expect = new Uint8Array(size);
     expect.set(this.expect);
     const contentClass = new Uint16Array(size);
@@ -239,9 +276,9 @@ export class FrameParser {
   }
 
   /** The 505 RabbitMQ sends for a frame of the wrong kind, in its words. */
-  private outOfSequence(channel: number, got: "method" | "header" | "body"): ProtocolError {
-    const classId = this.contentClass[channel]!;
-    switch (this.expect[channel]) {
+  private outOfSequence(slot: number, got: "method" | "header" | "body"): ProtocolError {
+    const classId = this.contentClass[slot]!;
+    switch (this.expect[slot]) {
       case EXPECT_HEADER:
         return new ProtocolError(
           ReplyCode.UNEXPECTED_FRAME,

@@ -3,7 +3,7 @@
  * ConnectionError closes the connection (hard errors: 320, 402, 501-506, 530, 540, 541). Texts
  * follow RabbitMQ's, prefixed with the code's name on the wire (`NOT_FOUND - no queue 'q' ...`).
  */
-import { isHardError, ReplyCode, replyCodeName } from "@amqp-go/protocol";
+import { isHardError, ReplyCode, replyText } from "@amqp-go/protocol";
 
 export abstract class AmqpError extends Error {
   abstract readonly hard: boolean;
@@ -19,8 +19,7 @@ export abstract class AmqpError extends Error {
 
   /** `NOT_FOUND - no queue 'q' in vhost '/'`, cut to the 255 octets of a shortstr. */
   get replyText(): string {
-    const text = `${replyCodeName(this.replyCode)} - ${this.message}`;
-    return Buffer.byteLength(text) > 255 ? `${Buffer.from(text).subarray(0, 252).toString()}...` : text;
+    return replyText(this.replyCode, this.message);
   }
 }
 

@@ -25,9 +25,17 @@ export class ProtocolError extends Error {
 
   /** The reply text RabbitMQ would send: `FRAME_ERROR - <message>`. */
   get replyText(): string {
-    const text = `${replyCodeName(this.replyCode)} - ${this.message}`;
-    return text.length > 255 ? `${text.slice(0, 252)}...` : text;
+    return replyText(this.replyCode, this.message);
   }
+}
+
+/**
+ * A close's reply text as RabbitMQ writes it, `NOT_FOUND - no queue 'q' in vhost '/'`, cut to fit
+ * the 255 octets of a shortstr.
+ */
+export function replyText(replyCode: number, message: string): string {
+  const text = `${replyCodeName(replyCode)} - ${message}`;
+  return Buffer.byteLength(text) > 255 ? `${Buffer.from(text).subarray(0, 252).toString()}...` : text;
 }
 
 /** Method arguments that cannot be decoded: RabbitMQ answers 501 FRAME_ERROR "cannot decode". */

@@ -135,6 +135,12 @@ describe("FrameParser", () => {
     ["a heartbeat on channel 1", [rawFrame(8, 1, "")], ReplyCode.UNEXPECTED_FRAME],
     ["a heartbeat with a payload", [rawFrame(8, 0, "00")], ReplyCode.FRAME_ERROR],
   ];
+  /** A copy of frame `f` on channel `ch`. */
+  const on = (ch: number, f: Buffer) => {
+    const c = Buffer.from(f);
+    c.writeUInt16BE(ch, 1);
+    return c;
+  };
   const publish = rawFrame(1, 1, "003c0028" + "0000" + "00" + "01" + "71" + "00");
   const header = (classId: string, size: string, weight = "0000") => rawFrame(2, 1, classId + weight + size + "0000");
   cases.push(
@@ -169,11 +175,6 @@ describe("FrameParser", () => {
   it("keeps content sequencing per channel, interleaved", () => {
     const r = new Recorder();
     const p = new FrameParser(r, { frameMax: 4096 });
-    const on = (ch: number, f: Buffer) => {
-      const c = Buffer.from(f);
-      c.writeUInt16BE(ch, 1);
-      return c;
-    };
     p.push(Buffer.concat([on(1, publish), on(300, publish), on(300, header("003c", "0000000000000001")), on(1, header("003c", "0000000000000000")), on(300, rawFrame(3, 0, "ff"))]));
     expect(r.events.map((e) => e.kind === "method" || e.kind === "header" || e.kind === "body" ? `${e.kind}@${e.channel}` : e.kind)).toEqual([
       "method@1",
@@ -187,11 +188,6 @@ describe("FrameParser", () => {
   it("sequences content on channel 65535 too, and refuses a body there without a publish", () => {
     const r = new Recorder();
     const p = new FrameParser(r, { frameMax: 4096 });
-    const on = (ch: number, f: Buffer) => {
-      const c = Buffer.from(f);
-      c.writeUInt16BE(ch, 1);
-      return c;
-    };
     for (let i = 0; i < 3; i++) p.push(Buffer.concat([on(65535, publish), on(65535, header("003c", "0000000000000001")), on(65535, rawFrame(3, 0, "ff"))]));
     expect(r.events.filter((e) => e.kind === "body").length).toBe(3);
     expect(() => p.push(on(65534, rawFrame(3, 0, "ff")))).toThrow(expect.objectContaining({ replyCode: ReplyCode.UNEXPECTED_FRAME }));

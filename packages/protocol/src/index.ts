@@ -2,7 +2,7 @@
  * @amqp-go/protocol: the AMQP 0-9-1 codec, generated from the spec. Frames, methods, content
  * headers and field tables; zero dependencies.
  */
-export { ProtocolError } from "./errors.js";
+export { ProtocolError, replyText } from "./errors.js";
 export {
   Decimal,
   decodeFieldArray,

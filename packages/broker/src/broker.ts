@@ -8,7 +8,7 @@ import { GuestAuthenticator } from "./authenticator.js";
 import type { BrokerOptions, ResolvedBrokerOptions } from "./broker-options.js";
 import { Connection } from "./connection/connection.js";
 import { MemoryMonitor } from "./memory.js";
-import { silentLogger } from "./ports.js";
+import { BrokerCounters, silentLogger } from "./ports.js";
 import { Vhost } from "./vhost.js";
 
 export interface ListenOptions {
@@ -22,6 +22,8 @@ export class Broker {
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<Connection>();
   readonly memory: MemoryMonitor;
+  /** Running totals for metrics; read them, never reset them. */
+  readonly counters = new BrokerCounters();
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
 
@@ -80,10 +82,18 @@ export class Broker {
 
   connectionOpened(c: Connection): void {
     this.connections.add(c);
+    this.counters.connectionsOpened++;
   }
 
   connectionClosed(c: Connection): void {
-    this.connections.delete(c);
+    if (this.connections.delete(c)) this.counters.connectionsClosed++;
+  }
+
+  /** Open channels over all connections. */
+  get channelCount(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.channelCount;
+    return n;
   }
 
   /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */

@@ -6,6 +6,15 @@ export { AmqpError, ChannelError, ConnectionError } from "./errors.js";
 export type { Binding, Destination } from "./exchange/exchange.js";
 export { Exchange } from "./exchange/exchange.js";
 export { Message } from "./message.js";
-export { type Authenticator, type Logger, type LoginAttempt, type LoginResult, silentLogger } from "./ports.js";
+export {
+  type Authenticator,
+  BrokerCounters,
+  type Logger,
+  type LoginAttempt,
+  type LoginResult,
+  type Permission,
+  type Resource,
+  silentLogger,
+} from "./ports.js";
 export { Queue } from "./queue/queue.js";
 export { Vhost } from "./vhost.js";

@@ -30,6 +30,17 @@ export interface LoginAttempt {
   /** The SASL response of connection.start-ok. */
   readonly response: Buffer;
   readonly remoteAddress: string;
+  /** Over TLS: the client certificate's subject, when the client presented one the CA verified. */
+  readonly peerCertificateSubject?: Readonly<Record<string, string | string[]>> | undefined;
+}
+
+/** RabbitMQ's three permissions: configure (declare, delete), write (publish, bind to), read (consume, get, purge, bind from). */
+export type Permission = "configure" | "write" | "read";
+
+/** What a permission is asked on. */
+export interface Resource {
+  readonly kind: "queue" | "exchange";
+  readonly name: string;
 }
 
 export type LoginResult = { readonly ok: true; readonly user: string } | { readonly ok: false; readonly reason: string };
@@ -41,4 +52,38 @@ export interface Authenticator {
   authenticate(attempt: LoginAttempt): LoginResult;
   /** May `user` open `vhost`? */
   canAccessVhost(user: string, vhost: string): boolean;
+  /**
+   * May `user` do what `permission` covers on `resource` in `vhost`? Checked where RabbitMQ checks
+   * it; a refusal is a 403 channel error. Without this method everything is allowed.
+   */
+  checkPermission?(user: string, vhost: string, permission: Permission, resource: Resource): boolean;
+}
+
+/**
+ * The broker's running totals, plain numbers incremented in place on the hot path (a metrics
+ * exporter reads them when scraped). Gauges (ready, unacked, consumers per queue) are read from
+ * the vhosts at scrape time instead.
+ */
+export class BrokerCounters {
+  /** basic.publish received (routed or not). */
+  published = 0;
+  /** Copies enqueued: a message routed to 3 queues counts 3. */
+  routed = 0;
+  unroutableReturned = 0;
+  unroutableDropped = 0;
+  /** basic.deliver and basic.get-ok sent, to consumers with and without acks. */
+  delivered = 0;
+  deliveredNoAck = 0;
+  redelivered = 0;
+  acknowledged = 0;
+  /** Deliveries nacked or rejected (requeued or dropped). */
+  rejected = 0;
+  /** Publishes confirmed to publishers in confirm mode. */
+  confirmed = 0;
+  getEmpty = 0;
+  connectionsOpened = 0;
+  connectionsClosed = 0;
+  channelsOpened = 0;
+  channelsClosed = 0;
+  authFailures = 0;
 }

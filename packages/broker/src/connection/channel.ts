@@ -17,6 +17,7 @@ import type { Exchange } from "../exchange/exchange.js";
 import { Message } from "../message.js";
 import { Consumer, type DeliverySink } from "../queue/consumer.js";
 import type { Queue, QueueEntry } from "../queue/queue.js";
+import type { Authenticator, BrokerCounters, Permission } from "../ports.js";
 import type { Vhost } from "../vhost.js";
 import type { Connection } from "./connection.js";
 
@@ -72,11 +73,26 @@ export class Channel implements DeliverySink {
     routingKey: "",
   };
 
+  private readonly counters: BrokerCounters;
+  private readonly user: string;
+  private readonly checkPermission: Authenticator["checkPermission"];
+
   constructor(
     readonly connection: Connection,
     readonly number: number,
   ) {
     this.vhost = connection.vhost!;
+    this.counters = connection.broker.counters;
+    this.user = connection.user;
+    const auth = connection.broker.options.authenticator;
+    this.checkPermission = auth.checkPermission?.bind(auth);
+  }
+
+  /** 403 unless the user has `permission` on the resource (RabbitMQ's configure/write/read). */
+  private permit(permission: Permission, kind: "queue" | "exchange", name: string): void {
+    const check = this.checkPermission;
+    if (check === undefined || check(this.user, this.vhost.name, permission, { kind, name })) return;
+    throw accessRefused(`access to ${kind} '${name}' in vhost '${this.vhost.name}' refused for user '${this.user}'`);
   }
 
   // ---- dispatch -------------------------------------------------------------------------------
@@ -152,6 +168,7 @@ export class Channel implements DeliverySink {
         return;
 
       case MethodId.ExchangeDeclare: {
+        if (!m.passive) this.permit("configure", "exchange", m.exchange);
         vhost.declareExchange({
           name: m.exchange,
           type: m.type,
@@ -165,6 +182,7 @@ export class Channel implements DeliverySink {
         return;
       }
       case MethodId.ExchangeDelete:
+        this.permit("configure", "exchange", m.exchange);
         vhost.deleteExchange(m.exchange, m.ifUnused);
         if (!m.noWait) this.reply({ id: MethodId.ExchangeDeleteOk });
         return;
@@ -172,6 +190,8 @@ export class Channel implements DeliverySink {
       case MethodId.ExchangeUnbind: {
         const destination = vhost.exchange(m.destination);
         vhost.exchange(m.source);
+        this.permit("write", "exchange", m.destination);
+        this.permit("read", "exchange", m.source);
         if (m.id === MethodId.ExchangeBind) vhost.bind(m.source, destination, m.routingKey, m.arguments);
         else vhost.unbind(m.source, destination, m.routingKey, m.arguments);
         if (!m.noWait) this.reply({ id: m.id === MethodId.ExchangeBind ? MethodId.ExchangeBindOk : MethodId.ExchangeUnbindOk });
@@ -179,6 +199,7 @@ export class Channel implements DeliverySink {
       }
 
       case MethodId.QueueDeclare: {
+        if (!m.passive && m.queue !== "") this.permit("configure", "queue", m.queue);
         const q = vhost.declareQueue(
           { name: m.queue, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
           conn,
@@ -192,6 +213,8 @@ export class Channel implements DeliverySink {
       case MethodId.QueueBind: {
         vhost.exchange(m.exchange);
         const q = vhost.queue(this.queueName(m.queue), conn);
+        this.permit("write", "queue", q.name);
+        this.permit("read", "exchange", m.exchange);
         vhost.bind(m.exchange, q, m.routingKey === "" && m.queue === "" ? q.name : m.routingKey, m.arguments);
         if (!m.noWait) this.reply({ id: MethodId.QueueBindOk });
         return;
@@ -204,6 +227,8 @@ export class Channel implements DeliverySink {
         if (m.exchange === "") throw accessRefused("operation not permitted on the default exchange");
         if (q !== undefined && e !== undefined && e.hasBinding(q, m.routingKey, m.arguments)) {
           vhost.queue(q.name, conn);
+          this.permit("write", "queue", q.name);
+          this.permit("read", "exchange", m.exchange);
           vhost.unbind(m.exchange, q, m.routingKey, m.arguments);
         }
         this.reply({ id: MethodId.QueueUnbindOk });
@@ -211,6 +236,7 @@ export class Channel implements DeliverySink {
       }
       case MethodId.QueuePurge: {
         const q = vhost.queue(this.queueName(m.queue), conn);
+        this.permit("read", "queue", q.name);
         const messageCount = q.purge();
         if (!m.noWait) this.reply({ id: MethodId.QueuePurgeOk, messageCount });
         return;
@@ -219,6 +245,7 @@ export class Channel implements DeliverySink {
         // Deleting a missing queue is no error: delete-ok with a count of 0.
         const name = this.queueName(m.queue);
         const q = vhost.queues.has(name) ? vhost.queue(name, conn) : undefined;
+        this.permit("configure", "queue", name);
         if (q !== undefined) vhost.checkDeletable(q, m.ifUnused, m.ifEmpty);
         // delete-ok goes out before the consumers' basic.cancel, as RabbitMQ sends them.
         if (!m.noWait) this.reply({ id: MethodId.QueueDeleteOk, messageCount: q?.messageCount ?? 0 });
@@ -315,6 +342,13 @@ export class Channel implements DeliverySink {
     if (exchange.options.internal) {
       throw publishError(accessRefused(`cannot publish to internal exchange '${p.exchange}' in vhost '${this.vhost.name}'`));
     }
+    if (this.checkPermission !== undefined) {
+      try {
+        this.permit("write", "exchange", p.exchange);
+      } catch (e) {
+        throw publishError(e as ChannelError);
+      }
+    }
     if (this.tx !== null) {
       this.tx.push({ publish: message, mandatory: p.mandatory });
       return;
@@ -326,7 +360,12 @@ export class Channel implements DeliverySink {
   private route(exchange: Exchange, message: Message, mandatory: boolean): void {
     const queues = this.vhost.route(exchange, message);
     const n = queues.length;
+    const counters = this.counters;
+    counters.published++;
+    counters.routed += n;
     if (n === 0) {
+      if (mandatory) counters.unroutableReturned++;
+      else counters.unroutableDropped++;
       if (mandatory) {
         this.connection.writer.content(
           this.number,
@@ -353,6 +392,7 @@ export class Channel implements DeliverySink {
   sendConfirms(): void {
     if (this.closing || this.confirmedUpTo === this.confirmSent) return;
     const multiple = this.confirmedUpTo - this.confirmSent > 1;
+    this.counters.confirmed += this.confirmedUpTo - this.confirmSent;
     this.confirmSent = this.confirmedUpTo;
     this.connection.writer.method(this.number, { id: MethodId.BasicAck, deliveryTag: this.confirmedUpTo, multiple });
   }
@@ -372,7 +412,8 @@ export class Channel implements DeliverySink {
 
   private consume(queueName: string, tag: string, _noLocal: boolean, noAck: boolean, exclusive: boolean, noWait: boolean, args: FieldTable): void {
     const vhost = this.vhost;
-    const q = vhost.queue(this.queueName(queueName), this.connection);
+    const q = this.vhost.queue(this.queueName(queueName), this.connection);
+    this.permit("read", "queue", q.name);
     if (tag === "") tag = `amq.ctag-${randomBytes(16).toString("base64url")}`;
     if (this.consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`);
     if (q.exclusiveConsumer || (exclusive && q.consumerCount > 0)) {
@@ -409,6 +450,10 @@ export class Channel implements DeliverySink {
       this.unacked.set(tag, { entry, queue: consumer.queue, consumer });
       this.unackedCount++;
     }
+    const counters = this.counters;
+    counters.delivered++;
+    if (consumer.noAck) counters.deliveredNoAck++;
+    if (entry.redelivered) counters.redelivered++;
     const m = entry.message;
     const args = this.deliverArgs;
     args.consumerTag = consumer.tag;
@@ -432,11 +477,16 @@ export class Channel implements DeliverySink {
 
   private get(queueName: string, noAck: boolean): void {
     const q = this.vhost.queue(this.queueName(queueName), this.connection);
+    this.permit("read", "queue", q.name);
     const entry = q.fetch(noAck);
     if (entry === undefined) {
+      this.counters.getEmpty++;
       this.reply({ id: MethodId.BasicGetEmpty });
       return;
     }
+    this.counters.delivered++;
+    if (noAck) this.counters.deliveredNoAck++;
+    if (entry.redelivered) this.counters.redelivered++;
     const tag = this.nextDeliveryTag++;
     if (!noAck) {
       this.unacked.set(tag, { entry, queue: q, consumer: null });
@@ -481,6 +531,8 @@ export class Channel implements DeliverySink {
 
   private settle(u: Unacked, reject: boolean, requeue: boolean): void {
     this.unackedCount--;
+    if (reject) this.counters.rejected++;
+    else this.counters.acknowledged++;
     if (reject && requeue) u.queue.requeue(u.entry, u.consumer);
     else u.queue.settle(u.entry, u.consumer);
   }

@@ -232,8 +232,14 @@ export class Connection {
     }
     const auth = this.broker.options.authenticator;
     if (!auth.mechanisms.includes(mechanism)) return this.handshakeFailed(`unknown authentication mechanism '${mechanism}'`);
-    const result = auth.authenticate({ mechanism, response, remoteAddress: this.socket.remoteAddress ?? "" });
+    const result = auth.authenticate({
+      mechanism,
+      response,
+      remoteAddress: this.socket.remoteAddress ?? "",
+      peerCertificateSubject: peerSubject(this.socket),
+    });
     if (!result.ok) {
+      this.broker.counters.authFailures++;
       this.log.warn({ mechanism, reason: result.reason }, "login refused");
       const text = `ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`;
       if (!this.authFailureClose) return this.handshakeFailed(`login refused: ${result.reason}`);
@@ -300,6 +306,7 @@ export class Connection {
       }
       this.channels[number] = new Channel(this, number);
       this.openChannels++;
+      this.broker.counters.channelsOpened++;
       this.send(number, { id: MethodId.ChannelOpenOk });
       return;
     }
@@ -374,11 +381,17 @@ export class Connection {
     if (this.channels[c.number] === c) {
       this.channels[c.number] = undefined;
       this.openChannels--;
+      this.broker.counters.channelsClosed++;
     }
+  }
+
+  get channelCount(): number {
+    return this.openChannels;
   }
 
   private closeChannels(): void {
     for (const c of this.channels) if (c !== undefined) c.release();
+    this.broker.counters.channelsClosed += this.openChannels;
     this.channels.length = 0;
     this.openChannels = 0;
   }
@@ -487,6 +500,14 @@ export class Connection {
   get closed(): boolean {
     return this.state === State.Closed;
   }
+}
+
+/** The client certificate's subject on a TLS socket whose peer the CA verified. */
+function peerSubject(socket: Socket): Record<string, string | string[]> | undefined {
+  const tls = socket as Socket & { authorized?: boolean; getPeerCertificate?: () => { subject?: Record<string, string | string[]> } };
+  if (typeof tls.getPeerCertificate !== "function" || tls.authorized !== true) return undefined;
+  const subject = tls.getPeerCertificate().subject;
+  return subject !== undefined && Object.keys(subject).length > 0 ? { ...subject } : undefined;
 }
 
 function methodLabel(m: Method): string {

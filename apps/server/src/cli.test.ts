@@ -6,7 +6,7 @@ import { ConfigError } from "./errors.js";
 
 function run(args: string[]) {
   const result = parseCommandLine(args);
-  if (result.kind !== "run") throw new Error(`expected flags, got output: ${result.text}`);
+  if (result.kind !== "run") throw new Error(`expected flags, got: ${JSON.stringify(result)}`);
   return result;
 }
 

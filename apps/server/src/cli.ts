@@ -6,12 +6,14 @@
  */
 import { readFileSync } from "node:fs";
 import yargs from "yargs";
+import { ADMIN_NOUNS, type AdminCommandLine, parseAdminCommandLine } from "./admin-cli.js";
 import { type Override, SCHEMA, type Section } from "./config.js";
 import { ConfigError } from "./errors.js";
 
 export type CommandLine =
   | { readonly kind: "run"; readonly configFile: string | undefined; readonly flags: readonly Override[] }
-  | { readonly kind: "print"; readonly text: string };
+  | { readonly kind: "print"; readonly text: string }
+  | AdminCommandLine;
 
 interface Flag {
   readonly section: Section;
@@ -26,6 +28,11 @@ const FLAGS: Readonly<Record<string, Flag>> = {
   "metrics-port": { section: "server", key: "metrics_port", describe: "Prometheus metrics port, 0 to disable" },
   "log-level": { section: "log", key: "level", describe: "Log level: fatal, error, warn, info, debug, trace or silent" },
   "log-file": { section: "log", key: "file", describe: "Write JSON logs to this file instead of stdout" },
+  "users-file": { section: "auth", key: "users_file", describe: "Users, vhosts and permissions (default: <data-dir>/users.json)" },
+  "tls-port": { section: "tls", key: "port", describe: "AMQPS port, used when --tls-cert-file and --tls-key-file are given" },
+  "tls-cert-file": { section: "tls", key: "cert_file", describe: "Server certificate (PEM) for the TLS listener" },
+  "tls-key-file": { section: "tls", key: "key_file", describe: "Its private key (PEM)" },
+  "tls-ca-file": { section: "tls", key: "ca_file", describe: "CA certificates (PEM) that client certificates are verified against" },
 };
 
 /** The version of this package, for --version. */
@@ -52,7 +59,10 @@ function keyList(): string {
 function parser(args: readonly string[]) {
   let cli = yargs([...args])
     .scriptName("amqp-server")
-    .usage("$0 [options]\n\nAn AMQP 0.9.1 broker for RabbitMQ clients (amqp-go).")
+    .usage(
+      "$0 [options]\n$0 users|vhosts|permissions|definitions <command> (see $0 users --help)\n\n" +
+        "An AMQP 0.9.1 broker for RabbitMQ clients (amqp-go).",
+    )
     .locale("en")
     .strict()
     .exitProcess(false)
@@ -82,6 +92,7 @@ function parser(args: readonly string[]) {
 
 /** Parses argv (without node and the script). Throws a ConfigError for an unknown or bad flag. */
 export function parseCommandLine(args: readonly string[]): CommandLine {
+  if (args[0] !== undefined && ADMIN_NOUNS.has(args[0])) return parseAdminCommandLine(args);
   let result: CommandLine | undefined;
   let failure: Error | undefined;
   parser(args).parse([...args], {}, (err, argv, output) => {

@@ -69,3 +69,24 @@ export function memoryFractionOrBytes(defaultValue: number): ConfigValue<number>
     fromJson: check,
   };
 }
+
+/** true or false; in a variable or flag, the words true/false (or 1/0). */
+export function boolean(defaultValue: boolean): ConfigValue<boolean> {
+  const words: Readonly<Record<string, boolean>> = { true: true, false: false, "1": true, "0": false };
+  return {
+    expected: "true or false",
+    default: defaultValue,
+    fromText: (s) => words[s.trim().toLowerCase()],
+    fromJson: (b) => (typeof b === "boolean" ? b : undefined),
+  };
+}
+
+/** A list of names: a JSON array of strings in the file, comma-separated in a variable or flag ("" is the empty list). */
+export function textList(defaultValue: readonly string[]): ConfigValue<readonly string[]> {
+  return {
+    expected: "a list of names (a JSON array of strings, or comma-separated)",
+    default: defaultValue,
+    fromText: (s) => s.split(",").map((w) => w.trim()).filter((w) => w !== ""),
+    fromJson: (a) => (Array.isArray(a) && a.every((w) => typeof w === "string" && w !== "") ? (a as string[]) : undefined),
+  };
+}

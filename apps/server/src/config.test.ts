@@ -32,6 +32,8 @@ describe("defaults", () => {
       connection: { heartbeat: 60, frame_max: 131072, channel_max: 2047, handshake_timeout: 10000 },
       limits: { max_message_size: 134217728, memory_high_watermark: 0.4 },
       log: { level: "info", file: null },
+      auth: { users_file: null, loopback_users: ["guest"], anonymous_user: null, failed_login_limit: 10, failed_login_window: 60000 },
+      tls: { port: 5671, cert_file: null, key_file: null, ca_file: null, verify_peer: false, fail_if_no_peer_cert: false },
     });
   });
 
@@ -103,7 +105,7 @@ describe("environment", () => {
 
   it("rejects an unknown section or key, naming the variable", () => {
     expect(configError(() => loadConfig({ env: { AMQP_SERVR_PORT: "1" } }))).toBe(
-      'AMQP_SERVR_PORT: unknown section "servr" (sections: server, connection, limits, log)',
+      'AMQP_SERVR_PORT: unknown section "servr" (sections: server, connection, limits, log, auth, tls)',
     );
     expect(configError(() => loadConfig({ env: { AMQP_SERVER_PROT: "1" } }))).toBe(
       'AMQP_SERVER_PROT: unknown key "server.prot" (keys: host, port, data_dir, metrics_port)',
@@ -141,7 +143,7 @@ describe("validation", () => {
     );
     const badSection = configFile({ listeners: {} });
     expect(configError(() => loadConfig({ file: badSection }))).toBe(
-      `${badSection}: unknown section "listeners" (sections: server, connection, limits, log)`,
+      `${badSection}: unknown section "listeners" (sections: server, connection, limits, log, auth, tls)`,
     );
   });
 
@@ -217,5 +219,39 @@ describe("toBrokerOptions", () => {
     expect(memoryHighWatermarkBytes(0.5, 1001)).toBe(500);
     expect(memoryHighWatermarkBytes(1, 1001)).toBe(1001);
     expect(memoryHighWatermarkBytes(4096, 1001)).toBe(4096);
+  });
+});
+
+describe("auth and tls", () => {
+  it("lists and booleans from the file, the environment and flags", () => {
+    const file = configFile({ auth: { loopback_users: ["guest", "ops"] }, tls: { verify_peer: true, ca_file: "/ca.pem" } });
+    const config = loadConfig({ file, env: { AMQP_TLS_FAIL_IF_NO_PEER_CERT: "true", AMQP_AUTH_ANONYMOUS_USER: "visitor" } });
+    expect(config.auth).toMatchObject({ loopback_users: ["guest", "ops"], anonymous_user: "visitor" });
+    expect(config.tls).toMatchObject({ verify_peer: true, fail_if_no_peer_cert: true, ca_file: "/ca.pem" });
+    expect(loadConfig({ env: { AMQP_AUTH_LOOPBACK_USERS: "" } }).auth.loopback_users).toEqual([]);
+    expect(loadConfig({ env: { AMQP_AUTH_LOOPBACK_USERS: " a, b ,," } }).auth.loopback_users).toEqual(["a", "b"]);
+    expect(loadConfig({ flags: [flag("auth", "users_file", "/etc/users.json")] }).auth.users_file).toBe("/etc/users.json");
+    expect(configError(() => loadConfig({ env: { AMQP_TLS_VERIFY_PEER: "yes" } }))).toBe(
+      'AMQP_TLS_VERIFY_PEER: tls.verify_peer must be true or false, got "yes"',
+    );
+    expect(configError(() => loadConfig({ file: configFile({ auth: { loopback_users: "guest" } }) }))).toContain(
+      "auth.loopback_users must be a list of names",
+    );
+  });
+
+  it("TLS settings that do not go together", () => {
+    expect(configError(() => loadConfig({ env: { AMQP_TLS_CERT_FILE: "/c.pem" } }))).toBe(
+      "tls.cert_file and tls.key_file go together: set both to listen for TLS, or neither",
+    );
+    expect(configError(() => loadConfig({ env: { AMQP_TLS_VERIFY_PEER: "true" } }))).toContain("tls.verify_peer needs tls.ca_file");
+    expect(configError(() => loadConfig({ env: { AMQP_TLS_FAIL_IF_NO_PEER_CERT: "1", AMQP_TLS_CA_FILE: "/ca" } }))).toBe(
+      "tls.fail_if_no_peer_cert needs tls.verify_peer",
+    );
+    const both = { AMQP_TLS_CERT_FILE: "/c.pem", AMQP_TLS_KEY_FILE: "/k.pem" };
+    expect(configError(() => loadConfig({ env: { ...both, AMQP_TLS_PORT: "5672" } }))).toBe(
+      "server.port and tls.port are both 5672; they need different ports",
+    );
+    // Without a certificate the TLS port is unused, so it may be anything.
+    expect(loadConfig({ env: { AMQP_TLS_PORT: "5672" } }).tls.port).toBe(5672);
   });
 });

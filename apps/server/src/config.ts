@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import type { BrokerOptions, Logger } from "@amqp-go/broker";
-import { type ConfigValue, integer, memoryFractionOrBytes, oneOf, optionalText, text } from "./config-value.js";
+import { boolean, type ConfigValue, integer, memoryFractionOrBytes, oneOf, optionalText, text, textList } from "./config-value.js";
 import { ConfigError } from "./errors.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -46,6 +46,30 @@ export interface ServerConfig {
     /** Log to this file instead of stdout; null logs to stdout. */
     readonly file: string | null;
   };
+  readonly auth: {
+    /** The users file; null means `<data_dir>/users.json`. Without the file, only guest/guest from localhost. */
+    readonly users_file: string | null;
+    /** Users who may log in from loopback addresses only (RabbitMQ's loopback_users). */
+    readonly loopback_users: readonly string[];
+    /** Offer ANONYMOUS, logging in as this user; null (the default) does not offer it. */
+    readonly anonymous_user: string | null;
+    /** Failed logins per source address within failed_login_window before it is refused; 0 disables. */
+    readonly failed_login_limit: number;
+    /** ms. */
+    readonly failed_login_window: number;
+  };
+  readonly tls: {
+    /** AMQPS port; the listener runs when cert_file and key_file are set. */
+    readonly port: number;
+    readonly cert_file: string | null;
+    readonly key_file: string | null;
+    /** CA certificates that client certificates are verified against. */
+    readonly ca_file: string | null;
+    /** Ask clients for a certificate and refuse one the CA did not sign (RabbitMQ's verify_peer). */
+    readonly verify_peer: boolean;
+    /** Refuse clients without a certificate (needs verify_peer). */
+    readonly fail_if_no_peer_cert: boolean;
+  };
 }
 
 export type Section = keyof ServerConfig;
@@ -78,6 +102,21 @@ export const SCHEMA: Schema = {
   log: {
     level: oneOf(LOG_LEVELS, "info"),
     file: optionalText(),
+  },
+  auth: {
+    users_file: optionalText(),
+    loopback_users: textList(["guest"]),
+    anonymous_user: optionalText(),
+    failed_login_limit: integer(0, 1_000_000, 10),
+    failed_login_window: integer(1, 0x7fff_ffff, 60_000),
+  },
+  tls: {
+    port: integer(0, U16, 5671),
+    cert_file: optionalText(),
+    key_file: optionalText(),
+    ca_file: optionalText(),
+    verify_peer: boolean(false),
+    fail_if_no_peer_cert: boolean(false),
   },
 };
 
@@ -199,6 +238,25 @@ function checkConfig(config: ServerConfig): void {
   const { port, metrics_port } = config.server;
   if (port !== 0 && port === metrics_port) {
     throw new ConfigError(`server.port and server.metrics_port are both ${port}; they need different ports`);
+  }
+  checkTls(config);
+}
+
+/** The TLS listener runs when both the certificate and its key are given. */
+export function tlsEnabled(config: ServerConfig): boolean {
+  return config.tls.cert_file !== null && config.tls.key_file !== null;
+}
+
+function checkTls(config: ServerConfig): void {
+  const { tls, server } = config;
+  if ((tls.cert_file === null) !== (tls.key_file === null)) {
+    throw new ConfigError("tls.cert_file and tls.key_file go together: set both to listen for TLS, or neither");
+  }
+  if (tls.verify_peer && tls.ca_file === null) throw new ConfigError("tls.verify_peer needs tls.ca_file, the CA that client certificates are verified against");
+  if (tls.fail_if_no_peer_cert && !tls.verify_peer) throw new ConfigError("tls.fail_if_no_peer_cert needs tls.verify_peer");
+  if (!tlsEnabled(config) || tls.port === 0) return;
+  for (const [key, value] of [["server.port", server.port], ["server.metrics_port", server.metrics_port]] as const) {
+    if (value === tls.port) throw new ConfigError(`${key} and tls.port are both ${value}; they need different ports`);
   }
 }
 

@@ -4,10 +4,14 @@
  * `startServer` directly to run it in-process.
  */
 import { Broker } from "@amqp-go/broker";
+import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
 import type { Logger } from "pino";
+import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
 import { loadConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { createLogger, type LogTarget } from "./logger.js";
+import { listenTls, type TlsListener, tlsOptions } from "./tls-listener.js";
+import { ServerUsers } from "./users.js";
 
 export interface RunningServer {
   readonly kind: "running";
@@ -16,6 +20,8 @@ export interface RunningServer {
   /** The port and address actually bound (port 0 in the config picks one). */
   readonly port: number;
   readonly address: string;
+  /** The TLS listener's port, when it runs. */
+  readonly tlsPort: number | undefined;
   /** Closes every connection with 320 CONNECTION_FORCED, stops listening and flushes the log. */
   stop(reason?: string): Promise<void>;
   /** Writes out buffered log lines. */
@@ -40,21 +46,57 @@ export async function startServer(
 ): Promise<RunningServer | PrintRequest> {
   const commandLine = parseCommandLine(args);
   if (commandLine.kind === "print") return commandLine;
+  if (commandLine.kind === "admin") return { kind: "print", text: runAdmin(commandLine, env) };
   const config = loadConfig({ file: commandLine.configFile, env, flags: commandLine.flags });
   const { logger, flush } = createLogger(config.log, target);
   logger.debug({ version, config }, "config");
 
-  const broker = new Broker(toBrokerOptions(config, logger));
+  const tls = tlsOptions(config);
+  const users = new ServerUsers(config, logger);
+  const broker = new Broker({ ...toBrokerOptions(config, logger), authenticator: users.authenticator });
+  users.attach(broker);
   const { host, port } = config.server;
   let bound: { port: number; address: string };
   try {
     bound = await broker.listen(host === null ? { port } : { port, host });
   } catch (err) {
     logger.fatal({ err, port, host }, "cannot listen");
+    users.close();
     await flush();
     throw err;
   }
   logger.info({ port: bound.port, host: bound.address }, "listening");
+
+  let tlsListener: TlsListener | undefined;
+  if (tls !== undefined) {
+    try {
+      tlsListener = await listenTls(tls, config, broker, logger);
+    } catch (err) {
+      logger.fatal({ err, port: config.tls.port, host }, "cannot listen for TLS");
+      users.close();
+      await broker.close("startup failed");
+      await flush();
+      throw err;
+    }
+    logger.info({ port: tlsListener.port, host: tlsListener.address }, "listening for TLS");
+  }
+
+  // Prometheus on metrics_port (0: off); /readyz turns ready once the AMQP listener is open.
+  let metrics: MetricsServer | undefined;
+  if (config.server.metrics_port !== 0) {
+    try {
+      metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: config.server.metrics_port, host: host ?? undefined });
+    } catch (err) {
+      logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
+      users.close();
+      void tlsListener?.close();
+      await broker.close("startup failed");
+      await flush();
+      throw err;
+    }
+    metrics.ready();
+    logger.info({ port: metrics.port }, "metrics listening");
+  }
 
   return {
     kind: "running",
@@ -62,9 +104,14 @@ export async function startServer(
     logger,
     port: bound.port,
     address: bound.address,
+    tlsPort: tlsListener?.port,
     flush,
     async stop(reason = "shutdown") {
+      users.close();
+      const tlsClosed = tlsListener?.close();
+      await metrics?.close();
       await broker.close(reason);
+      await tlsClosed;
       logger.info({ reason }, "stopped");
       await flush();
     },

@@ -56,6 +56,7 @@ if (!isMainThread) {
   parentPort.on("message", () => (signal.stop = true));
   await publisher(workerData.url, workerData.queue, workerData.rate, signal);
   parentPort.postMessage("done");
+  parentPort.close();
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; NaN when unknown. */
@@ -90,7 +91,7 @@ async function run(url, seconds, rate, pid) {
   let publishing;
   if (SPLIT) {
     const worker = new Worker(new URL(import.meta.url), { workerData: { url, queue, rate } });
-    publishing = new Promise((resolve) => worker.on("message", resolve));
+    publishing = new Promise((resolve) => worker.on("message", resolve)).then(() => worker.terminate());
     signal.stopWorker = () => worker.postMessage("stop");
   } else publishing = publisher(url, queue, rate, signal);
   await new Promise((r) => setTimeout(r, 2000)); // warm-up
@@ -152,4 +153,5 @@ if (compare !== undefined) {
   );
 }
 ours?.child.kill("SIGTERM");
+  process.exit(0);
 }

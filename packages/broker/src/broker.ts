@@ -58,6 +58,34 @@ export class Broker {
     return v;
   }
 
+  /**
+   * Deletes a vhost as RabbitMQ does: its connections are closed with 320 CONNECTION_FORCED
+   * ("vhost 'v' is deleted"), then its queues and exchanges go. False if there was no such vhost.
+   */
+  removeVhost(name: string): boolean {
+    const v = this.vhosts.get(name);
+    if (v === undefined) return false;
+    this.vhosts.delete(name);
+    for (const c of [...this.connections]) if (c.vhost === v) c.forceClose("vhost deleted", `vhost '${name}' is deleted`);
+    for (const q of [...v.queues.values()]) v.removeQueue(q);
+    this.options.logger.info({ vhost: name }, "vhost deleted");
+    return true;
+  }
+
+  /**
+   * Closes every open connection of `user` with 320 CONNECTION_FORCED and `explanation` (RabbitMQ
+   * closes a deleted user's connections with "user 'u' is deleted"). Returns how many.
+   */
+  closeConnectionsOf(user: string, explanation = `user '${user}' is deleted`): number {
+    let n = 0;
+    for (const c of [...this.connections]) {
+      if (c.user !== user) continue;
+      c.forceClose("user", explanation);
+      n++;
+    }
+    return n;
+  }
+
   /** Starts accepting AMQP connections; resolves to the address actually bound. */
   listen(options: ListenOptions): Promise<{ port: number; address: string }> {
     const server = createServer((socket) => this.accept(socket));

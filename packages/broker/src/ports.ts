@@ -49,12 +49,18 @@ export type LoginResult = { readonly ok: true; readonly user: string } | { reado
 export interface Authenticator {
   /** Mechanisms offered in connection.start, in order of preference. */
   readonly mechanisms: readonly string[];
-  authenticate(attempt: LoginAttempt): LoginResult;
+  /**
+   * Decides a login. A Promise lets a slow password hash (scrypt) run off the event loop; the
+   * connection waits for it before connection.tune. Return a plain result when there is no wait.
+   */
+  authenticate(attempt: LoginAttempt): LoginResult | Promise<LoginResult>;
   /** May `user` open `vhost`? */
   canAccessVhost(user: string, vhost: string): boolean;
   /**
    * May `user` do what `permission` covers on `resource` in `vhost`? Checked where RabbitMQ checks
-   * it; a refusal is a 403 channel error. Without this method everything is allowed.
+   * it; a refusal is a 403 channel error. Without this method everything is allowed. As in
+   * RabbitMQ, the default exchange is asked about as `amq.default`, and a server-named queue by the
+   * name the server gave it.
    */
   checkPermission?(user: string, vhost: string, permission: Permission, resource: Resource): boolean;
 }

@@ -26,6 +26,8 @@ export interface ExchangeDeclare {
 
 export interface QueueDeclare {
   readonly name: string;
+  /** For a server-named queue (name ""): the name to give it; default a fresh `amq.gen-...`. */
+  readonly serverName?: string | undefined;
   readonly passive: boolean;
   readonly durable: boolean;
   readonly exclusive: boolean;
@@ -79,6 +81,11 @@ function inequivalentArg(arg: string, kind: string, name: string, vhost: string,
   const c = current === undefined ? "none" : received === undefined ? `the value '${shown(current)}' of type '${typeName(current)}'` : `'${shown(current)}'`;
   const text = `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received ${r} but current is ${c}`;
   return preconditionFailed(text);
+}
+
+/** A fresh name for a server-named queue, as RabbitMQ makes them. */
+export function serverNamedQueue(): string {
+  return `amq.gen-${randomBytes(16).toString("base64url")}`;
 }
 
 export class Vhost {
@@ -173,7 +180,7 @@ export class Vhost {
       if (d.name === "") throw notFound("queue", d.name, this.name);
       return this.queue(d.name, owner);
     }
-    const name = d.name === "" ? `amq.gen-${randomBytes(16).toString("base64url")}` : d.name;
+    const name = d.name === "" ? (d.serverName ?? serverNamedQueue()) : d.name;
     if (d.name.startsWith("amq.")) throw accessRefused(`queue name '${d.name}' contains reserved prefix 'amq.*'`);
     const existing = this.queues.get(name);
     if (existing !== undefined) {

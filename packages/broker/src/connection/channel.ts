@@ -18,7 +18,7 @@ import { Message } from "../message.js";
 import { Consumer, type DeliverySink } from "../queue/consumer.js";
 import type { Queue, QueueEntry } from "../queue/queue.js";
 import type { Authenticator, BrokerCounters, Permission } from "../ports.js";
-import type { Vhost } from "../vhost.js";
+import { serverNamedQueue, type Vhost } from "../vhost.js";
 import type { Connection } from "./connection.js";
 
 /** A delivery waiting for its ack. */
@@ -91,7 +91,10 @@ export class Channel implements DeliverySink {
   /** 403 unless the user has `permission` on the resource (RabbitMQ's configure/write/read). */
   private permit(permission: Permission, kind: "queue" | "exchange", name: string): void {
     const check = this.checkPermission;
-    if (check === undefined || check(this.user, this.vhost.name, permission, { kind, name })) return;
+    if (check === undefined) return;
+    // RabbitMQ checks the default exchange under the name amq.default.
+    if (kind === "exchange" && name === "") name = "amq.default";
+    if (check(this.user, this.vhost.name, permission, { kind, name })) return;
     throw accessRefused(`access to ${kind} '${name}' in vhost '${this.vhost.name}' refused for user '${this.user}'`);
   }
 
@@ -168,7 +171,15 @@ export class Channel implements DeliverySink {
         return;
 
       case MethodId.ExchangeDeclare: {
-        if (!m.passive) this.permit("configure", "exchange", m.exchange);
+        if (!m.passive) {
+          this.permit("configure", "exchange", m.exchange);
+          // Creating an exchange with an alternate exchange also takes read on it and write on the AE.
+          const ae = m.arguments["alternate-exchange"];
+          if (typeof ae === "string" && !vhost.exchanges.has(m.exchange)) {
+            this.permit("read", "exchange", m.exchange);
+            this.permit("write", "exchange", ae);
+          }
+        }
         vhost.declareExchange({
           name: m.exchange,
           type: m.type,
@@ -199,9 +210,11 @@ export class Channel implements DeliverySink {
       }
 
       case MethodId.QueueDeclare: {
-        if (!m.passive && m.queue !== "") this.permit("configure", "queue", m.queue);
+        // A server-named queue is checked under the name it is about to get, as RabbitMQ does.
+        const serverName = m.queue === "" && !m.passive ? serverNamedQueue() : undefined;
+        if (!m.passive) this.permit("configure", "queue", serverName ?? m.queue);
         const q = vhost.declareQueue(
-          { name: m.queue, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
+          { name: m.queue, serverName, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
           conn,
         );
         this.lastQueue = q.name;

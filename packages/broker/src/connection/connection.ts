@@ -18,7 +18,7 @@ import {
 } from "@amqp-go/protocol";
 import type { Broker } from "../broker.js";
 import { AmqpError, ChannelError, channelError, ConnectionError, notAllowed } from "../errors.js";
-import type { Logger } from "../ports.js";
+import type { Logger, LoginResult } from "../ports.js";
 import type { Vhost } from "../vhost.js";
 import { Channel } from "./channel.js";
 import { serverProperties } from "./server-properties.js";
@@ -26,6 +26,8 @@ import { serverProperties } from "./server-properties.js";
 const enum State {
   AwaitingHeader,
   AwaitingStartOk,
+  /** The authenticator is deciding (a slow password hash); anything the client sends now ends the handshake. */
+  Authenticating,
   AwaitingTuneOk,
   AwaitingOpen,
   Open,
@@ -238,6 +240,21 @@ export class Connection {
       remoteAddress: this.socket.remoteAddress ?? "",
       peerCertificateSubject: peerSubject(this.socket),
     });
+    if (!(result instanceof Promise)) return this.onLogin(mechanism, result);
+    this.state = State.Authenticating;
+    result.then(
+      (r) => {
+        if (this.state === State.Authenticating) this.onLogin(mechanism, r);
+      },
+      (err: unknown) => {
+        if (this.state !== State.Authenticating) return;
+        this.log.error({ err: err instanceof Error ? err.message : String(err) }, "authenticator failed");
+        this.onLogin(mechanism, { ok: false, reason: "authenticator error" });
+      },
+    );
+  }
+
+  private onLogin(mechanism: string, result: LoginResult): void {
     if (!result.ok) {
       this.broker.counters.authFailures++;
       this.log.warn({ mechanism, reason: result.reason }, "login refused");
@@ -492,9 +509,13 @@ export class Connection {
     this.log.info({ bytes: this.broker.memory.bytes }, "connection blocked: memory alarm");
   }
 
-  /** Closes the connection from the server side (shutdown): 320 CONNECTION_FORCED. */
-  forceClose(reason: string): void {
-    this.closeWithError(ReplyCode.CONNECTION_FORCED, `CONNECTION_FORCED - broker forced connection closure with reason '${reason}'`, 0, 0);
+  /**
+   * Closes the connection from the server side: 320 CONNECTION_FORCED, with RabbitMQ's text for a
+   * shutdown, or `explanation` when given (RabbitMQ's "vhost 'v' is deleted", "user 'u' is deleted").
+   */
+  forceClose(reason: string, explanation?: string): void {
+    const text = explanation ?? `broker forced connection closure with reason '${reason}'`;
+    this.closeWithError(ReplyCode.CONNECTION_FORCED, `CONNECTION_FORCED - ${text}`, 0, 0);
   }
 
   get closed(): boolean {

@@ -54,6 +54,19 @@ export class Queue implements Destination {
     this.owner = options.exclusive ? owner : null;
   }
 
+  /** Message octets held by this queue, ready and unacknowledged, as counted for the memory alarm. */
+  bytes = 0;
+
+  private hold(n: number): void {
+    this.bytes += n;
+    this.memory.add(n);
+  }
+
+  private release(n: number): void {
+    this.bytes -= n;
+    this.memory.sub(n);
+  }
+
   get messageCount(): number {
     return this.ready.length;
   }
@@ -72,7 +85,7 @@ export class Queue implements Destination {
    * and does not pin the socket buffer it arrived in.
    */
   enqueue(message: Message): void {
-    this.memory.add(message.size);
+    this.hold(message.size);
     this.ready.push({ message, seq: this.nextSeq++, redelivered: false });
     if (this.consumers.length > 0) this.drain();
     if (this.ready.length > 0) this.ready.at(this.ready.length - 1)!.message.compact();
@@ -96,7 +109,7 @@ export class Queue implements Destination {
       }
       if (consumer === undefined) break;
       const entry = this.ready.shift()!;
-      if (consumer.noAck) this.memory.sub(entry.message.size);
+      if (consumer.noAck) this.release(entry.message.size);
       else {
         consumer.unacked++;
         this.unacked++;
@@ -112,7 +125,7 @@ export class Queue implements Destination {
   fetch(noAck: boolean): QueueEntry | undefined {
     const entry = this.ready.shift();
     if (entry === undefined) return undefined;
-    if (noAck) this.memory.sub(entry.message.size);
+    if (noAck) this.release(entry.message.size);
     else {
       this.unacked++;
       entry.message.compact();
@@ -124,7 +137,7 @@ export class Queue implements Destination {
   settle(entry: QueueEntry, consumer: Consumer | null): void {
     this.unacked--;
     if (consumer !== null) consumer.unacked--;
-    this.memory.sub(entry.message.size);
+    this.release(entry.message.size);
   }
 
   /**
@@ -135,7 +148,7 @@ export class Queue implements Destination {
     this.unacked--;
     if (consumer !== null) consumer.unacked--;
     if (this.deleted) {
-      this.memory.sub(entry.message.size);
+      this.release(entry.message.size);
       return;
     }
     entry.redelivered = true;
@@ -163,7 +176,7 @@ export class Queue implements Destination {
   purge(): number {
     let bytes = 0;
     for (const e of this.ready) bytes += e.message.size;
-    this.memory.sub(bytes);
+    this.release(bytes);
     return this.ready.clear();
   }
 

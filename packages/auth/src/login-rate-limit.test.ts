@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { LoginRateLimiter } from "./login-rate-limit.js";
+
+describe("LoginRateLimiter", () => {
+  it("refuses an address for a window once it reaches the limit, then lets it try again", () => {
+    let now = 1000;
+    const l = new LoginRateLimiter({ maxFailures: 3, windowMs: 10_000 }, () => now);
+    expect(l.failed("10.0.0.1")).toBe(false);
+    expect(l.failed("10.0.0.1")).toBe(false);
+    expect(l.refusedFor("10.0.0.1")).toBe(0);
+    expect(l.failed("10.0.0.1")).toBe(true);
+    expect(l.refusedFor("10.0.0.1")).toBe(10_000);
+    // Other addresses are not affected.
+    expect(l.refusedFor("10.0.0.2")).toBe(0);
+    now += 9_999;
+    expect(l.refusedFor("10.0.0.1")).toBe(1);
+    now += 1;
+    expect(l.refusedFor("10.0.0.1")).toBe(0);
+    expect(l.failed("10.0.0.1")).toBe(false);
+  });
+
+  it("failures spread over more than a window do not add up", () => {
+    let now = 0;
+    const l = new LoginRateLimiter({ maxFailures: 2, windowMs: 1000 }, () => now);
+    l.failed("a");
+    now = 1500;
+    expect(l.failed("a")).toBe(false);
+    expect(l.refusedFor("a")).toBe(0);
+  });
+
+  it("a success clears the count; IPv4-mapped IPv6 is the same address", () => {
+    const l = new LoginRateLimiter({ maxFailures: 2, windowMs: 1000 });
+    l.failed("::ffff:10.1.1.1");
+    l.succeeded("10.1.1.1");
+    expect(l.failed("10.1.1.1")).toBe(false);
+    expect(l.failed("::ffff:10.1.1.1")).toBe(true);
+    expect(l.refusedFor("10.1.1.1")).toBeGreaterThan(0);
+  });
+
+  it("maxFailures 0 turns it off", () => {
+    const l = new LoginRateLimiter({ maxFailures: 0, windowMs: 1000 });
+    for (let i = 0; i < 100; i++) expect(l.failed("a")).toBe(false);
+    expect(l.refusedFor("a")).toBe(0);
+  });
+});

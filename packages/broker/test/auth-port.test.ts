@@ -1,0 +1,159 @@
+/**
+ * What @amqp-go/auth relies on: an authenticator that answers with a Promise, the names RabbitMQ
+ * checks permissions under (amq.default, server-named queues, alternate exchanges), and deleting a
+ * vhost or a user's connections with RabbitMQ's 320 texts.
+ */
+import amqp from "amqplib";
+import { describe, expect, it } from "vitest";
+import { type Authenticator, GuestAuthenticator, type LoginAttempt, type LoginResult, type Permission, type Resource } from "../src/index.js";
+import { channel, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
+
+/** guest/guest after a delay, as a slow password hash would; "boom" makes the Promise reject. */
+class SlowAuthenticator implements Authenticator {
+  readonly mechanisms = ["PLAIN"];
+  private readonly guest = new GuestAuthenticator();
+  async authenticate(attempt: LoginAttempt): Promise<LoginResult> {
+    await sleep(30);
+    if (attempt.response.includes("boom")) throw new Error("backend down");
+    return this.guest.authenticate(attempt);
+  }
+  canAccessVhost(): boolean {
+    return true;
+  }
+}
+
+describe("an authenticator that answers with a Promise", () => {
+  const t = useBroker({ authenticator: new SlowAuthenticator() });
+
+  it("lets the client in once it resolves", async () => {
+    await withConnection(t.url, async (c) => {
+      const ch = await c.createChannel();
+      await ch.assertQueue("", { exclusive: true });
+    });
+  });
+
+  it("a refusal is 403 ACCESS_REFUSED, and so is a rejected Promise", async () => {
+    for (const password of ["wrong", "boom"]) {
+      await expect(amqp.connect(`amqp://guest:${password}@127.0.0.1:${t.port}`)).rejects.toThrow(
+        /403 \(ACCESS-REFUSED\) with message "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN/,
+      );
+    }
+  });
+
+  it("a client that hangs up while its login is decided leaves nothing behind", async () => {
+    const before = t.broker.connections.size;
+    const { connect } = await import("node:net");
+    const s = connect(t.port, "127.0.0.1");
+    s.on("error", () => {});
+    s.write("AMQP\x00\x00\x09\x01");
+    await sleep(20);
+    // connection.start-ok: class 10, method 11, client-properties {}, PLAIN, "\0guest\0guest", en_US.
+    const response = Buffer.from("\0guest\0guest");
+    const args = Buffer.concat([
+      Buffer.from([0, 10, 0, 11, 0, 0, 0, 0, 5]),
+      Buffer.from("PLAIN"),
+      Buffer.from([0, 0, 0, response.length]),
+      response,
+      Buffer.from([5]),
+      Buffer.from("en_US"),
+    ]);
+    const header = Buffer.alloc(7);
+    header.writeUInt8(1, 0);
+    header.writeUInt16BE(0, 1);
+    header.writeUInt32BE(args.length, 3);
+    s.write(Buffer.concat([header, args, Buffer.from([0xce])]));
+    s.destroy();
+    await sleep(60);
+    expect(t.broker.connections.size).toBe(before);
+  });
+});
+
+/** Allows everything but what `denied` lists ("permission kind:name"), and records what it was asked. */
+class Recording extends GuestAuthenticator {
+  readonly asked: string[] = [];
+  constructor(private readonly denied: string[]) {
+    super();
+  }
+  checkPermission(_user: string, _vhost: string, permission: Permission, r: Resource): boolean {
+    const key = `${permission} ${r.kind}:${r.name}`;
+    this.asked.push(key);
+    return !this.denied.includes(key);
+  }
+}
+
+describe("the names permissions are checked under", () => {
+  const auth = new Recording(["write exchange:amq.default", "write exchange:no-ae-write"]);
+  const t = useBroker({ authenticator: auth });
+
+  it("the default exchange is amq.default, in the check and in the 403 text", async () => {
+    await withConnection(t.url, async (c) => {
+      const ch = await channel(c);
+      ch.sendToQueue("q", Buffer.from("x"));
+      await sleep(50);
+      expect(ch.closedWith).toEqual({ code: 403, message: expect.stringContaining("access to exchange 'amq.default' in vhost '/' refused for user 'guest'") });
+    });
+  });
+
+  it("a server-named queue is checked for configure under the amq.gen- name it gets", async () => {
+    auth.asked.length = 0;
+    await withConnection(t.url, async (c) => {
+      const { queue } = await (await c.createChannel()).assertQueue("", { exclusive: true });
+      expect(auth.asked).toContain(`configure queue:${queue}`);
+    });
+  });
+
+  it("declaring an exchange with an alternate exchange takes read on it and write on the AE", async () => {
+    auth.asked.length = 0;
+    await withConnection(t.url, async (c) => {
+      const ch = await channel(c);
+      await ch.assertExchange("with-ae", "fanout", { alternateExchange: "amq.fanout" });
+      expect(auth.asked).toEqual(["configure exchange:with-ae", "read exchange:with-ae", "write exchange:amq.fanout"]);
+      // Redeclaring an existing exchange does not ask again about the AE, as in RabbitMQ.
+      auth.asked.length = 0;
+      await ch.assertExchange("with-ae", "fanout", { alternateExchange: "amq.fanout" });
+      expect(auth.asked).toEqual(["configure exchange:with-ae"]);
+      await rejectsWith((await channel(c)).assertExchange("denied-ae", "fanout", { alternateExchange: "no-ae-write" }), 403);
+      await ch.deleteExchange("with-ae");
+    });
+  });
+});
+
+describe("deleting a vhost, closing a user's connections", () => {
+  const t = useBroker();
+
+  it("removeVhost closes the vhost's connections with 320 'vhost ... is deleted' and drops its queues", async () => {
+    t.broker.addVhost("doomed");
+    const doomed = await amqp.connect(`${t.url}/doomed`);
+    const other = await amqp.connect(t.url);
+    const closed = new Promise<Error & { code?: number }>((resolve) => doomed.on("close", resolve));
+    doomed.on("error", () => {});
+    const ch = await doomed.createConfirmChannel();
+    await ch.assertQueue("held");
+    ch.sendToQueue("held", Buffer.alloc(1000));
+    await ch.waitForConfirms();
+    expect(t.broker.memory.bytes).toBeGreaterThan(1000);
+
+    expect(t.broker.removeVhost("doomed")).toBe(true);
+    const err = await closed;
+    expect(err.code).toBe(320);
+    expect(err.message).toContain("CONNECTION_FORCED - vhost 'doomed' is deleted");
+    expect(t.broker.vhosts.has("doomed")).toBe(false);
+    expect(t.broker.memory.bytes).toBe(0);
+    // Other vhosts' connections stay; the vhost is gone for new ones (connection.close 530 NOT_ALLOWED).
+    await (await other.createChannel()).checkExchange("amq.direct");
+    await expect(amqp.connect(`${t.url}/doomed`)).rejects.toThrow(/Expected ConnectionOpenOk; got <ConnectionClose/);
+    await other.close();
+    expect(t.broker.removeVhost("doomed")).toBe(false);
+  });
+
+  it("closeConnectionsOf closes a user's connections with 320 'user ... is deleted'", async () => {
+    const c = await amqp.connect(t.url);
+    c.on("error", () => {});
+    const closed = new Promise<Error & { code?: number }>((resolve) => c.on("close", resolve));
+    expect(t.broker.closeConnectionsOf("nobody")).toBe(0);
+    expect(t.broker.closeConnectionsOf("guest")).toBe(1);
+    const err = await closed;
+    expect(err.code).toBe(320);
+    expect(err.message).toContain("CONNECTION_FORCED - user 'guest' is deleted");
+  });
+});

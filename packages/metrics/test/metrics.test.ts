@@ -1,0 +1,109 @@
+import { Broker } from "@amqp-go/broker";
+import amqp from "amqplib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { brokerRegistry, type MetricsServer, startMetricsServer } from "../src/index.js";
+
+let broker: Broker;
+let metrics: MetricsServer;
+let url: string;
+
+beforeAll(async () => {
+  broker = new Broker({ heartbeat: 0 });
+  const { port } = await broker.listen({ port: 0, host: "127.0.0.1" });
+  url = `amqp://guest:guest@127.0.0.1:${port}`;
+  metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: 0, host: "127.0.0.1" });
+});
+afterAll(async () => {
+  await metrics.close();
+  await broker.close();
+});
+
+const get = (path: string) => fetch(`http://127.0.0.1:${metrics.port}${path}`);
+
+/** The value of one sample of the exposition text, e.g. `rabbitmq_queue_messages_ready{vhost="/",queue="q"}`. */
+async function scrape(): Promise<(sample: string) => number | undefined> {
+  const text = await (await get("/metrics")).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#") || line === "") continue;
+    const i = line.lastIndexOf(" ");
+    samples.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return (sample) => samples.get(sample);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("/readyz and /healthz", () => {
+  it("/readyz turns ready only when the application says so", async () => {
+    const before = await get("/readyz");
+    expect(before.status).toBe(503);
+    expect(await before.json()).toEqual({ status: "starting" });
+    metrics.ready();
+    const after = await get("/readyz");
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({ status: "ready" });
+    const health = await get("/healthz");
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+    expect((await get("/nope")).status).toBe(404);
+  });
+});
+
+describe("/metrics after a known workload", () => {
+  it("counts exactly what happened, by RabbitMQ's names", async () => {
+    const c = await amqp.connect(url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("work", { durable: false });
+    for (let i = 0; i < 10; i++) ch.sendToQueue("work", Buffer.alloc(100));
+    ch.publish("amq.direct", "nobody", Buffer.from("x"));
+    ch.publish("amq.direct", "nobody", Buffer.from("y"), { mandatory: true });
+    await ch.waitForConfirms();
+    const consumer = await c.createChannel();
+    await consumer.prefetch(4);
+    const got: amqp.ConsumeMessage[] = [];
+    await consumer.consume("work", (m) => m && got.push(m));
+    await sleep(50);
+    consumer.ack(got[1]!, true); // acks 2 of the 4 delivered; 2 more are delivered
+
+    await sleep(50);
+    const s = await scrape();
+    expect({
+      received: s("rabbitmq_global_messages_received_total"),
+      routed: s("rabbitmq_global_messages_routed_total"),
+      dropped: s("rabbitmq_global_messages_unroutable_dropped_total"),
+      returned: s("rabbitmq_global_messages_unroutable_returned_total"),
+      confirmed: s("rabbitmq_global_messages_confirmed_total"),
+      delivered: s("rabbitmq_global_messages_delivered_total"),
+      acked: s("rabbitmq_global_messages_acknowledged_total"),
+      ready: s('rabbitmq_queue_messages_ready{vhost="/",queue="work"}'),
+      unacked: s('rabbitmq_queue_messages_unacked{vhost="/",queue="work"}'),
+      consumers: s('rabbitmq_queue_consumers{vhost="/",queue="work"}'),
+      connections: s("rabbitmq_connections"),
+      channels: s("rabbitmq_channels"),
+      queues: s("rabbitmq_queues"),
+    }).toEqual({
+      received: 12,
+      routed: 10,
+      dropped: 1,
+      returned: 1,
+      confirmed: 12,
+      delivered: 6,
+      acked: 2,
+      ready: 4,
+      unacked: 4,
+      consumers: 1,
+      connections: 1,
+      channels: 2,
+      queues: 1,
+    });
+    expect(s('rabbitmq_queue_messages_bytes{vhost="/",queue="work"}')).toBeGreaterThanOrEqual(800);
+    // prom-client's process and Node figures come along.
+    expect(s("process_resident_memory_bytes")).toBeGreaterThan(0);
+    expect(s("nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
+    await c.close();
+    const after = await scrape();
+    expect(after("rabbitmq_connections")).toBe(0);
+    expect(after('rabbitmq_queue_messages_ready{vhost="/",queue="work"}')).toBe(8);
+  });
+});

@@ -203,7 +203,7 @@ describe("validation", () => {
 describe("toBrokerOptions", () => {
   const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
 
-  it("maps the connection and limits sections, with the watermark in bytes", () => {
+  it("maps the connection and limits sections, with the watermark in bytes, and the data dir", () => {
     expect(toBrokerOptions(loadConfig(), logger, 1000)).toEqual({
       heartbeat: 60,
       frameMax: 131072,
@@ -212,6 +212,7 @@ describe("toBrokerOptions", () => {
       maxMessageSize: 134217728,
       memoryHighWatermark: 400,
       logger,
+      dataDir: "./data",
     });
   });
 

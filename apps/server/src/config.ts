@@ -275,5 +275,6 @@ export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemor
     maxMessageSize: limits.max_message_size,
     memoryHighWatermark: memoryHighWatermarkBytes(limits.memory_high_watermark, totalMemory),
     logger,
+    dataDir: config.server.data_dir,
   };
 }

@@ -21,6 +21,11 @@ export interface BrokerOptions {
   memoryHighWatermark?: number;
   logger?: Logger;
   authenticator?: Authenticator;
+  /**
+   * Where durable state lives. With it, durable exchanges, queues and bindings survive a restart
+   * (`<dataDir>/metadata/definitions.json`); without it the broker keeps everything in memory.
+   */
+  dataDir?: string;
   /** `product` and `version` in the server properties. */
   product?: string;
   version?: string;

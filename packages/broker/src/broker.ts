@@ -10,6 +10,9 @@ import { Connection } from "./connection/connection.js";
 import { MemoryMonitor } from "./memory.js";
 import { BrokerCounters, silentLogger } from "./ports.js";
 import { Vhost } from "./vhost.js";
+import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
+import { MetadataStore } from "@amqp-go/storage";
+import { join } from "node:path";
 
 export interface ListenOptions {
   /** 0 picks a free port. */
@@ -47,6 +50,7 @@ export class Broker {
       for (const c of this.connections) c.onMemoryAlarm(alarm);
     });
     this.addVhost("/");
+    if (options.dataDir !== undefined) this.openMetadata(options.dataDir);
   }
 
   addVhost(name: string): Vhost {
@@ -54,8 +58,34 @@ export class Broker {
     if (v === undefined) {
       v = new Vhost(name, this.memory);
       this.vhosts.set(name, v);
+      if (this.metadata !== null) {
+        v.onDurableChange = this.saveDefinitions;
+        this.saveDefinitions();
+      }
     }
     return v;
+  }
+
+  /** Durable exchanges, queues and bindings of `dataDir`, restored now and saved on every change. */
+  private metadata: MetadataStore<Definitions> | null = null;
+  private readonly saveDefinitions = (): void => {
+    // Synchronous (write, fsync, rename): a declare-ok goes out only once the declaration is on disk.
+    this.metadata?.saveSync(definitionsOf(this.vhosts.values()));
+  };
+
+  private openMetadata(dataDir: string): void {
+    const store = new MetadataStore<Definitions>(join(dataDir, "metadata"), "definitions.json");
+    const defs = store.load();
+    if (defs !== undefined) {
+      restoreDefinitions(defs, (name) => this.addVhost(name));
+      this.options.logger.info(
+        { exchanges: defs.exchanges.length, queues: defs.queues.length, bindings: defs.bindings.length },
+        "durable definitions restored",
+      );
+    }
+    this.metadata = store;
+    for (const v of this.vhosts.values()) v.onDurableChange = this.saveDefinitions;
+    this.saveDefinitions();
   }
 
   /**
@@ -68,6 +98,7 @@ export class Broker {
     this.vhosts.delete(name);
     for (const c of [...this.connections]) if (c.vhost === v) c.forceClose("vhost deleted", `vhost '${name}' is deleted`);
     for (const q of [...v.queues.values()]) v.removeQueue(q);
+    this.saveDefinitions();
     this.options.logger.info({ vhost: name }, "vhost deleted");
     return true;
   }

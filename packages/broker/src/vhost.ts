@@ -88,7 +88,23 @@ export function serverNamedQueue(): string {
   return `amq.gen-${randomBytes(16).toString("base64url")}`;
 }
 
+/** Survives a restart: durable, and for a queue not exclusive (RabbitMQ drops exclusive queues). */
+function isDurable(d: Destination): boolean {
+  if (d.kind === "queue") {
+    const o = (d as Queue).options;
+    return o.durable && !o.exclusive;
+  }
+  return (d as Exchange).options.durable;
+}
+
 export class Vhost {
+  /** Called after any change to durable exchanges, queues or bindings (the broker saves them). */
+  onDurableChange: (() => void) | null = null;
+
+  private durableChanged(): void {
+    this.onDurableChange?.();
+  }
+
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   /** Reused by `route`: no allocation per publish. */
@@ -146,6 +162,7 @@ export class Vhost {
     });
     if (e === undefined) throw commandInvalid(`unknown exchange type '${d.type}'`);
     this.exchanges.set(d.name, e);
+    if (d.durable) this.durableChanged();
     return e;
   }
 
@@ -163,6 +180,7 @@ export class Vhost {
   private removeExchange(e: Exchange): void {
     this.exchanges.delete(e.name);
     for (const other of [...this.exchanges.values()]) if (other.unbindAll(e) > 0) this.maybeAutoDelete(other);
+    if (e.options.durable) this.durableChanged();
   }
 
   // ---- queues ---------------------------------------------------------------------------------
@@ -201,6 +219,7 @@ export class Vhost {
     }
     const q = new Queue(name, this.name, d, owner, this.memory);
     this.queues.set(name, q);
+    if (isDurable(q)) this.durableChanged();
     return q;
   }
 
@@ -216,6 +235,7 @@ export class Vhost {
     for (const e of [...this.exchanges.values()]) {
       if (e.unbindAll(q) > 0) this.maybeAutoDelete(e);
     }
+    if (isDurable(q)) this.durableChanged();
     return q.delete();
   }
 
@@ -226,12 +246,14 @@ export class Vhost {
       throw accessRefused(`operation not permitted on the default exchange`);
     }
     const e = this.exchange(source);
+    let added: boolean;
     try {
-      e.bind(destination, routingKey, args);
+      added = e.bind(destination, routingKey, args);
     } catch (err) {
       // The headers exchange refuses an invalid x-match.
       throw preconditionFailed((err as Error).message);
     }
+    if (added && e.options.durable && isDurable(destination)) this.durableChanged();
   }
 
   unbind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
@@ -239,7 +261,10 @@ export class Vhost {
       throw accessRefused(`operation not permitted on the default exchange`);
     }
     const e = this.exchange(source);
-    if (e.unbind(destination, routingKey, args)) this.maybeAutoDelete(e);
+    if (e.unbind(destination, routingKey, args)) {
+      this.maybeAutoDelete(e);
+      if (e.options.durable && isDurable(destination)) this.durableChanged();
+    }
   }
 
   /** An auto-delete exchange goes when its last binding goes. */

@@ -1,0 +1,129 @@
+/**
+ * Durable exchanges, queues and bindings as a document shaped like RabbitMQ's definitions export
+ * (`rabbitmqctl export_definitions`), saved on every change and restored at start. Arguments are
+ * kept as encoded field tables (base64), so every value type survives exactly.
+ */
+import { decodeFieldTable, encodeFieldTable, type FieldTable } from "@amqp-go/protocol";
+import type { Exchange } from "./exchange/exchange.js";
+import type { Queue } from "./queue/queue.js";
+import type { Vhost } from "./vhost.js";
+
+export interface Definitions {
+  readonly vhosts: readonly { readonly name: string }[];
+  readonly exchanges: readonly {
+    readonly name: string;
+    readonly vhost: string;
+    readonly type: string;
+    readonly durable: true;
+    readonly auto_delete: boolean;
+    readonly internal: boolean;
+    readonly arguments: string;
+  }[];
+  readonly queues: readonly {
+    readonly name: string;
+    readonly vhost: string;
+    readonly durable: true;
+    readonly auto_delete: boolean;
+    readonly arguments: string;
+  }[];
+  readonly bindings: readonly {
+    readonly source: string;
+    readonly vhost: string;
+    readonly destination: string;
+    readonly destination_type: "queue" | "exchange";
+    readonly routing_key: string;
+    readonly arguments: string;
+  }[];
+}
+
+function encodeArgs(t: FieldTable): string {
+  const buf = Buffer.alloc(1 << 16);
+  const end = encodeFieldTable(buf, 0, t);
+  return buf.subarray(0, end).toString("base64");
+}
+
+function decodeArgs(s: string): FieldTable {
+  const b = Buffer.from(s, "base64");
+  return decodeFieldTable(b, 4, b.length);
+}
+
+const survives = (q: Queue) => q.options.durable && !q.options.exclusive;
+
+/** What of these vhosts survives a restart. */
+export function definitionsOf(vhosts: Iterable<Vhost>): Definitions {
+  const out = { vhosts: [] as { name: string }[], exchanges: [] as Definitions["exchanges"][number][], queues: [] as Definitions["queues"][number][], bindings: [] as Definitions["bindings"][number][] };
+  for (const v of vhosts) {
+    out.vhosts.push({ name: v.name });
+    for (const e of v.exchanges.values()) {
+      if (!e.options.durable) continue;
+      if (e.name !== "" && !e.name.startsWith("amq.")) {
+        out.exchanges.push({
+          name: e.name,
+          vhost: v.name,
+          type: e.type,
+          durable: true,
+          auto_delete: e.options.autoDelete,
+          internal: e.options.internal,
+          arguments: encodeArgs(e.options.arguments),
+        });
+      }
+      for (const b of e.bindings()) {
+        const d = b.destination;
+        const keep = d.kind === "queue" ? survives(d as Queue) : (d as Exchange).options.durable;
+        if (!keep) continue;
+        out.bindings.push({
+          source: e.name,
+          vhost: v.name,
+          destination: d.name,
+          destination_type: d.kind,
+          routing_key: b.routingKey,
+          arguments: encodeArgs(b.arguments),
+        });
+      }
+    }
+    for (const q of v.queues.values()) {
+      if (!survives(q)) continue;
+      out.queues.push({ name: q.name, vhost: v.name, durable: true, auto_delete: q.options.autoDelete, arguments: encodeArgs(q.options.arguments) });
+    }
+  }
+  return out;
+}
+
+/** Declares what `defs` holds into the vhosts (`vhost(name)` gives or makes one). */
+export function restoreDefinitions(defs: Definitions, vhost: (name: string) => Vhost): void {
+  for (const v of defs.vhosts) vhost(v.name);
+  const owner = {};
+  for (const e of defs.exchanges) {
+    vhost(e.vhost).declareExchange({
+      name: e.name,
+      type: e.type,
+      passive: false,
+      durable: true,
+      autoDelete: e.auto_delete,
+      internal: e.internal,
+      arguments: decodeArgs(e.arguments),
+    });
+  }
+  for (const q of defs.queues) {
+    // A server-named queue (amq.gen-...) is declared back under its name, past the reserved-prefix check.
+    const serverNamed = q.name.startsWith("amq.");
+    vhost(q.vhost).declareQueue(
+      {
+        name: serverNamed ? "" : q.name,
+        ...(serverNamed ? { serverName: q.name } : {}),
+        passive: false,
+        durable: true,
+        exclusive: false,
+        autoDelete: q.auto_delete,
+        arguments: decodeArgs(q.arguments),
+      },
+      owner,
+    );
+  }
+  for (const b of defs.bindings) {
+    const v = vhost(b.vhost);
+    const destination = b.destination_type === "queue" ? v.queues.get(b.destination) : v.exchanges.get(b.destination);
+    if (destination === undefined || !v.exchanges.has(b.source)) continue;
+    v.bind(b.source, destination, b.routing_key, decodeArgs(b.arguments));
+  }
+}

@@ -1,3 +1,15 @@
 /** @amqp-go/storage: durable message storage for the amqp-go broker. */
 export { MetadataStore, syncDir } from "./metadata-store.js";
 export { RingBuffer, type Sized } from "./ring-buffer.js";
+export { WriteAheadLog } from "./wal/write-ahead-log.js";
+export type { WalOptions } from "./wal/options.js";
+export type { WalStats } from "./wal/batch-writer.js";
+export type { WalDamage, WalRecordHandler, WalRecoverySummary } from "./wal/recovery.js";
+export type { WalIo } from "./wal/io.js";
+export { WalError, type WalErrorCode } from "./wal/wal-error.js";
+export { SegmentStore, type SegmentInfo, type SegmentStoreOptions } from "./segment/segment-store.js";
+export { comparePositions, type SegmentPosition } from "./segment/segment-position.js";
+export type { ReadBatch, StoredMessage } from "./segment/segment-reader.js";
+export type { CompactionResult } from "./segment/compaction.js";
+export type { SegmentRecoveryReport } from "./segment/segment-recovery.js";
+export { AckTracker, type AckLoadResult, type AckTrackerOptions } from "./ack-tracker.js";

@@ -1,0 +1,82 @@
+/** Configuration of a WriteAheadLog, with its defaults and checks. */
+import type { WalIo } from "./io.js";
+import { nodeIo } from "./io.js";
+import { MAX_SEQUENCE } from "./record.js";
+import type { WalRecordHandler } from "./recovery.js";
+import { WalError } from "./wal-error.js";
+
+export interface WalOptions {
+  /** Directory of the log files; created if missing. Other files in it are left alone. */
+  dir: string;
+  /** A new file is started before a record that would take the current one past this. Default 64 MiB. */
+  fileSize?: number;
+  /** A batch is written as soon as it holds this many octets. Default 1 MiB. */
+  batchSize?: number;
+  /**
+   * Milliseconds a batch waits for more records after its first one. Default 2. 0: the batch closes
+   * on the next turn of the event loop (setImmediate), after the I/O callbacks of this one, so
+   * every record published by the socket reads of one turn shares a sync.
+   */
+  batchDelay?: number;
+  /** Largest payload accepted; recovery takes a larger length as corruption. Default 128 MiB. */
+  maxRecordSize?: number;
+  /** Sequence of the first record of an empty log (a reopened log goes on after its last). Default 1. */
+  startSeq?: number;
+  /** Recovery hands every valid record on disk to this, in order, before open() resolves. */
+  onRecord?: WalRecordHandler;
+  /**
+   * Called once per batch, after its fdatasync, with the highest sequence now on disk: every record
+   * up to it is durable. Values only increase. Publisher confirms are sent from here. It runs in an
+   * fs callback: it must not throw.
+   */
+  onSynced?: (seq: number) => void;
+  /** A write or sync failed: the log accepts no more appends. Called once. */
+  onError?: (err: Error) => void;
+  /** File calls of the writer. Default: node:fs. */
+  io?: WalIo;
+}
+
+export interface ResolvedWalOptions {
+  readonly dir: string;
+  readonly fileSize: number;
+  readonly batchSize: number;
+  readonly batchDelay: number;
+  readonly maxRecordSize: number;
+  readonly startSeq: number;
+  readonly onRecord: WalRecordHandler;
+  readonly onSynced: ((seq: number) => void) | undefined;
+  readonly onError: ((err: Error) => void) | undefined;
+  readonly io: WalIo;
+}
+
+const MiB = 1024 * 1024;
+
+export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
+  const resolved: ResolvedWalOptions = {
+    dir: options.dir,
+    fileSize: options.fileSize ?? 64 * MiB,
+    batchSize: options.batchSize ?? MiB,
+    batchDelay: options.batchDelay ?? 2,
+    maxRecordSize: options.maxRecordSize ?? 128 * MiB,
+    startSeq: options.startSeq ?? 1,
+    onRecord: options.onRecord ?? noop,
+    onSynced: options.onSynced,
+    onError: options.onError,
+    io: options.io ?? nodeIo,
+  };
+  check("fileSize", resolved.fileSize, 1, Number.MAX_SAFE_INTEGER);
+  check("batchSize", resolved.batchSize, 1, 0x7fffffff);
+  check("batchDelay", resolved.batchDelay, 0, 0x7fffffff);
+  // The length field is a u32 and the record header is 16 octets.
+  check("maxRecordSize", resolved.maxRecordSize, 0, 0xffffffff - 16);
+  check("startSeq", resolved.startSeq, 0, MAX_SEQUENCE);
+  return resolved;
+}
+
+function check(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new WalError("WAL_BAD_OPTION", `WAL option ${name} must be an integer from ${min} to ${max}, not ${value}`);
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,116 @@
+/**
+ * The outcome of one scenario on one broker, as `--json` prints it, and the checks on its counts:
+ * every message published is confirmed (with --confirm), and every delivery it should make to a
+ * consumed queue is received, no more, no less.
+ */
+import type { Counters } from "./agent-messages.js";
+import type { BenchOptions } from "./options.js";
+import type { Percentiles } from "./latency.js";
+
+export interface BrokerIdentity {
+  readonly product: string;
+  readonly version: string;
+  readonly platform: string;
+}
+
+export interface RunResult {
+  readonly scenario: string | null;
+  readonly uri: string;
+  readonly broker: BrokerIdentity;
+  readonly options: Omit<BenchOptions, "scenario">;
+  readonly ok: boolean;
+  readonly errors: readonly string[];
+  readonly published: number;
+  readonly confirmed: number;
+  readonly nacked: number;
+  /** Deliveries to consumed queues that the published messages should make. */
+  readonly expected: number;
+  readonly consumed: number;
+  /** Seconds: publishing (first publish to last publish, or last confirm), consuming (to the last delivery). */
+  readonly seconds: { readonly publish: number; readonly consume: number; readonly total: number };
+  /** Messages per second over those spans. */
+  readonly rates: { readonly published: number; readonly confirmed: number; readonly consumed: number };
+  /** End-to-end latency (publish to delivery), milliseconds; null when nothing was timed. */
+  readonly latencyMs: Percentiles | null;
+  /** Messages in the latency figures: those consumed, less those sent during the warm-up. */
+  readonly timed: number;
+  /** connection.blocked notices (the broker's resource alarms). */
+  readonly blocked: number;
+  /** CPU seconds the bench itself used (coordinator and load processes): the load generator's cost. */
+  readonly loadCpuSeconds: number;
+}
+
+export interface Spans {
+  readonly publishStart: number;
+  readonly consumeStart: number;
+  readonly end: number;
+}
+
+const rate = (count: number, ms: number): number => (ms > 0 ? Math.round((count * 1000) / ms) : 0);
+const secs = (ms: number): number => Math.round(Math.max(0, ms)) / 1000;
+
+/** Errors in the counts, as sentences. */
+export function countErrors(o: BenchOptions, c: Counters): string[] {
+  const errors: string[] = [];
+  if (o.confirm > 0) {
+    if (c.nacked > 0) errors.push(`the broker nacked ${c.nacked} of ${c.published} published messages`);
+    const missing = c.published - c.confirmed - c.nacked;
+    if (missing !== 0) errors.push(`${missing} of ${c.published} published messages were never confirmed`);
+  }
+  if (c.consumed !== c.routed) {
+    errors.push(`consumers received ${c.consumed} messages, expected ${c.routed} (${c.published} published, routed to the consumed queues)`);
+  }
+  return errors;
+}
+
+export function buildResult(
+  o: BenchOptions,
+  uri: string,
+  broker: BrokerIdentity,
+  c: Counters,
+  spans: Spans,
+  latencyMs: Percentiles | null,
+  timed: number,
+  extraErrors: readonly string[],
+): RunResult {
+  const { scenario, ...options } = o;
+  const errors = [...extraErrors, ...countErrors(o, c)];
+  const publishMs = (c.lastPublishAt || spans.publishStart) - spans.publishStart;
+  const confirmMs = (c.lastConfirmAt || spans.publishStart) - spans.publishStart;
+  const consumeMs = (c.lastConsumeAt || spans.consumeStart) - spans.consumeStart;
+  return {
+    scenario: scenario ?? null,
+    uri,
+    broker,
+    options,
+    ok: errors.length === 0,
+    errors,
+    published: c.published,
+    confirmed: c.confirmed,
+    nacked: c.nacked,
+    expected: c.routed,
+    consumed: c.consumed,
+    seconds: { publish: secs(publishMs), consume: secs(consumeMs), total: secs(spans.end - spans.publishStart) },
+    rates: { published: rate(c.published, publishMs), confirmed: rate(c.confirmed, confirmMs), consumed: rate(c.consumed, consumeMs) },
+    latencyMs,
+    timed,
+    blocked: c.blocked,
+    loadCpuSeconds: Math.round(c.cpuMs) / 1000,
+  };
+}
+
+/** Adds `b` into `a`: counts add up, times take the latest. */
+export function addCounters(a: Counters, b: Counters): Counters {
+  return {
+    published: a.published + b.published,
+    confirmed: a.confirmed + b.confirmed,
+    nacked: a.nacked + b.nacked,
+    routed: a.routed + b.routed,
+    consumed: a.consumed + b.consumed,
+    blocked: a.blocked + b.blocked,
+    lastPublishAt: Math.max(a.lastPublishAt, b.lastPublishAt),
+    lastConfirmAt: Math.max(a.lastConfirmAt, b.lastConfirmAt),
+    lastConsumeAt: Math.max(a.lastConsumeAt, b.lastConsumeAt),
+    cpuMs: a.cpuMs + b.cpuMs,
+  };
+}

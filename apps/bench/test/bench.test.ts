@@ -1,0 +1,106 @@
+/**
+ * The bench against our real server (the built amqp-server, as a child process): a short run of
+ * every shipped scenario finishes on time with matching counts and a complete JSON result; two
+ * URIs give a ratio; the progress line is printed each second.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadScenarios } from "../src/scenarios.js";
+import { assertBuilt, lastJson, runBench, type Server, startServer } from "./helpers.js";
+
+let server: Server;
+beforeAll(async () => {
+  assertBuilt();
+  server = await startServer();
+});
+afterAll(() => server?.stop());
+
+const SECONDS = 1;
+/** Seconds a short run may take beyond its publishing time: process start-up, topology, drain. */
+const SLACK = 12;
+
+/** How many queues with a consumer each message reaches, per scenario (the fan). */
+const FAN: Record<string, number> = { "fanout-20p20c": 20 };
+
+function expectComplete(r: Record<string, unknown>): void {
+  for (const key of ["published", "confirmed", "nacked", "consumed", "expected", "ok", "errors", "rates", "latencyMs", "timed", "seconds", "broker", "options", "uri"]) {
+    expect(r, `JSON field ${key}`).toHaveProperty(key);
+  }
+  for (const key of ["published", "confirmed", "consumed"]) expect(typeof (r.rates as Record<string, unknown>)[key]).toBe("number");
+  for (const key of ["p50", "p95", "p99", "max"]) expect(typeof (r.latencyMs as Record<string, unknown>)[key]).toBe("number");
+}
+
+describe("every scenario, a short run against amqp-go", () => {
+  const scenarios = loadScenarios();
+
+  it.each(scenarios.map((s) => [s.name, s]))("%s", async (name, s) => {
+    // The backlog scenario is bounded by its count: 20,000 instead of 1,000,000 here.
+    // No warm-up in a 1 s run: every message is timed.
+    const bound = s.options.backlog === true ? ["--messages", "20000"] : ["--duration", String(SECONDS), "--warmup", "0"];
+    const run = await runBench(["--uri", server.uri, "--scenario", name, ...bound, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trimEnd().split("\n")).toHaveLength(1);
+    const r = lastJson(run.stdout);
+    expectComplete(r);
+    expect(r.ok).toBe(true);
+    expect(r.errors).toEqual([]);
+    expect(r.scenario).toBe(name);
+    expect(r.broker).toMatchObject({ product: "amqp-go" });
+    const published = r.published as number;
+    expect(published).toBeGreaterThan(0);
+    // sent = confirmed = received, times the fan where one message reaches several queues.
+    expect(r.expected).toBe(published * (FAN[name] ?? 1));
+    expect(r.consumed).toBe(r.expected);
+    if (s.options.confirm !== undefined) expect(r.confirmed).toBe(published);
+    else expect(r.confirmed).toBe(0);
+    if (s.options.backlog === true) expect(published).toBe(20_000);
+    else expect((r.seconds as { publish: number }).publish).toBeLessThan(SECONDS + 1);
+    // On time: start-up, publishing, drain and clean-up all within the bound.
+    expect(run.seconds).toBeLessThan((s.options.backlog === true ? 0 : SECONDS) + SLACK);
+    expect(r.timed).toBe(r.consumed);
+    const rates = r.rates as Record<string, number>;
+    expect(rates.consumed).toBeGreaterThan(0);
+    if (s.options.rate !== undefined) {
+      // 20 producers at 200 msg/s for 1 s: about 4,000, never far above the rate.
+      expect(published).toBeLessThanOrEqual((s.options.producers as number) * (s.options.rate as number) * (SECONDS + 0.2));
+    }
+  });
+});
+
+describe("output", () => {
+  it("prints a progress line each second and a summary with the latency histogram", async () => {
+    const run = await runBench(["--uri", server.uri, "--duration", "2", "--rate", "2000", "--multi-ack", "10"]);
+    expect(run.code, run.stderr).toBe(0);
+    const progress = run.stdout.split("\n").filter((l) => l.startsWith("[bench"));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress[0]).toMatch(/^\[bench +1 s\] sent [\d,]+ msg\/s \| confirmed [\d,]+ msg\/s \| received [\d,]+ msg\/s \| latency p50 [\d.]+ ms, p99 [\d.]+ ms$/);
+    expect(run.stdout).toMatch(/amqp-go \S+ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+\/?: 1 producer, 1 consumer, 1 queue, 256 B, transient, 2,000 msg\/s per producer, prefetch 1000, multi-ack 10, 2 s/);
+    expect(run.stdout).toMatch(/ {2}published [\d,]+ in [\d.]+ s \([\d,]+ msg\/s\)/);
+    expect(run.stdout).toMatch(/ {2}latency ms \(HDR\): p50 [\d.]+ {2}p75 .* p99 [\d.]+ .* max [\d.,]+ {2}mean [\d.]+/);
+    expect(run.stdout).toContain("  errors: none");
+  });
+
+  it("--warmup leaves the first messages out of the latency figures, not out of the counts", async () => {
+    const run = await runBench(["--uri", server.uri, "--duration", "2", "--warmup", "1", "--rate", "1000", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^\[bench +1 s\] .* \| latency \(warm-up\)$/m);
+    const r = lastJson(run.stdout);
+    expect(r.consumed).toBe(r.published);
+    // About half the messages were sent in the first of the 2 seconds.
+    expect(r.timed as number).toBeGreaterThan((r.consumed as number) * 0.3);
+    expect(r.timed as number).toBeLessThan((r.consumed as number) * 0.7);
+  });
+
+  it("with two --uri runs both in turn and prints the ratio, in JSON too", async () => {
+    const run = await runBench(["--uri", server.uri, "--uri", server.uri, "--duration", "1", "--autoack", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/ratio amqp:\/\/\S+ \/ amqp:\/\/\S+: consumed msg\/s [\d.]+x, published msg\/s [\d.]+x, p99 latency [\d.]+x/);
+    const j = lastJson(run.stdout) as { runs: Record<string, unknown>[]; ratios: Record<string, unknown>[] };
+    expect(j.runs).toHaveLength(2);
+    for (const r of j.runs) {
+      expectComplete(r);
+      expect(r.consumed).toBe(r.published);
+    }
+    expect(j.ratios).toHaveLength(1);
+    expect(typeof j.ratios[0]!.consumed).toBe("number");
+  });
+});

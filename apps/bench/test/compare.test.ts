@@ -1,0 +1,34 @@
+/**
+ * bench:compare end to end, on our server only (RabbitMQ is not started here: it takes 5-11 s and
+ * may not be installed): it starts the built amqp-server, runs a scenario, samples the broker and
+ * writes the table.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { assertBuilt } from "./helpers.js";
+
+beforeAll(assertBuilt);
+const dir = mkdtempSync(join(tmpdir(), "amqp-bench-compare-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const compare = fileURLToPath(new URL("../dist/compare/main.js", import.meta.url));
+
+it("runs a scenario on a fresh amqp-go and writes the BENCHMARKS table", async () => {
+  const out = join(dir, "BENCHMARKS.md");
+  const args = [compare, "--scenarios", "1p1c-10k", "--duration", "1", "--no-rabbitmq", "--wait-idle", "0", "--attempts", "1", "--out", out];
+  const code = await new Promise<number | null>((resolve) => {
+    spawn(process.execPath, args, { stdio: "ignore" }).on("close", resolve);
+  });
+  expect(code).toBe(0);
+  const md = readFileSync(out, "utf8");
+  expect(md).toMatch(/^# Benchmarks\n/);
+  expect(md).toMatch(/^- Machine: .+, \d+ cores, \d+ GiB RAM, Linux /m);
+  expect(md).toMatch(/^- amqp-go: amqp-go \S+.*, on Node\.js v\d+/m);
+  expect(md).toContain("| scenario | amqp-go msg/s | p99 ms | peak RSS | broker CPU µs/msg |");
+  // 10,000 msg/s for 1 s, a p99 in ms, the server's peak RSS and its CPU per message.
+  expect(md).toMatch(/^\| `1p1c-10k` \| (9,9\d\d|10,0\d\d) \| [\d.]+ \| \d+ MiB \| [\d.]+ \|$/m);
+});

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
+import { listeningPort } from "../src/compare/brokers.js";
 import { fileURLToPath } from "node:url";
 
 export const bench = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -40,30 +40,16 @@ export function startServer(): Promise<Server> {
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`amqp-server did not listen within 10 s; stderr: ${stderr}`)), 10_000);
-    child.on("exit", (code) => reject(new Error(`amqp-server exited with ${code}; stderr: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on("line", (text) => {
-      let line: { msg?: string; port?: number };
-      try {
-        line = JSON.parse(text) as typeof line;
-      } catch {
-        return;
-      }
-      if (line.msg !== "listening" || line.port === undefined) return;
-      clearTimeout(timer);
-      const exited = new Promise<void>((done) => child.on("exit", () => done()));
-      resolve({
-        child,
-        uri: `amqp://guest:guest@127.0.0.1:${line.port}`,
-        stop: async () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-          await exited;
-          rmSync(dataDir, { recursive: true, force: true });
-        },
-      });
-    });
-  });
+  const exited = new Promise<void>((done) => child.on("exit", () => done()));
+  return listeningPort(child, 10_000, () => `; stderr: ${stderr}`).then((port) => ({
+    child,
+    uri: `amqp://guest:guest@127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  }));
 }
 
 export interface BenchRun {

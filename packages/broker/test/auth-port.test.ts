@@ -5,8 +5,8 @@
  */
 import amqp from "amqplib";
 import { describe, expect, it } from "vitest";
-import { type Authenticator, GuestAuthenticator, type LoginAttempt, type LoginResult, type Permission, type Resource } from "../src/index.js";
-import { channel, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
+import { type Authenticator, GuestAuthenticator, type LoginAttempt, type LoginResult } from "../src/index.js";
+import { channel, rejectsWith, sleep, useBroker, withConnection, RecordingAuthenticator } from "./helpers.js";
 
 /** guest/guest after a delay, as a slow password hash would; "boom" makes the Promise reject. */
 class SlowAuthenticator implements Authenticator {
@@ -68,21 +68,9 @@ describe("an authenticator that answers with a Promise", () => {
   });
 });
 
-/** Allows everything but what `denied` lists ("permission kind:name"), and records what it was asked. */
-class Recording extends GuestAuthenticator {
-  readonly asked: string[] = [];
-  constructor(private readonly denied: string[]) {
-    super();
-  }
-  checkPermission(_user: string, _vhost: string, permission: Permission, r: Resource): boolean {
-    const key = `${permission} ${r.kind}:${r.name}`;
-    this.asked.push(key);
-    return !this.denied.includes(key);
-  }
-}
 
 describe("the names permissions are checked under", () => {
-  const auth = new Recording(["write exchange:amq.default", "write exchange:no-ae-write"]);
+  const auth = new RecordingAuthenticator(["write exchange:amq.default", "write exchange:no-ae-write"]);
   const t = useBroker({ authenticator: auth });
 
   it("the default exchange is amq.default, in the check and in the 403 text", async () => {

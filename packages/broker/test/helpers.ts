@@ -1,7 +1,7 @@
 /** Starts a real broker on a free port for a test file, and connects amqplib clients to it. */
 import amqp from "amqplib";
 import { afterAll, beforeAll } from "vitest";
-import { Broker, type BrokerOptions } from "../src/index.js";
+import { Broker, type BrokerOptions, GuestAuthenticator, type Permission, type Resource } from "../src/index.js";
 
 export interface TestBroker {
   broker: Broker;
@@ -60,3 +60,16 @@ export async function rejectsWith(p: Promise<unknown>, code: number): Promise<st
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** guest, allowed everything but what `denied` lists ("permission kind:name"); records what it was asked. */
+export class RecordingAuthenticator extends GuestAuthenticator {
+  readonly asked: string[] = [];
+  constructor(private readonly denied: string[]) {
+    super();
+  }
+  checkPermission(_user: string, _vhost: string, permission: Permission, r: Resource): boolean {
+    const key = `${permission} ${r.kind}:${r.name}`;
+    this.asked.push(key);
+    return !this.denied.includes(key);
+  }
+}

@@ -1,21 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type Authenticator, GuestAuthenticator, type Permission, type Resource } from "../src/index.js";
-import { channel, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
+import { channel, RecordingAuthenticator, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
 
-/** guest may do everything except what `denied` lists, as "permission kind:name". */
-class Restricted extends GuestAuthenticator implements Authenticator {
-  readonly asked: string[] = [];
-  constructor(private readonly denied: string[]) {
-    super();
-  }
-  checkPermission(_user: string, _vhost: string, permission: Permission, r: Resource): boolean {
-    const key = `${permission} ${r.kind}:${r.name}`;
-    this.asked.push(key);
-    return !this.denied.includes(key);
-  }
-}
-
-const auth = new Restricted(["configure queue:locked", "write exchange:amq.fanout", "read queue:secret", "read exchange:amq.topic"]);
+const auth = new RecordingAuthenticator(["configure queue:locked", "write exchange:amq.fanout", "read queue:secret", "read exchange:amq.topic"]);
 const t = useBroker({ authenticator: auth });
 
 describe("the permission port", () => {

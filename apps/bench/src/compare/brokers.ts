@@ -51,9 +51,25 @@ export function startOurs(serverMain: string): Promise<RunningBroker> {
   const dataDir = mkdtempSync(join(tmpdir(), "amqp-bench-ours-"));
   const args = [serverMain, "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--log-level", "info", "--data-dir", dataDir];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  return listeningPort(child, 15_000).then((port) => ({
+    name: "amqp-go",
+    uri: `amqp://guest:guest@127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: async () => {
+      await stopChild(child, child.pid!, 10_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  }));
+}
+
+/**
+ * The port an amqp-server child reports in its JSON "listening" log line; rejects if it exits
+ * first or takes longer than `timeoutMs` (`context()` adds to the message, e.g. its stderr).
+ */
+export function listeningPort(child: ChildProcess, timeoutMs: number, context: () => string = () => ""): Promise<number> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("amqp-server did not log \"listening\" within 15 s")), 15_000);
-    child.on("exit", (code) => reject(new Error(`amqp-server exited with ${code} before listening`)));
+    const timer = setTimeout(() => reject(new Error(`amqp-server did not log "listening" within ${timeoutMs / 1000} s${context()}`)), timeoutMs);
+    child.on("exit", (code) => reject(new Error(`amqp-server exited with ${code} before listening${context()}`)));
     createInterface({ input: child.stdout! }).on("line", (text) => {
       let line: { msg?: string; port?: number };
       try {
@@ -63,15 +79,7 @@ export function startOurs(serverMain: string): Promise<RunningBroker> {
       }
       if (line.msg !== "listening" || line.port === undefined) return;
       clearTimeout(timer);
-      resolve({
-        name: "amqp-go",
-        uri: `amqp://guest:guest@127.0.0.1:${line.port}`,
-        pid: child.pid!,
-        stop: async () => {
-          await stopChild(child, child.pid!, 10_000);
-          rmSync(dataDir, { recursive: true, force: true });
-        },
-      });
+      resolve(line.port);
     });
   });
 }

@@ -1,5 +1,6 @@
 /** Everything a broker can be told, with RabbitMQ's defaults. */
 import type { Authenticator, Logger } from "./ports.js";
+import type { StorageOptions } from "./store/storage-options.js";
 
 export interface BrokerOptions {
   /** Heartbeat proposed in connection.tune, seconds (0 disables). Default 60. */
@@ -26,6 +27,8 @@ export interface BrokerOptions {
    * (`<dataDir>/metadata/definitions.json`); without it the broker keeps everything in memory.
    */
   dataDir?: string;
+  /** How messages of durable queues are kept in `dataDir`: log batches, segment size, ring buffer, checkpoints. */
+  storage?: StorageOptions;
   /** `product` and `version` in the server properties. */
   product?: string;
   version?: string;

@@ -13,6 +13,10 @@ import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
 import { MetadataStore } from "@amqp-go/storage";
 import { join } from "node:path";
+import { DiskBacklog } from "./queue/disk-backlog.js";
+import type { Queue } from "./queue/queue.js";
+import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
+import type { QueueStorage } from "./vhost.js";
 
 export interface ListenOptions {
   /** 0 picks a free port. */
@@ -20,8 +24,15 @@ export interface ListenOptions {
   readonly host?: string;
 }
 
-export class Broker {
+export class Broker implements QueueStorage {
   readonly options: ResolvedBrokerOptions;
+  /** Messages of durable queues on disk; null without a data directory (or before recovery ends). */
+  store: MessageStore | null = null;
+  /**
+   * Resolves once durable messages are recovered (at once without a data directory); listen()
+   * waits for it. Rejects when the data directory cannot be read.
+   */
+  readonly ready: Promise<void>;
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<Connection>();
   readonly memory: MemoryMonitor;
@@ -50,7 +61,10 @@ export class Broker {
       for (const c of this.connections) c.onMemoryAlarm(alarm);
     });
     this.addVhost("/");
-    if (options.dataDir !== undefined) this.openMetadata(options.dataDir);
+    if (options.dataDir !== undefined) {
+      this.openMetadata(options.dataDir);
+      this.ready = this.openStore(options.dataDir, options);
+    } else this.ready = Promise.resolve();
   }
 
   addVhost(name: string): Vhost {
@@ -60,6 +74,7 @@ export class Broker {
       this.vhosts.set(name, v);
       if (this.metadata !== null) {
         v.onDurableChange = this.saveDefinitions;
+        if (this.store !== null) v.storage = this;
         this.saveDefinitions();
       }
     }
@@ -70,12 +85,15 @@ export class Broker {
   private metadata: MetadataStore<Definitions> | null = null;
   private readonly saveDefinitions = (): void => {
     // Synchronous (write, fsync, rename): a declare-ok goes out only once the declaration is on disk.
-    this.metadata?.saveSync(definitionsOf(this.vhosts.values()));
+    this.metadata?.saveSync(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
   };
+
+  private savedNextStoreId = 0;
 
   private openMetadata(dataDir: string): void {
     const store = new MetadataStore<Definitions>(join(dataDir, "metadata"), "definitions.json");
     const defs = store.load();
+    this.savedNextStoreId = defs?.next_store_id ?? 0;
     if (defs !== undefined) {
       restoreDefinitions(defs, (name) => this.addVhost(name));
       this.options.logger.info(
@@ -86,6 +104,47 @@ export class Broker {
     this.metadata = store;
     for (const v of this.vhosts.values()) v.onDurableChange = this.saveDefinitions;
     this.saveDefinitions();
+  }
+
+  /** Recovers the messages of the durable queues restored from the definitions, then stores new ones. */
+  private async openStore(dataDir: string, options: BrokerOptions): Promise<void> {
+    const log = this.options.logger;
+    const recovering: (RecoveringQueue & { queue: Queue })[] = [];
+    for (const v of this.vhosts.values()) {
+      for (const q of v.queues.values()) {
+        if (q.options.durable && !q.options.exclusive) recovering.push({ name: `${v.name}/${q.name}`, storeId: q.storeId, queue: q });
+      }
+    }
+    const { store, queues } = await MessageStore.open(dataDir, options.storage ?? {}, log, recovering, this.savedNextStoreId);
+    this.store = store;
+    for (let i = 0; i < recovering.length; i++) {
+      const q = recovering[i]!.queue;
+      const r = queues[i]!;
+      const backlog = new DiskBacklog(q, r.store, store.options.ringBufferBytes, log);
+      backlog.recovered(r.ready, r.redeliveredBelow);
+      q.attachStore(r.store, backlog);
+      await backlog.preload();
+    }
+    for (const v of this.vhosts.values()) v.storage = this;
+    this.saveDefinitions();
+    const rec = store.recovery!;
+    log.info({ ...rec, durationMs: Math.round(rec.durationMs) }, "messages recovered");
+  }
+
+  /** @internal QueueStorage: a durable queue declared while running gets its files. */
+  attach(queue: Queue): void {
+    const store = this.store;
+    if (store === null) return;
+    const qs = store.createQueueStore(`${queue.vhost}/${queue.name}`);
+    queue.attachStore(qs, new DiskBacklog(queue, qs, store.options.ringBufferBytes, this.options.logger));
+  }
+
+  /** @internal QueueStorage */
+  detach(queue: Queue): void {
+    const qs = queue.store;
+    if (qs === null || this.store === null) return;
+    (queue.backlog as DiskBacklog).close();
+    this.store.dropQueueStore(qs);
   }
 
   /**
@@ -118,7 +177,8 @@ export class Broker {
   }
 
   /** Starts accepting AMQP connections; resolves to the address actually bound. */
-  listen(options: ListenOptions): Promise<{ port: number; address: string }> {
+  async listen(options: ListenOptions): Promise<{ port: number; address: string }> {
+    await this.ready;
     const server = createServer((socket) => this.accept(socket));
     this.servers.push(server);
     return new Promise((resolve, reject) => {
@@ -164,5 +224,14 @@ export class Broker {
     while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     for (const s of this.sockets) s.destroy();
     await closed;
+    await this.ready.catch(() => undefined);
+    await this.store?.close((qs) => this.backlogOf(qs)?.firstUndelivered() ?? qs.nextSeq);
+  }
+
+  private backlogOf(qs: { readonly name: string; readonly id: number }): DiskBacklog | undefined {
+    for (const v of this.vhosts.values()) {
+      for (const q of v.queues.values()) if (q.store?.id === qs.id) return q.backlog as DiskBacklog;
+    }
+    return undefined;
   }
 }

@@ -25,7 +25,11 @@ export interface Definitions {
     readonly durable: true;
     readonly auto_delete: boolean;
     readonly arguments: string;
+    /** Its messages are in `<dataDir>/queues/<store_id>` (amqp-go's own field). */
+    readonly store_id?: number;
   }[];
+  /** The store id the next durable queue gets: ids are never reused (amqp-go's own field). */
+  readonly next_store_id?: number;
   readonly bindings: readonly {
     readonly source: string;
     readonly vhost: string;
@@ -50,8 +54,14 @@ function decodeArgs(s: string): FieldTable {
 const survives = (q: Queue) => q.options.durable && !q.options.exclusive;
 
 /** What of these vhosts survives a restart. */
-export function definitionsOf(vhosts: Iterable<Vhost>): Definitions {
-  const out = { vhosts: [] as { name: string }[], exchanges: [] as Definitions["exchanges"][number][], queues: [] as Definitions["queues"][number][], bindings: [] as Definitions["bindings"][number][] };
+export function definitionsOf(vhosts: Iterable<Vhost>, nextStoreId = 0): Definitions {
+  const out = {
+    vhosts: [] as { name: string }[],
+    exchanges: [] as Definitions["exchanges"][number][],
+    queues: [] as Definitions["queues"][number][],
+    bindings: [] as Definitions["bindings"][number][],
+    ...(nextStoreId > 0 ? { next_store_id: nextStoreId } : {}),
+  };
   for (const v of vhosts) {
     out.vhosts.push({ name: v.name });
     for (const e of v.exchanges.values()) {
@@ -83,7 +93,14 @@ export function definitionsOf(vhosts: Iterable<Vhost>): Definitions {
     }
     for (const q of v.queues.values()) {
       if (!survives(q)) continue;
-      out.queues.push({ name: q.name, vhost: v.name, durable: true, auto_delete: q.options.autoDelete, arguments: encodeArgs(q.options.arguments) });
+      out.queues.push({
+        name: q.name,
+        vhost: v.name,
+        durable: true,
+        auto_delete: q.options.autoDelete,
+        arguments: encodeArgs(q.options.arguments),
+        ...(q.storeId > 0 ? { store_id: q.storeId } : {}),
+      });
     }
   }
   return out;
@@ -107,7 +124,7 @@ export function restoreDefinitions(defs: Definitions, vhost: (name: string) => V
   for (const q of defs.queues) {
     // A server-named queue (amq.gen-...) is declared back under its name, past the reserved-prefix check.
     const serverNamed = q.name.startsWith("amq.");
-    vhost(q.vhost).declareQueue(
+    const queue = vhost(q.vhost).declareQueue(
       {
         name: serverNamed ? "" : q.name,
         ...(serverNamed ? { serverName: q.name } : {}),
@@ -119,6 +136,7 @@ export function restoreDefinitions(defs: Definitions, vhost: (name: string) => V
       },
       owner,
     );
+    if (q.store_id !== undefined) queue.storeId = q.store_id;
   }
   for (const b of defs.bindings) {
     const v = vhost(b.vhost);

@@ -47,6 +47,26 @@ export class Message {
     return this.decoded;
   }
 
+  /**
+   * delivery-mode 2: kept across a restart when it sits in a durable queue. Read straight from the
+   * raw property list (flags, then content-type, content-encoding and headers before it), with no
+   * decode of the rest.
+   */
+  get persistent(): boolean {
+    const p = this.rawProperties;
+    if (p.length < 3) return false;
+    const flags = p.readUInt16BE(0);
+    if ((flags & 0x1000) === 0) return false;
+    let o = 2;
+    if ((flags & 0x8000) !== 0) o += 1 + (p[o] ?? 0);
+    if ((flags & 0x4000) !== 0) o += 1 + (p[o] ?? 0);
+    if ((flags & 0x2000) !== 0) {
+      if (o + 4 > p.length) return false;
+      o += 4 + p.readUInt32BE(o);
+    }
+    return o < p.length && p[o] === 2;
+  }
+
   get headers(): FieldTable | undefined {
     // No headers flag: nothing to decode.
     if (this.rawProperties.length < 2 || (this.rawProperties[0]! & 0x20) === 0) return undefined;

@@ -97,9 +97,19 @@ function isDurable(d: Destination): boolean {
   return (d as Exchange).options.durable;
 }
 
+/** Where durable queues keep their messages (the broker's message store, when it has a data dir). */
+export interface QueueStorage {
+  /** A durable queue was declared: it gets its files. */
+  attach(queue: Queue): void;
+  /** A durable queue was deleted: its files go. */
+  detach(queue: Queue): void;
+}
+
 export class Vhost {
   /** Called after any change to durable exchanges, queues or bindings (the broker saves them). */
   onDurableChange: (() => void) | null = null;
+  /** Set once the broker's storage has recovered; before, queues are attached by recovery. */
+  storage: QueueStorage | null = null;
 
   private durableChanged(): void {
     this.onDurableChange?.();
@@ -219,7 +229,10 @@ export class Vhost {
     }
     const q = new Queue(name, this.name, d, owner, this.memory);
     this.queues.set(name, q);
-    if (isDurable(q)) this.durableChanged();
+    if (isDurable(q)) {
+      this.storage?.attach(q);
+      this.durableChanged();
+    }
     return q;
   }
 
@@ -235,8 +248,12 @@ export class Vhost {
     for (const e of [...this.exchanges.values()]) {
       if (e.unbindAll(q) > 0) this.maybeAutoDelete(e);
     }
-    if (isDurable(q)) this.durableChanged();
-    return q.delete();
+    const n = q.delete();
+    if (isDurable(q)) {
+      this.storage?.detach(q);
+      this.durableChanged();
+    }
+    return n;
   }
 
   // ---- bindings -------------------------------------------------------------------------------

@@ -112,6 +112,19 @@ export class AckTracker {
     return true;
   }
 
+  /** Acknowledges every index in [start, end); returns how many were not acknowledged before. */
+  ackRange(segmentId: number, start: number, end: number): number {
+    const s = this.segments.get(segmentId);
+    if (s === undefined) return 0;
+    const range = new RoaringBitmap32();
+    range.addRange(start, end);
+    range.andNotInPlace(s.apply());
+    const fresh = range.toUint32Array();
+    for (let i = 0; i < fresh.length; i++) s.push(fresh[i] as number);
+    this.dirty ||= fresh.length > 0;
+    return fresh.length;
+  }
+
   isAcked(segmentId: number, index: number): boolean {
     const s = this.segments.get(segmentId);
     return s !== undefined && s.apply().has(index);

@@ -16,7 +16,9 @@ import {
 import type { Exchange } from "../exchange/exchange.js";
 import { Message } from "../message.js";
 import { Consumer, type DeliverySink } from "../queue/consumer.js";
+import { Deque } from "../queue/deque.js";
 import type { Queue, QueueEntry } from "../queue/queue.js";
+import type { SyncWaiter } from "../store/message-store.js";
 import type { Authenticator, BrokerCounters, Permission } from "../ports.js";
 import { serverNamedQueue, type Vhost } from "../vhost.js";
 import type { Connection } from "./connection.js";
@@ -43,7 +45,7 @@ interface Publishing {
 
 type TxAction = { readonly publish: Message; readonly mandatory: boolean } | { readonly ack: number; readonly multiple: boolean; readonly reject: boolean; readonly requeue: boolean };
 
-export class Channel implements DeliverySink {
+export class Channel implements DeliverySink, SyncWaiter {
   private closing = false;
   private readonly vhost: Vhost;
   private readonly consumers = new Map<string, Consumer>();
@@ -60,6 +62,14 @@ export class Channel implements DeliverySink {
   /** Highest publish confirmed (acked) so far, and the highest already sent to the client. */
   private confirmedUpTo = 0;
   private confirmSent = 0;
+  /**
+   * The log seq of each of the last publishes (publishSeq - length + 1 .. publishSeq) while the
+   * oldest of them waits for its log batch to be on disk: confirms go out in publish order, so a
+   * transient publish (0) behind a persistent one waits too. -1: the log refused it (nack).
+   */
+  private readonly awaitingLog = new Deque<number>();
+  /** Log seqs each tx.commit-ok waits for, in order. */
+  private readonly commitsAwaitingLog = new Deque<number>();
   private tx: TxAction[] | null = null;
   /** The queue queue.declare named last: an empty queue name in later methods means it. */
   private lastQueue = "";
@@ -276,11 +286,19 @@ export class Channel implements DeliverySink {
         if (this.tx === null) this.tx = [];
         this.reply({ id: MethodId.TxSelectOk });
         return;
-      case MethodId.TxCommit:
+      case MethodId.TxCommit: {
         if (this.tx === null) throw preconditionFailed("channel is not transactional");
-        this.commit();
-        this.reply({ id: MethodId.TxCommitOk });
+        // commit-ok once the transaction's persistent messages are on disk, as RabbitMQ does
+        const logSeq = this.commit();
+        const store = this.connection.broker.store;
+        if (logSeq < 0) throw new ChannelError(ReplyCode.INTERNAL_ERROR, "INTERNAL_ERROR - write-ahead log failed", m.id >>> 16, m.id & 0xffff);
+        if ((logSeq === 0 || logSeq <= store!.syncedSeq) && this.commitsAwaitingLog.length === 0) this.reply({ id: MethodId.TxCommitOk });
+        else {
+          if (this.awaitingLog.length === 0 && this.commitsAwaitingLog.length === 0) store!.waitForSync(this);
+          this.commitsAwaitingLog.push(logSeq);
+        }
         return;
+      }
       case MethodId.TxRollback:
         if (this.tx === null) throw preconditionFailed("channel is not transactional");
         this.tx = [];
@@ -366,11 +384,15 @@ export class Channel implements DeliverySink {
       this.tx.push({ publish: message, mandatory: p.mandatory });
       return;
     }
-    this.route(exchange, message, p.mandatory);
-    if (this.confirm) this.confirmed(++this.publishSeq);
+    const logSeq = this.route(exchange, message, p.mandatory);
+    if (this.confirm) this.confirmPublish(logSeq);
   }
 
-  private route(exchange: Exchange, message: Message, mandatory: boolean): void {
+  /**
+   * Routes a message to its queues; returns the seq of its write-ahead log record when it is
+   * persistent and reached a durable queue (0 when it did not, -1 when the log refused it).
+   */
+  private route(exchange: Exchange, message: Message, mandatory: boolean): number {
     const queues = this.vhost.route(exchange, message);
     const n = queues.length;
     const counters = this.counters;
@@ -388,9 +410,71 @@ export class Channel implements DeliverySink {
         );
         this.connection.scheduleFlush();
       }
-      return;
+      return 0;
     }
     for (let i = 0; i < n; i++) queues[i]!.enqueue(message);
+    const store = this.connection.broker.store;
+    return store === null ? 0 : store.logPublish(message);
+  }
+
+  /** A publish in confirm mode: acked now, or once its log record is on disk. */
+  private confirmPublish(logSeq: number): void {
+    const seq = ++this.publishSeq;
+    const store = this.connection.broker.store;
+    if (this.awaitingLog.length === 0) {
+      if (logSeq === 0 || (logSeq > 0 && logSeq <= store!.syncedSeq)) return this.confirmed(seq);
+      if (logSeq < 0) return this.nack(seq, false);
+      store!.waitForSync(this);
+    }
+    this.awaitingLog.push(logSeq);
+  }
+
+  /** @internal SyncWaiter: log records up to `synced` are on disk. */
+  logSynced(synced: number): boolean {
+    if (this.closing) return false;
+    const q = this.awaitingLog;
+    let upTo = this.publishSeq - q.length;
+    while (q.length > 0) {
+      const logSeq = q.peek()!;
+      if (logSeq > synced) break;
+      q.shift();
+      upTo++;
+      if (logSeq < 0) {
+        if (upTo - 1 > this.confirmedUpTo) this.confirmed(upTo - 1);
+        this.nack(upTo, false);
+      }
+    }
+    if (upTo > this.confirmedUpTo) this.confirmed(upTo);
+    const commits = this.commitsAwaitingLog;
+    while (commits.length > 0 && commits.peek()! <= synced) {
+      commits.shift();
+      this.reply({ id: MethodId.TxCommitOk });
+    }
+    return q.length > 0 || commits.length > 0;
+  }
+
+  /** @internal SyncWaiter: the log failed; what waits for it is refused. */
+  logFailed(): void {
+    if (this.closing) return;
+    const q = this.awaitingLog;
+    if (q.length > 0) {
+      const upTo = this.publishSeq - q.length;
+      if (upTo > this.confirmedUpTo) this.confirmed(upTo);
+      q.clear();
+      this.nack(this.publishSeq, this.publishSeq - upTo > 1);
+    }
+    if (this.commitsAwaitingLog.length > 0) {
+      this.commitsAwaitingLog.clear();
+      this.closeWithError(new ChannelError(ReplyCode.INTERNAL_ERROR, "INTERNAL_ERROR - write-ahead log failed", MethodId.TxCommit >>> 16, MethodId.TxCommit & 0xffff));
+    }
+  }
+
+  /** basic.nack to the publisher: acks before it go out first, so a multiple ack never covers it. */
+  private nack(tag: number, multiple: boolean): void {
+    this.sendConfirms();
+    this.confirmedUpTo = this.confirmSent = tag;
+    this.connection.writer.method(this.number, { id: MethodId.BasicNack, deliveryTag: tag, multiple, requeue: false });
+    this.connection.scheduleFlush();
   }
 
   /** Publishes up to `seq` are safe: acked at the next flush, many at once (multiple). */
@@ -410,15 +494,21 @@ export class Channel implements DeliverySink {
     this.connection.writer.method(this.number, { id: MethodId.BasicAck, deliveryTag: this.confirmedUpTo, multiple });
   }
 
-  private commit(): void {
+  /** Applies the transaction; returns the highest log seq of its publishes (0: none, -1: refused). */
+  private commit(): number {
     const actions = this.tx!;
     this.tx = [];
+    let logSeq = 0;
     for (const a of actions) {
       if ("publish" in a) {
         const exchange = this.vhost.exchanges.get(a.publish.exchange);
-        if (exchange !== undefined) this.route(exchange, a.publish, a.mandatory);
+        if (exchange === undefined) continue;
+        const s = this.route(exchange, a.publish, a.mandatory);
+        if (s < 0 || logSeq < 0) logSeq = -1;
+        else if (s > logSeq) logSeq = s;
       } else this.ack(a.ack, a.multiple, a.reject, a.requeue);
     }
+    return logSeq;
   }
 
   // ---- consuming ------------------------------------------------------------------------------
@@ -491,7 +581,20 @@ export class Channel implements DeliverySink {
   private get(queueName: string, noAck: boolean): void {
     const q = this.vhost.queue(this.queueName(queueName), this.connection);
     this.permit("read", "queue", q.name);
+    this.fetchFrom(q, noAck);
+  }
+
+  /**
+   * basic.get-ok or get-empty. When the next message is on disk the answer waits for the read
+   * (the client waits for it too: basic.get is synchronous).
+   */
+  private fetchFrom(q: Queue, noAck: boolean): void {
+    if (this.closing) return;
     const entry = q.fetch(noAck);
+    if (entry === undefined && q.messageCount > 0 && !q.deleted) {
+      q.afterRead(() => this.fetchFrom(q, noAck));
+      return;
+    }
     if (entry === undefined) {
       this.counters.getEmpty++;
       this.reply({ id: MethodId.BasicGetEmpty });
@@ -581,6 +684,7 @@ export class Channel implements DeliverySink {
   release(): void {
     if (this.closing) return;
     this.closing = true;
+    this.connection.broker.store?.forget(this);
     this.publishing = null;
     this.tx = null;
     for (const tag of [...this.consumers.keys()]) this.cancel(tag);

@@ -8,17 +8,22 @@
  * goes through enqueue/fetch/settle/requeue/purge, where those policies hook in.
  */
 import type { FieldTable } from "@amqp-go/protocol";
+import type { SegmentPosition } from "@amqp-go/storage";
 import type { Destination } from "../exchange/exchange.js";
 import type { MemoryMonitor } from "../memory.js";
 import type { Message } from "../message.js";
+import type { QueueStore } from "../store/queue-store.js";
+import type { Backlog, BacklogOwner } from "./backlog.js";
 import type { Consumer } from "./consumer.js";
-import { Deque } from "./deque.js";
+import { MemoryBacklog } from "./memory-backlog.js";
 
 export interface QueueEntry {
   readonly message: Message;
   /** Arrival order in this queue: requeued messages go back to their place. */
   readonly seq: number;
   redelivered: boolean;
+  /** Where a durable queue keeps it on disk; null in a queue that does not survive a restart. */
+  readonly position: SegmentPosition | null;
 }
 
 export interface QueueOptions {
@@ -28,7 +33,7 @@ export interface QueueOptions {
   readonly arguments: FieldTable;
 }
 
-export class Queue implements Destination {
+export class Queue implements Destination, BacklogOwner {
   readonly kind = "queue" as const;
   routeMark = 0;
   /** The connection an exclusive queue belongs to. */
@@ -39,9 +44,15 @@ export class Queue implements Destination {
   deleted = false;
   /** Set once a consumer came: an auto-delete queue goes when its last consumer leaves. */
   private hadConsumer = false;
-  private readonly ready = new Deque<QueueEntry>();
+  private ready: Backlog = new MemoryBacklog(this);
+  /** The queue's files, when it is durable and the broker has a data directory. */
+  store: QueueStore | null = null;
+  /** The store id read from the definitions, until recovery attaches the store. */
+  storeId = 0;
   private nextSeq = 0;
   private next = 0;
+  /** basic.get calls waiting for messages being read from disk. */
+  private getters: (() => void)[] = [];
   private draining = false;
 
   constructor(
@@ -57,12 +68,21 @@ export class Queue implements Destination {
   /** Message octets held by this queue, ready and unacknowledged, as counted for the memory alarm. */
   bytes = 0;
 
-  private hold(n: number): void {
+  /** Makes the queue keep its messages on disk, in `store`, through `backlog`. */
+  attachStore(store: QueueStore, backlog: Backlog): void {
+    this.store = store;
+    this.storeId = store.id;
+    this.ready = backlog;
+  }
+
+  /** @internal BacklogOwner */
+  hold(n: number): void {
     this.bytes += n;
     this.memory.add(n);
   }
 
-  private release(n: number): void {
+  /** @internal BacklogOwner */
+  release(n: number): void {
     this.bytes -= n;
     this.memory.sub(n);
   }
@@ -86,9 +106,14 @@ export class Queue implements Destination {
    */
   enqueue(message: Message): void {
     this.hold(message.size);
-    this.ready.push({ message, seq: this.nextSeq++, redelivered: false });
+    const store = this.store;
+    if (store === null) this.ready.push({ message, seq: this.nextSeq++, redelivered: false, position: null });
+    else {
+      const position = store.append(message);
+      this.ready.push({ message, seq: position.seq, redelivered: false, position });
+    }
     if (this.consumers.length > 0) this.drain();
-    if (this.ready.length > 0) this.ready.at(this.ready.length - 1)!.message.compact();
+    this.ready.last()?.message.compact();
   }
 
   /** Delivers to consumers with credit, round-robin, until none has room or nothing is ready. */
@@ -108,7 +133,8 @@ export class Queue implements Destination {
         }
       }
       if (consumer === undefined) break;
-      const entry = this.ready.shift()!;
+      const entry = this.ready.shift();
+      if (entry === undefined) break; // the next ones are being read from disk
       if (consumer.noAck) this.release(entry.message.size);
       else {
         consumer.unacked++;
@@ -119,6 +145,16 @@ export class Queue implements Destination {
       consumer.sink.deliver(consumer, entry);
     }
     this.draining = false;
+    if (this.getters.length > 0) {
+      const getters = this.getters;
+      this.getters = [];
+      for (const g of getters) g();
+    }
+  }
+
+  /** Calls `fn` at the next drain (after messages were read in from disk, or published). */
+  afterRead(fn: () => void): void {
+    this.getters.push(fn);
   }
 
   /** basic.get: the next ready message; counted unacknowledged unless `noAck`. */
@@ -138,6 +174,7 @@ export class Queue implements Destination {
     this.unacked--;
     if (consumer !== null) consumer.unacked--;
     this.release(entry.message.size);
+    if (entry.position !== null) this.store?.ack(entry.position);
   }
 
   /**
@@ -152,10 +189,7 @@ export class Queue implements Destination {
       return;
     }
     entry.redelivered = true;
-    const ready = this.ready;
-    let i = 0;
-    while (i < ready.length && ready.at(i)!.seq < entry.seq) i++;
-    ready.insertAt(i, entry);
+    this.ready.requeue(entry);
   }
 
   addConsumer(consumer: Consumer): void {
@@ -174,10 +208,12 @@ export class Queue implements Destination {
 
   /** Drops the ready messages; returns how many. */
   purge(): number {
-    let bytes = 0;
-    for (const e of this.ready) bytes += e.message.size;
-    this.release(bytes);
-    return this.ready.clear();
+    return this.ready.purge();
+  }
+
+  /** The backlog, for the store's bookkeeping at a clean stop. */
+  get backlog(): Backlog {
+    return this.ready;
   }
 
   /** The queue is deleted: consumers are told, ready messages dropped; returns how many. */
@@ -185,6 +221,7 @@ export class Queue implements Destination {
     this.deleted = true;
     const n = this.purge();
     for (const c of this.consumers.splice(0)) c.sink.cancelledByServer(c);
+    for (const g of this.getters.splice(0)) g(); // they answer get-empty now
     return n;
   }
 }

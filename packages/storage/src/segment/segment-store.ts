@@ -11,6 +11,7 @@
  * Recovery happens in open() and is summed up in `recovery`; iterate() then yields exactly the
  * unacknowledged messages, in order.
  */
+import { mkdirSync, readdirSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { AckTracker } from "../ack-tracker.js";
 import { compactSegment, type CompactionResult } from "./compaction.js";
@@ -19,7 +20,7 @@ import { recoverSegments, type SegmentRecoveryReport } from "./segment-recovery.
 import { START, SegmentReader, type ReadBatch, type StoredMessage } from "./segment-reader.js";
 import { Segment } from "./segment.js";
 import type { SegmentPosition } from "./segment-position.js";
-import type { SegmentSet } from "./segment-set.js";
+import { SegmentSet } from "./segment-set.js";
 import { SegmentWriter } from "./segment-writer.js";
 
 export interface SegmentStoreOptions {
@@ -27,6 +28,11 @@ export interface SegmentStoreOptions {
   readonly segmentSize?: number;
   /** fdatasync every batch of appends and of acks (default true). */
   readonly sync?: boolean;
+  /**
+   * fdatasync every batch of appends (default: `sync`). False for a caller whose own write-ahead
+   * log makes messages durable: it calls syncData() at its checkpoints instead.
+   */
+  readonly syncAppends?: boolean;
   /** How often acks are made durable, in ms (default 200). */
   readonly ackFlushIntervalMs?: number;
   /** A sealed segment with at least this fraction acknowledged is compacted (default 0.9). */
@@ -99,7 +105,7 @@ export class SegmentStore {
       {
         dir,
         segmentSize,
-        sync: o.sync ?? true,
+        sync: o.syncAppends ?? o.sync ?? true,
         newSegment: (id, firstSeq) => this.newSegment(id, firstSeq),
         onDurable: o.onDurable,
         onError: (e) => o.onError?.(e),
@@ -116,10 +122,59 @@ export class SegmentStore {
     this.reader = new SegmentReader(set, acks, () => this.writer.flush(), o.verifyReads ?? true);
   }
 
-  /** Stores a message; it is durable once `onDurable` reports its seq or flush() resolves. */
-  append(payload: Uint8Array): SegmentPosition {
+  /**
+   * A store in a directory that is new or empty, opened at once: nothing to recover. For a queue
+   * declared while the broker runs, whose declare-ok must not wait for the file system.
+   */
+  static createSync(dir: string, options: SegmentStoreOptions = {}): SegmentStore {
+    const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+    if (!(segmentSize > 0 && segmentSize < 2 ** 32)) throw new RangeError(`segmentSize ${segmentSize} not in (0, 2^32)`);
+    mkdirSync(dir, { recursive: true });
+    if (readdirSync(dir).length > 0) throw new Error(`segment directory ${dir} is not empty`);
+    let store: SegmentStore | null = null;
+    const acks = new AckTracker(dir, {
+      flushIntervalMs: options.ackFlushIntervalMs ?? 200,
+      sync: options.sync ?? true,
+      onFlush: () => store?.afterAckFlush(),
+      onError: (e) => options.onError?.(e),
+    });
+    const firstSeq = options.firstSeq ?? 0;
+    const report: SegmentRecoveryReport = {
+      segments: 0, messages: 0, acknowledged: 0, unacknowledged: 0, nextSeq: firstSeq, tornTails: [], corruptRecords: [],
+      lostMessages: 0, corruptSegments: [], ackFiles: { loaded: 0, corruptRecords: 0, tornBytes: 0, discarded: 0, orphansRemoved: 0 }, durationMs: 0,
+    };
+    store = new SegmentStore(dir, options, segmentSize, acks, new SegmentSet(), report, options.firstSegmentId ?? 0);
+    return store;
+  }
+
+  /**
+   * Stores a message; it is durable once `onDurable` reports its seq or flush() resolves. With
+   * `seq` (not below nextSeq) it gets that sequence number (see SegmentWriter.append).
+   */
+  append(payload: Uint8Array, seq?: number): SegmentPosition {
     if (this.closed) throw new Error("segment store is closed");
-    return this.writer.append(payload);
+    return this.writer.append(payload, seq);
+  }
+
+  /** Writes and fdatasyncs every append so far, also with `syncAppends: false`. */
+  syncData(): Promise<void> {
+    return this.writer.syncData();
+  }
+
+  /**
+   * Acknowledges every message from `from` (inclusive) to sequence `toSeq` (exclusive) at once:
+   * a purge of messages that are only on disk. Returns how many were newly acknowledged.
+   */
+  ackRange(from: SegmentPosition, toSeq: number): number {
+    let n = 0;
+    for (const seg of this.set.list()) {
+      if (seg.id < from.segmentId || seg.deleted) continue;
+      if (seg.count > 0 && seg.seqAt(0) >= toSeq) break;
+      const start = seg.id === from.segmentId ? seg.lowerBound(from.seq) : 0;
+      const end = seg.lowerBound(toSeq);
+      if (end > start) n += this.acks.ackRange(seg.id, start, end);
+    }
+    return n;
   }
 
   /** Resolves once every message appended so far is durable. */

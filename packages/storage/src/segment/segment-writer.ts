@@ -63,6 +63,9 @@ export class SegmentWriter {
   private openBatch = 1;
   private doneBatch = 0;
   private waiters: Waiter[] = [];
+  /** Segments written without fdatasync since the last syncData() (appends not synced). */
+  private unsynced = new Set<Segment>();
+  private createdUnsynced = false;
   private readonly onImmediate = (): void => {
     this.scheduled = false;
     if (!this.inFlight && this.activeLen > 0 && this.error === null) void this.write();
@@ -88,11 +91,21 @@ export class SegmentWriter {
     return seg.writtenSize === seg.size;
   }
 
-  append(payload: Uint8Array): SegmentPosition {
+  /**
+   * Appends a message. With `seq` (above every seq given so far) the message gets that sequence
+   * number: recovery puts a message back under the number it had, so a second recovery knows it.
+   */
+  append(payload: Uint8Array, seq = this.nextSeq): SegmentPosition {
     if (this.error !== null) throw this.error;
-    if (this.nextSeq > Number.MAX_SAFE_INTEGER) throw new RangeError("sequence numbers exhausted");
+    if (seq > Number.MAX_SAFE_INTEGER) throw new RangeError("sequence numbers exhausted");
+    if (seq < this.nextSeq) throw new RangeError(`seq ${seq} is below the next sequence ${this.nextSeq}`);
     const need = RECORD_HEADER_SIZE + payload.length;
     let seg = this.head;
+    if (seq > this.nextSeq) {
+      // a gap: a segment's sequences are consecutive, so the message starts a new one
+      this.nextSeq = seq;
+      seg = null;
+    }
     if (seg === null || seg.sealed || seg.count >= MAX_RECORDS_PER_SEGMENT || (seg.count > 0 && seg.size + need > this.o.segmentSize)) {
       seg = this.roll();
     }
@@ -121,6 +134,27 @@ export class SegmentWriter {
     this.head = seg;
     this.schedule();
     return seg;
+  }
+
+  /**
+   * Resolves once everything appended so far is written and fdatasync'ed, whatever `sync` says:
+   * the checkpoint of a caller that keeps its own write-ahead log.
+   */
+  async syncData(): Promise<void> {
+    await this.flush();
+    const segs = this.unsynced;
+    const created = this.createdUnsynced;
+    this.unsynced = new Set();
+    this.createdUnsynced = false;
+    for (const seg of segs) {
+      if (seg.deleted) continue;
+      try {
+        await (await seg.handle()).datasync();
+      } catch (e) {
+        if (!seg.deleted) throw e;
+      }
+    }
+    if (created) await syncDir(this.o.dir);
   }
 
   /** Resolves once everything appended so far is on disk (synced when `sync`). */
@@ -171,10 +205,12 @@ export class SegmentWriter {
         const h = await seg.handle();
         await writeFully(h, buf, c.start, c.end - c.start, c.fileOffset);
         if (this.o.sync) await h.datasync();
+        else this.unsynced.add(seg);
         seg.writtenSize = c.fileOffset + (c.end - c.start);
         seg.writtenCount = c.count;
       }
       if (created && this.o.sync) await syncDir(this.o.dir);
+      else if (created) this.createdUnsynced = true;
     } catch (e) {
       this.fail(e as Error);
       return;

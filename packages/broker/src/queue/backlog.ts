@@ -1,0 +1,31 @@
+/**
+ * The ready messages of a queue, oldest first. Two kinds: all in memory (MemoryBacklog, the
+ * queues that do not survive a restart) and a hot tail in memory over segment files on disk
+ * (DiskBacklog, durable queues).
+ */
+import type { QueueEntry } from "./queue.js";
+
+export interface Backlog {
+  /** Ready messages, in memory or on disk. */
+  readonly length: number;
+  /** A new message, at the end. */
+  push(entry: QueueEntry): void;
+  /**
+   * The next ready message; undefined when there is none in memory. When the next one is on disk
+   * a read is started and the queue's `drain()` is called once it is in.
+   */
+  shift(): QueueEntry | undefined;
+  /** A delivery comes back, to its place by `seq`. */
+  requeue(entry: QueueEntry): void;
+  /** The newest message, if it is in memory. */
+  last(): QueueEntry | undefined;
+  /** Drops every ready message; returns how many. */
+  purge(): number;
+}
+
+/** What a backlog tells its queue: octets entering and leaving memory, messages read in from disk. */
+export interface BacklogOwner {
+  hold(bytes: number): void;
+  release(bytes: number): void;
+  drain(): void;
+}

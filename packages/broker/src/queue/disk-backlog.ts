@@ -1,0 +1,192 @@
+/**
+ * The ready messages of a durable queue: every message is in the queue's segment files, and the
+ * newest ones are also in memory up to a byte budget (the ring buffer), so a consumer that keeps
+ * up never reads the disk, and a backlog of millions costs 4 octets each in memory (the segment
+ * offset index), not a message object each.
+ *
+ *   oldest ------------------------------------------------------------------------> newest
+ *   [ requeued ] [ loaded ] [ on disk only: seq cursor .. tail[0].seq ) [ tail (budget) ]
+ *     came back   read in     read in batches when consumers get there     new messages;
+ *     from         ahead                                                    the oldest are
+ *     consumers                                                             evicted to disk
+ *
+ * Delivery goes strictly left to right, so every delivered message has a lower seq than every
+ * message not delivered yet: the region on disk holds exactly the messages of the segment store
+ * between the cursor and the tail, with nothing delivered among them.
+ */
+import type { SegmentPosition } from "@amqp-go/storage";
+import type { Logger } from "../ports.js";
+import { readMessageRecord } from "../store/message-record.js";
+import type { QueueStore } from "../store/queue-store.js";
+import type { Backlog, BacklogOwner } from "./backlog.js";
+import { Deque } from "./deque.js";
+import type { QueueEntry } from "./queue.js";
+
+/** One disk read: about this many octets of consecutive records. */
+const READ_BYTES = 256 * 1024;
+/** A read is started ahead when fewer loaded messages than this are left. */
+const READ_AHEAD = 256;
+
+export class DiskBacklog implements Backlog {
+  private readonly requeued = new Deque<QueueEntry>();
+  private readonly loaded = new Deque<QueueEntry>();
+  private readonly tail = new Deque<QueueEntry>();
+  private tailBytes = 0;
+  /** Ready messages only on disk, from `cursor` up to the tail. */
+  private onDisk = 0;
+  private cursor: SegmentPosition = { segmentId: 0, index: 0, seq: 0 };
+  private reading = false;
+  /** Bumped by purge and close: a read that started before is dropped. */
+  private epoch = 0;
+  /** Messages with a lower seq were recovered at start having (maybe) been delivered before. */
+  redeliveredBelow = 0;
+  private readonly onRead = (batch: { messages: readonly { position: SegmentPosition; payload: Buffer }[] }, epoch: number): void => {
+    if (epoch !== this.epoch) return;
+    this.reading = false;
+    this.load(batch.messages);
+  };
+
+  constructor(
+    private readonly owner: BacklogOwner,
+    private readonly store: QueueStore,
+    /** Octets of the newest messages kept in memory. */
+    private readonly budget: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Recovery: `count` ready messages on disk from the first one on. */
+  recovered(count: number, redeliveredBelow: number): void {
+    this.onDisk = count;
+    this.redeliveredBelow = redeliveredBelow;
+    this.cursor = { segmentId: 0, index: 0, seq: 0 };
+  }
+
+  get length(): number {
+    return this.requeued.length + this.loaded.length + this.onDisk + this.tail.length;
+  }
+
+  push(entry: QueueEntry): void {
+    this.tail.push(entry);
+    this.tailBytes += entry.message.size;
+    while (this.tailBytes > this.budget && this.tail.length > 1) this.evict();
+  }
+
+  shift(): QueueEntry | undefined {
+    let e = this.requeued.shift();
+    if (e !== undefined) return e;
+    e = this.loaded.shift();
+    if (e !== undefined) {
+      if (this.onDisk > 0 && this.loaded.length < READ_AHEAD) this.read();
+      return e;
+    }
+    if (this.onDisk > 0) {
+      this.read();
+      return undefined;
+    }
+    e = this.tail.shift();
+    if (e !== undefined) this.tailBytes -= e.message.size;
+    return e;
+  }
+
+  requeue(entry: QueueEntry): void {
+    const r = this.requeued;
+    let i = r.length;
+    while (i > 0 && r.at(i - 1)!.seq > entry.seq) i--;
+    r.insertAt(i, entry);
+  }
+
+  last(): QueueEntry | undefined {
+    return this.tail.at(this.tail.length - 1);
+  }
+
+  /** The lowest seq of a ready message never delivered (requeued ones were). */
+  firstUndelivered(): number {
+    const l = this.loaded.peek();
+    if (l !== undefined) return l.seq;
+    if (this.onDisk > 0) return this.cursor.seq;
+    return this.tail.peek()?.seq ?? this.store.nextSeq;
+  }
+
+  /** Recovery: reads the first batch before any client is let in (so basic.get finds it). */
+  async preload(): Promise<void> {
+    if (this.onDisk === 0 || this.reading) return;
+    const batch = await this.store.segments.readBatch(this.cursor, READ_BYTES);
+    this.load(batch.messages);
+  }
+
+  /** Starts reading the next batch from disk, unless one is being read: the queue is drained when it is in. */
+  read(): void {
+    if (this.reading || this.onDisk === 0) return;
+    this.reading = true;
+    const epoch = this.epoch;
+    this.store.segments.readBatch(this.cursor, READ_BYTES).then(
+      (batch) => this.onRead(batch, epoch),
+      (err: Error) => {
+        if (epoch !== this.epoch) return;
+        this.reading = false;
+        this.logger.error({ err, queue: this.store.name }, "reading messages from disk failed");
+      },
+    );
+  }
+
+  purge(): number {
+    let n = 0;
+    let bytes = 0;
+    for (const d of [this.requeued, this.loaded, this.tail]) {
+      for (const e of d) {
+        this.store.ack(e.position!);
+        bytes += e.message.size;
+      }
+      n += d.clear();
+    }
+    if (this.onDisk > 0) {
+      this.store.segments.ackRange(this.cursor, this.tail.peek()?.seq ?? this.store.nextSeq);
+      n += this.onDisk;
+      this.onDisk = 0;
+    }
+    this.tailBytes = 0;
+    this.epoch++;
+    this.reading = false;
+    this.owner.release(bytes);
+    return n;
+  }
+
+  /** Drops reads in flight (the queue is deleted or the broker stops). */
+  close(): void {
+    this.epoch++;
+  }
+
+  private evict(): void {
+    const e = this.tail.shift()!;
+    const size = e.message.size;
+    this.tailBytes -= size;
+    this.owner.release(size);
+    if (this.onDisk === 0) this.cursor = e.position!;
+    this.onDisk++;
+  }
+
+  private load(messages: readonly { position: SegmentPosition; payload: Buffer }[]): void {
+    const limit = this.tail.peek()?.seq ?? Number.MAX_SAFE_INTEGER;
+    let n = 0;
+    let last: SegmentPosition | null = null;
+    for (const m of messages) {
+      const seq = m.position.seq;
+      if (n >= this.onDisk || seq >= limit) break;
+      if (seq < this.cursor.seq) continue;
+      const message = readMessageRecord(m.payload);
+      this.loaded.push({ message, seq, redelivered: seq < this.redeliveredBelow, position: m.position });
+      this.owner.hold(message.size);
+      last = m.position;
+      n++;
+    }
+    if (last !== null) {
+      this.onDisk -= n;
+      this.cursor = { segmentId: last.segmentId, index: last.index + 1, seq: last.seq + 1 };
+    } else if (this.onDisk > 0) {
+      // Nothing readable where messages should be (records lost to corruption): do not spin.
+      this.logger.error({ queue: this.store.name, missing: this.onDisk }, "messages on disk could not be read; dropped");
+      this.onDisk = 0;
+    }
+    this.owner.drain();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * How a message is laid out on disk. Storage sees opaque payloads; these are the broker's.
+ *
+ * In a queue's segments, one record per message in that queue:
+ *
+ *   0       1      2       2+e    3+e      3+e+r         7+e+r        7+e+r+p
+ *   | flags | e:u8 | exchange | r:u8 | routing key | p:u32 | properties | body ... |
+ *     bit 0: persistent (delivery-mode 2); a transient one is dropped at recovery
+ *
+ * In the write-ahead log, one record per persistent publish, whatever the number of durable
+ * queues it reached (fanout to 10 durable queues is one log record and one fdatasync share):
+ *
+ *   | n:u16 | n x (storeId:u32, seq:u32 hi, u32 lo) | the segment record above |
+ *
+ * (storeId, seq) says where the message went: at recovery a queue whose segments end before
+ * `seq` lost it (its segment writes are not synced per batch) and gets it back from here.
+ */
+import { Message } from "../message.js";
+
+export const PERSISTENT = 1;
+const TARGET_SIZE = 12;
+const TWO_32 = 2 ** 32;
+
+/** Octets the segment record of `message` takes. */
+export function messageRecordSize(message: Message): number {
+  return 7 + Buffer.byteLength(message.exchange) + Buffer.byteLength(message.routingKey) + message.rawProperties.length + message.body.length;
+}
+
+/** Writes the segment record of `message` at `offset`; returns the end. `buf` must have room. */
+export function writeMessageRecord(buf: Buffer, offset: number, message: Message, flags: number): number {
+  let o = offset;
+  buf[o++] = flags;
+  o = writeShortString(buf, o, message.exchange);
+  o = writeShortString(buf, o, message.routingKey);
+  const props = message.rawProperties;
+  buf.writeUInt32BE(props.length, o);
+  o += 4;
+  o += props.copy(buf, o);
+  o += message.body.copy(buf, o);
+  return o;
+}
+
+/**
+ * The message in a segment record. Properties and body are views into `payload` (the caller's
+ * read buffer): the queue compacts the ones it keeps.
+ */
+export function readMessageRecord(payload: Buffer): Message {
+  let o = 1;
+  const el = payload[o++]!;
+  const exchange = payload.toString("utf8", o, o + el);
+  o += el;
+  const rl = payload[o++]!;
+  const routingKey = payload.toString("utf8", o, o + rl);
+  o += rl;
+  const pl = payload.readUInt32BE(o);
+  o += 4;
+  return new Message(exchange, routingKey, payload.subarray(o, o + pl), payload.subarray(o + pl));
+}
+
+export function isPersistentRecord(payload: Buffer): boolean {
+  return (payload[0]! & PERSISTENT) !== 0;
+}
+
+/** Size of a log record for `targets` destinations and a segment record of `recordSize`. */
+export function logRecordSize(targets: number, recordSize: number): number {
+  return 2 + targets * TARGET_SIZE + recordSize;
+}
+
+/** Writes the header of a log record: `n` pairs (storeId, seq) from `targets`. Returns the end. */
+export function writeLogTargets(buf: Buffer, targets: ArrayLike<number>, n: number): number {
+  buf.writeUInt16BE(n, 0);
+  let o = 2;
+  for (let i = 0; i < n; i++) {
+    const seq = targets[2 * i + 1]!;
+    buf.writeUInt32BE(targets[2 * i]!, o);
+    buf.writeUInt32BE(Math.floor(seq / TWO_32), o + 4);
+    buf.writeUInt32BE(seq >>> 0, o + 8);
+    o += TARGET_SIZE;
+  }
+  return o;
+}
+
+/** Destinations in a log record. */
+export function logTargetCount(payload: Buffer): number {
+  return payload.readUInt16BE(0);
+}
+
+/** The store id of destination `i` of a log record. */
+export function logTargetStore(payload: Buffer, i: number): number {
+  return payload.readUInt32BE(2 + i * TARGET_SIZE);
+}
+
+/** The seq the message got in destination `i`'s segments. */
+export function logTargetSeq(payload: Buffer, i: number): number {
+  const o = 2 + i * TARGET_SIZE;
+  return payload.readUInt32BE(o + 4) * TWO_32 + payload.readUInt32BE(o + 8);
+}
+
+/** The segment record inside a log record. */
+export function logMessage(payload: Buffer): Buffer {
+  return payload.subarray(2 + logTargetCount(payload) * TARGET_SIZE);
+}
+
+function writeShortString(buf: Buffer, o: number, s: string): number {
+  const n = buf.write(s, o + 1, "utf8");
+  buf[o] = n;
+  return o + 1 + n;
+}

@@ -1,0 +1,378 @@
+/**
+ * Messages on disk: one write-ahead log for the whole broker, and segment files per durable queue.
+ *
+ *   publish --route--> durable queue A --append (no sync)--> queues/<A>/seg-*.dat ─┐
+ *                  └─> durable queue B --append (no sync)--> queues/<B>/seg-*.dat ─┤ checkpoint:
+ *            persistent: ONE log record (A:seq, B:seq, message) --> wal/ (group   │ fdatasync the
+ *                        commit, fdatasync per batch) --> confirm to the publisher  │ segments, then
+ *                                                                                   │ delete the log
+ *   ack --> queues/<A>/seg-*.ack (roaring bitmaps, flushed every ackFlushInterval) ◄┘ files before
+ *
+ * So a publisher confirm waits for one fdatasync shared by every queue and every publisher of the
+ * batch, never for a segment. At start the log is replayed into the segments of the queues whose
+ * segments end before a record's seq (their last writes never reached the file), the segments are
+ * synced and the log is emptied; then each queue's unacknowledged persistent messages are ready
+ * again, and the transient ones of the last run are acknowledged away (RabbitMQ's rule: transient
+ * messages do not survive a restart, even in a durable queue).
+ */
+import { mkdir, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SegmentStore, WriteAheadLog, type SegmentPosition } from "@amqp-go/storage";
+import type { Message } from "../message.js";
+import type { Logger } from "../ports.js";
+import {
+  PERSISTENT,
+  isPersistentRecord,
+  logMessage,
+  logRecordSize,
+  logTargetCount,
+  logTargetSeq,
+  logTargetStore,
+  messageRecordSize,
+  writeLogTargets,
+  writeMessageRecord,
+} from "./message-record.js";
+import { QueueStore } from "./queue-store.js";
+import type { StorageOptions } from "./storage-options.js";
+import { resolveStorageOptions, type ResolvedStorageOptions } from "./storage-options.js";
+
+/** What waits for the log: a channel with publisher confirms outstanding. */
+export interface SyncWaiter {
+  /** Every log record up to `seq` is on disk. Returns whether it still waits for more. */
+  logSynced(seq: number): boolean;
+  /** The log failed: nothing more becomes durable. */
+  logFailed(): void;
+}
+
+/** A durable queue to recover: its store id (from the definitions), or none yet. */
+export interface RecoveringQueue {
+  readonly name: string;
+  storeId: number;
+}
+
+/** What recovery found, for the log and for metrics. */
+export interface StoreRecovery {
+  readonly queues: number;
+  readonly messages: number;
+  /** Transient messages of the last run dropped. */
+  readonly transientDropped: number;
+  /** Log records put back into segments that had lost them. */
+  readonly replayed: number;
+  readonly clean: boolean;
+  readonly durationMs: number;
+}
+
+/** Per queue, what recovery hands to its backlog. */
+export interface RecoveredQueue {
+  readonly store: QueueStore;
+  readonly ready: number;
+  readonly redeliveredBelow: number;
+}
+
+const SCAN_BYTES = 4 * 1024 * 1024;
+const STATE_FILE = "state.json";
+
+export class MessageStore {
+  readonly options: ResolvedStorageOptions;
+  private readonly byId = new Map<number, QueueStore>();
+  private readonly waiters = new Set<SyncWaiter>();
+  private wal!: WriteAheadLog;
+  private nextStoreId = 1;
+  /** Destinations (storeId, seq) of the message being published. */
+  private targets: number[] = [];
+  private targetCount = 0;
+  private encodedFor: Message | null = null;
+  private encodedLen = 0;
+  private encodedFlags = 0;
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+  private logScratch = Buffer.allocUnsafe(64 * 1024);
+  private failed: Error | null = null;
+  private checkpointing = false;
+  private checkpointed = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  recovery: StoreRecovery | null = null;
+
+  private constructor(
+    readonly dataDir: string,
+    options: StorageOptions,
+    private readonly logger: Logger,
+  ) {
+    this.options = resolveStorageOptions(options);
+  }
+
+  /**
+   * Opens the store of `dataDir` and recovers the messages of `queues` (durable queues from the
+   * definitions; those without a store id get one). Directories of queues not listed are removed.
+   */
+  static async open(
+    dataDir: string,
+    options: StorageOptions,
+    logger: Logger,
+    queues: readonly RecoveringQueue[],
+    nextStoreId: number,
+  ): Promise<{ store: MessageStore; queues: RecoveredQueue[] }> {
+    const t0 = performance.now();
+    const s = new MessageStore(dataDir, options, logger);
+    const queuesDir = join(dataDir, "queues");
+    await mkdir(queuesDir, { recursive: true });
+    const dirs = (await readdir(queuesDir)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+    s.nextStoreId = Math.max(nextStoreId, 1, ...dirs.map((d) => d + 1), ...queues.map((q) => q.storeId + 1));
+    const known = new Set<number>();
+    for (const q of queues) {
+      if (!(q.storeId > 0)) q.storeId = s.nextStoreId++;
+      known.add(q.storeId);
+    }
+    for (const d of dirs) {
+      if (known.has(d)) continue;
+      await rm(join(queuesDir, String(d)), { recursive: true, force: true });
+      logger.info({ storeId: d }, "removed the messages of a queue that no longer exists");
+    }
+    // 1. segments of every queue, as far as they reached the file
+    const opened: { store: QueueStore; before: number; deliveredBelow: number | null }[] = [];
+    for (const q of queues) {
+      const dir = join(queuesDir, String(q.storeId));
+      const segments = await SegmentStore.open(dir, s.segmentOptions(q.name));
+      const store = new QueueStore(q.storeId, q.name, dir, segments, s);
+      s.byId.set(store.id, store);
+      opened.push({ store, before: segments.nextSeq, deliveredBelow: await takeState(dir) });
+      s.logSegmentDamage(q.name, segments);
+    }
+    // 2. the log: records whose seq a queue's segments do not reach yet go back into them
+    const before = new Map(opened.map((o) => [o.store.id, o.before]));
+    let replayed = 0;
+    const o = s.options;
+    s.wal = await WriteAheadLog.open({
+      dir: join(dataDir, "wal"),
+      batchSize: o.walBatchSize,
+      batchDelay: o.walBatchDelay,
+      fileSize: o.walFileSize,
+      onRecord: (_seq, payload) => {
+        const n = logTargetCount(payload);
+        for (let i = 0; i < n; i++) {
+          const store = s.byId.get(logTargetStore(payload, i));
+          const seq = logTargetSeq(payload, i);
+          if (store === undefined || seq < before.get(store.id)! || seq < store.nextSeq) continue;
+          store.segments.append(logMessage(payload), seq);
+          replayed++;
+        }
+      },
+      onSynced: (seq) => s.onSynced(seq),
+      onError: (err) => s.onLogFailed(err),
+    });
+    const w = s.wal.recovery;
+    if (w.tornRecords > 0 || w.badCrcRecords > 0 || w.damaged.length > 0) logger.warn({ wal: w }, "write-ahead log damaged; what was readable is recovered");
+    // 3. segments synced, so the log can go
+    for (const q of opened) await q.store.segments.syncData();
+    await s.wal.checkpoint(s.wal.syncedSeq);
+    s.checkpointed = s.wal.syncedSeq;
+    // 4. what is ready in each queue
+    const out: RecoveredQueue[] = [];
+    let messages = 0;
+    let transientDropped = 0;
+    let clean = true;
+    for (const q of opened) {
+      const { ready, transient } = await scan(q.store);
+      await q.store.segments.flushAcks();
+      messages += ready;
+      transientDropped += transient;
+      clean &&= q.deliveredBelow !== null;
+      // After a crash nobody knows which were delivered: all may have been.
+      out.push({ store: q.store, ready, redeliveredBelow: q.deliveredBelow ?? q.store.nextSeq });
+    }
+    s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
+    s.timer = setInterval(() => void s.checkpoint(), o.checkpointInterval).unref();
+    return { store: s, queues: out };
+  }
+
+  /** A store for a queue declared now: a new, empty directory under a new id. */
+  createQueueStore(name: string): QueueStore {
+    const id = this.nextStoreId++;
+    const dir = join(this.dataDir, "queues", String(id));
+    const segments = SegmentStore.createSync(dir, this.segmentOptions(name));
+    const store = new QueueStore(id, name, dir, segments, this);
+    this.byId.set(id, store);
+    return store;
+  }
+
+  /** The id the next queue store gets (saved with the definitions: ids are never reused). */
+  get nextId(): number {
+    return this.nextStoreId;
+  }
+
+  /** A queue is deleted: its files go. Log records that name it are ignored from now on. */
+  dropQueueStore(store: QueueStore): void {
+    store.closed = true;
+    this.byId.delete(store.id);
+    store.segments
+      .close()
+      .catch(() => undefined)
+      .then(() => rm(store.dir, { recursive: true, force: true }))
+      .catch((err: Error) => this.logger.error({ err, queue: store.name }, "removing a deleted queue's files failed"));
+  }
+
+  /** @internal QueueStore.append: the segment record, and the log destination of a persistent message. */
+  append(store: QueueStore, message: Message): SegmentPosition {
+    if (this.encodedFor !== message) this.encode(message);
+    const pos = store.segments.append(this.scratch.subarray(0, this.encodedLen));
+    if ((this.encodedFlags & PERSISTENT) !== 0) {
+      const i = 2 * this.targetCount++;
+      this.targets[i] = store.id;
+      this.targets[i + 1] = pos.seq;
+    }
+    return pos;
+  }
+
+  /**
+   * After a publish was routed: the log record of a persistent message that reached durable
+   * queues. Returns its log seq (the confirm waits for logSynced of it), 0 when nothing was
+   * logged, or -1 when the log has failed (the publish is nacked).
+   */
+  logPublish(message: Message): number {
+    this.encodedFor = null;
+    const n = this.targetCount;
+    if (n === 0) return 0;
+    this.targetCount = 0;
+    if (this.failed !== null) return -1;
+    const size = logRecordSize(n, this.encodedLen);
+    if (size > this.logScratch.length) this.logScratch = Buffer.allocUnsafe(Math.max(size, 2 * this.logScratch.length));
+    const o = writeLogTargets(this.logScratch, this.targets, n);
+    this.scratch.copy(this.logScratch, o, 0, this.encodedLen);
+    try {
+      return this.wal.append(this.logScratch.subarray(0, o + this.encodedLen));
+    } catch (err) {
+      this.logger.error({ err, exchange: message.exchange }, "write-ahead log refused a message");
+      return -1;
+    }
+  }
+
+  /** Calls `waiter.logSynced` after each log sync until it says it waits no more. */
+  waitForSync(waiter: SyncWaiter): void {
+    if (this.failed !== null) waiter.logFailed();
+    else this.waiters.add(waiter);
+  }
+
+  forget(waiter: SyncWaiter): void {
+    this.waiters.delete(waiter);
+  }
+
+  get syncedSeq(): number {
+    return this.wal.syncedSeq;
+  }
+
+  /**
+   * Makes the segments hold everything the log holds up to now, then deletes the log files
+   * before that point. Runs every checkpointInterval.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.checkpointing || this.closed || this.failed !== null) return;
+    const upTo = this.wal.syncedSeq;
+    if (upTo <= this.checkpointed) return;
+    this.checkpointing = true;
+    try {
+      for (const store of [...this.byId.values()]) {
+        if (!store.closed) await store.segments.syncData();
+      }
+      await this.wal.checkpoint(upTo);
+      this.checkpointed = upTo;
+    } catch (err) {
+      this.logger.error({ err }, "checkpoint failed; the write-ahead log keeps its files");
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
+  /**
+   * A clean stop: each queue's first never-delivered message is noted (so the next start flags
+   * exactly the delivered ones redelivered), acks and segments are flushed, the log is closed.
+   */
+  async close(firstUndelivered: (store: QueueStore) => number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    for (const store of this.byId.values()) {
+      try {
+        await store.segments.close();
+        await writeFile(join(store.dir, STATE_FILE), JSON.stringify({ deliveredBelow: firstUndelivered(store) }));
+      } catch (err) {
+        this.logger.error({ err, queue: store.name }, "closing a queue's files failed");
+      }
+    }
+    await this.wal.close().catch((err: Error) => this.logger.error({ err }, "closing the write-ahead log failed"));
+    for (const w of this.waiters) w.logFailed();
+    this.waiters.clear();
+  }
+
+  private encode(message: Message): void {
+    const size = messageRecordSize(message);
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
+    this.encodedFlags = message.persistent ? PERSISTENT : 0;
+    this.encodedLen = writeMessageRecord(this.scratch, 0, message, this.encodedFlags);
+    this.encodedFor = message;
+  }
+
+  private onSynced(seq: number): void {
+    for (const w of this.waiters) if (!w.logSynced(seq)) this.waiters.delete(w);
+  }
+
+  private onLogFailed(err: Error): void {
+    this.failed = err;
+    this.logger.error({ err }, "write-ahead log failed: persistent messages are refused (nacked) from now on");
+    for (const w of this.waiters) w.logFailed();
+    this.waiters.clear();
+  }
+
+  private segmentOptions(name: string) {
+    const o = this.options;
+    return {
+      segmentSize: o.segmentSize,
+      syncAppends: false,
+      ackFlushIntervalMs: o.ackFlushInterval,
+      onError: (err: Error) => this.logger.error({ err, queue: name }, "queue storage failed"),
+    };
+  }
+
+  private logSegmentDamage(name: string, segments: SegmentStore): void {
+    const r = segments.recovery;
+    if (r.tornTails.length > 0 || r.corruptRecords.length > 0 || r.corruptSegments.length > 0) {
+      this.logger.warn(
+        { queue: name, tornTails: r.tornTails.length, corruptRecords: r.corruptRecords.length, lostMessages: r.lostMessages, corruptSegments: r.corruptSegments.length },
+        "queue segments damaged; what was readable is recovered",
+      );
+    }
+  }
+}
+
+/** Counts the ready persistent messages of a queue and acknowledges the transient ones of the last run. */
+async function scan(store: QueueStore): Promise<{ ready: number; transient: number }> {
+  let ready = 0;
+  let transient = 0;
+  let cursor: SegmentPosition = { segmentId: 0, index: 0, seq: 0 };
+  for (;;) {
+    const batch = await store.segments.readBatch(cursor, SCAN_BYTES);
+    const messages = batch.messages;
+    if (messages.length === 0) break;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      if (isPersistentRecord(m.payload)) ready++;
+      else {
+        store.segments.ack(m.position);
+        transient++;
+      }
+    }
+    cursor = batch.next;
+  }
+  return { ready, transient };
+}
+
+/** The state a clean stop left (and removes it: a crash from now on leaves none). */
+async function takeState(dir: string): Promise<number | null> {
+  const path = join(dir, STATE_FILE);
+  try {
+    const state = JSON.parse(await readFile(path, "utf8")) as { deliveredBelow?: unknown };
+    await unlink(path);
+    return typeof state.deliveredBelow === "number" ? state.deliveredBelow : null;
+  } catch {
+    return null;
+  }
+}

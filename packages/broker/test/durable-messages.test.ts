@@ -1,0 +1,240 @@
+/**
+ * Persistent messages in durable queues, with a data directory: what survives a clean restart,
+ * confirms that wait for the write-ahead log, backlogs bigger than the ring buffer, purge and
+ * delete. (Crashes: test/crash.test.ts.)
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MethodId } from "@amqp-go/protocol";
+import amqp from "amqplib";
+import { afterEach, describe, expect, it } from "vitest";
+import { Broker, type BrokerOptions } from "../src/index.js";
+import type { ChannelModel } from "./helpers.js";
+
+const dirs: string[] = [];
+const brokers: Broker[] = [];
+afterEach(async () => {
+  for (const b of brokers.splice(0)) await b.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "amqp-go-messages-"));
+  dirs.push(d);
+  return d;
+}
+
+async function start(dir: string, options: BrokerOptions = {}): Promise<{ broker: Broker; url: string }> {
+  const broker = new Broker({ heartbeat: 0, dataDir: dir, ...options });
+  brokers.push(broker);
+  const { port } = await broker.listen({ port: 0, host: "127.0.0.1" });
+  return { broker, url: `amqp://guest:guest@127.0.0.1:${port}` };
+}
+
+async function stop(b: { broker: Broker }): Promise<void> {
+  brokers.splice(brokers.indexOf(b.broker), 1);
+  await b.broker.close();
+}
+
+async function connect(url: string): Promise<ChannelModel> {
+  // noDelay: amqplib leaves Nagle on, which holds a basic.get behind the ack before it for 40 ms
+  const c = await amqp.connect(url, { noDelay: true });
+  c.on("error", () => {});
+  return c;
+}
+
+/** Every message of `queue` by basic.get, acked: [body, redelivered]. */
+async function drainByGet(url: string, queue: string): Promise<[string, boolean][]> {
+  const c = await connect(url);
+  const ch = await c.createChannel();
+  const out: [string, boolean][] = [];
+  for (;;) {
+    const m = await ch.get(queue);
+    if (m === false) break;
+    out.push([m.content.toString(), m.fields.redelivered]);
+    ch.ack(m);
+  }
+  await c.close();
+  return out;
+}
+
+const persistent = { persistent: true };
+
+describe("messages of durable queues", () => {
+  it("persistent ones survive a clean restart in order; transient ones and acked ones do not", async () => {
+    const dir = dataDir();
+    const a = await start(dir);
+    {
+      const c = await connect(a.url);
+      const ch = await c.createConfirmChannel();
+      await ch.assertQueue("d", { durable: true });
+      await ch.assertQueue("t", { durable: false });
+      await ch.bindQueue("d", "amq.fanout", "");
+      await ch.bindQueue("t", "amq.fanout", "");
+      for (let i = 0; i < 10; i++) ch.publish("amq.fanout", "", Buffer.from(`p${i}`), persistent);
+      ch.publish("amq.fanout", "", Buffer.from("transient"));
+      await ch.waitForConfirms();
+      // take three: ack two, leave one unacked (it goes back to the queue at close, redelivered)
+      const got: amqp.GetMessage[] = [];
+      for (let i = 0; i < 3; i++) got.push((await ch.get("d")) as amqp.GetMessage);
+      ch.ack(got[0]!);
+      ch.ack(got[1]!);
+      await ch.checkQueue("d");
+      await c.close();
+    }
+    await stop(a);
+    const b = await start(dir);
+    const v = b.broker.vhosts.get("/")!;
+    expect(v.queues.has("t")).toBe(false);
+    expect(v.queues.get("d")!.messageCount).toBe(8);
+    expect(await drainByGet(b.url, "d")).toEqual([
+      ["p2", true],
+      ...Array.from({ length: 7 }, (_, i): [string, boolean] => [`p${i + 3}`, false]),
+    ]);
+    await stop(b);
+    const c = await start(dir);
+    expect(c.broker.vhosts.get("/")!.queues.get("d")!.messageCount).toBe(0);
+  });
+
+  it("a confirm for a persistent message waits for its log batch to be on disk; a transient one does not", async () => {
+    const dir = dataDir();
+    const a = await start(dir, { storage: { walBatchDelay: 300 } });
+    const c = await connect(a.url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("d", { durable: true });
+    const time = async (options: amqp.Options.Publish) => {
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => ch.sendToQueue("d", Buffer.from("x"), options, (err) => (err ? reject(err) : resolve())));
+      return performance.now() - t0;
+    };
+    expect(await time({})).toBeLessThan(200);
+    expect(await time(persistent)).toBeGreaterThanOrEqual(250);
+    await c.close();
+  });
+
+  it("tx.commit-ok waits for the transaction's persistent messages to be on disk", async () => {
+    const dir = dataDir();
+    const a = await start(dir, { storage: { walBatchDelay: 300 } });
+    const c = await connect(a.url);
+    const ch = await c.createChannel();
+    await ch.assertQueue("d", { durable: true });
+    const tx = (method: "TxSelect" | "TxCommit") =>
+      (ch as unknown as { rpc: (m: number, f: object, e: number) => Promise<unknown> }).rpc(MethodId[method], {}, MethodId[`${method}Ok`]);
+    await tx("TxSelect");
+    ch.sendToQueue("d", Buffer.from("transient"));
+    let t0 = performance.now();
+    await tx("TxCommit");
+    expect(performance.now() - t0).toBeLessThan(200);
+    ch.sendToQueue("d", Buffer.from("persistent"), persistent);
+    t0 = performance.now();
+    await tx("TxCommit");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
+    expect((await ch.checkQueue("d")).messageCount).toBe(2);
+    await c.close();
+  });
+
+  it("a backlog far above the ring buffer stays on disk, not in memory, and drains in order", async () => {
+    const dir = dataDir();
+    const a = await start(dir, { storage: { ringBufferBytes: 64 * 1024 } });
+    const c = await connect(a.url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("big", { durable: true });
+    const n = 20_000;
+    const body = Buffer.alloc(1000, 7);
+    for (let i = 0; i < n; i++) {
+      body.writeUInt32BE(i, 0);
+      ch.sendToQueue("big", body, persistent);
+    }
+    await ch.waitForConfirms();
+    const held = a.broker.memory.bytes;
+    expect(held).toBeLessThan(400 * 1024); // 20 MB published; the ring buffer's 64 KiB plus what was read ahead
+    await ch.prefetch(500);
+    let next = 0;
+    let outOfOrder = 0;
+    await new Promise<void>((resolve) => {
+      void ch.consume("big", (m) => {
+        if (m === null) return;
+        if (m.content.readUInt32BE(0) !== next) outOfOrder++;
+        next++;
+        ch.ack(m);
+        if (next === n) resolve();
+      });
+    });
+    expect(outOfOrder).toBe(0);
+    // an RPC after the acks on the same channel: the broker has them all once it answers
+    expect((await ch.checkQueue("big")).messageCount).toBe(0);
+    expect(a.broker.vhosts.get("/")!.queues.get("big")!.unacked).toBe(0);
+    await c.close();
+  });
+
+  it("a consumer that requeues gets the message back before the rest of a disk backlog", async () => {
+    const dir = dataDir();
+    const a = await start(dir, { storage: { ringBufferBytes: 4096 } });
+    const c = await connect(a.url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("r", { durable: true });
+    for (let i = 0; i < 100; i++) ch.sendToQueue("r", Buffer.alloc(500, i), persistent);
+    await ch.waitForConfirms();
+    const first = (await ch.get("r")) as amqp.GetMessage;
+    const second = (await ch.get("r")) as amqp.GetMessage;
+    ch.nack(second, false, true);
+    ch.nack(first, false, true);
+    const got = await drainByGet(a.url, "r");
+    expect(got.length).toBe(100);
+    expect(got.map(([b]) => b.charCodeAt(0))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(got.slice(0, 3).map(([, r]) => r)).toEqual([true, true, false]);
+    await c.close();
+  });
+
+  it("purge and delete of a durable queue with a disk backlog: nothing comes back after a restart", async () => {
+    const dir = dataDir();
+    const a = await start(dir, { storage: { ringBufferBytes: 4096 } });
+    {
+      const c = await connect(a.url);
+      const ch = await c.createConfirmChannel();
+      await ch.assertQueue("p", { durable: true });
+      await ch.assertQueue("gone", { durable: true });
+      for (let i = 0; i < 500; i++) {
+        ch.sendToQueue("p", Buffer.alloc(300, 1), persistent);
+        ch.sendToQueue("gone", Buffer.alloc(300, 2), persistent);
+      }
+      await ch.waitForConfirms();
+      expect((await ch.purgeQueue("p")).messageCount).toBe(500);
+      expect((await ch.deleteQueue("gone")).messageCount).toBe(500);
+      await ch.assertQueue("gone", { durable: true }); // the same name again: a new, empty queue
+      await c.close();
+    }
+    await stop(a);
+    const b = await start(dir);
+    const v = b.broker.vhosts.get("/")!;
+    expect(v.queues.get("p")!.messageCount).toBe(0);
+    expect(v.queues.get("gone")!.messageCount).toBe(0);
+    expect(readdirSync(join(dir, "queues")).length).toBe(2); // the deleted queue's directory went
+  });
+
+  it("a durable queue keeps working after a restart: new publishes go after the recovered ones", async () => {
+    const dir = dataDir();
+    const a = await start(dir, { storage: { ringBufferBytes: 2048 } });
+    {
+      const c = await connect(a.url);
+      const ch = await c.createConfirmChannel();
+      await ch.assertQueue("q", { durable: true });
+      for (let i = 0; i < 50; i++) ch.sendToQueue("q", Buffer.from(`a${i}`), persistent);
+      await ch.waitForConfirms();
+      await c.close();
+    }
+    await stop(a);
+    const b = await start(dir, { storage: { ringBufferBytes: 2048 } });
+    {
+      const c = await connect(b.url);
+      const ch = await c.createConfirmChannel();
+      for (let i = 0; i < 50; i++) ch.sendToQueue("q", Buffer.from(`b${i}`), persistent);
+      await ch.waitForConfirms();
+      await c.close();
+    }
+    const got = await drainByGet(b.url, "q");
+    expect(got.map(([s]) => s)).toEqual([...Array.from({ length: 50 }, (_, i) => `a${i}`), ...Array.from({ length: 50 }, (_, i) => `b${i}`)]);
+    expect(existsSync(join(dir, "wal"))).toBe(true);
+  });
+});

@@ -31,6 +31,15 @@ describe("defaults", () => {
       server: { host: null, port: 5672, data_dir: "./data", metrics_port: 15692 },
       connection: { heartbeat: 60, frame_max: 131072, channel_max: 2047, handshake_timeout: 10000 },
       limits: { max_message_size: 134217728, memory_high_watermark: 0.4 },
+      storage: {
+        wal_batch_size: 1048576,
+        wal_batch_delay: 0,
+        wal_file_size: 67108864,
+        segment_size: 67108864,
+        ring_buffer_size: 16777216,
+        checkpoint_interval: 1000,
+        ack_flush_interval: 200,
+      },
       log: { level: "info", file: null },
       auth: { users_file: null, loopback_users: ["guest"], anonymous_user: null, failed_login_limit: 10, failed_login_window: 60000 },
       tls: { port: 5671, cert_file: null, key_file: null, ca_file: null, verify_peer: false, fail_if_no_peer_cert: false },
@@ -105,7 +114,7 @@ describe("environment", () => {
 
   it("rejects an unknown section or key, naming the variable", () => {
     expect(configError(() => loadConfig({ env: { AMQP_SERVR_PORT: "1" } }))).toBe(
-      'AMQP_SERVR_PORT: unknown section "servr" (sections: server, connection, limits, log, auth, tls)',
+      'AMQP_SERVR_PORT: unknown section "servr" (sections: server, connection, limits, storage, log, auth, tls)',
     );
     expect(configError(() => loadConfig({ env: { AMQP_SERVER_PROT: "1" } }))).toBe(
       'AMQP_SERVER_PROT: unknown key "server.prot" (keys: host, port, data_dir, metrics_port)',
@@ -143,7 +152,7 @@ describe("validation", () => {
     );
     const badSection = configFile({ listeners: {} });
     expect(configError(() => loadConfig({ file: badSection }))).toBe(
-      `${badSection}: unknown section "listeners" (sections: server, connection, limits, log, auth, tls)`,
+      `${badSection}: unknown section "listeners" (sections: server, connection, limits, storage, log, auth, tls)`,
     );
   });
 
@@ -203,8 +212,9 @@ describe("validation", () => {
 describe("toBrokerOptions", () => {
   const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
 
-  it("maps the connection and limits sections, with the watermark in bytes, and the data dir", () => {
-    expect(toBrokerOptions(loadConfig(), logger, 1000)).toEqual({
+  it("maps the connection, limits and storage sections, with the watermark in bytes, and the data dir", () => {
+    const config = loadConfig({ flags: [{ section: "storage", key: "ring_buffer_size", text: "1048576", source: "--ring-buffer-size" }] });
+    expect(toBrokerOptions(config, logger, 1000)).toEqual({
       heartbeat: 60,
       frameMax: 131072,
       channelMax: 2047,
@@ -213,6 +223,15 @@ describe("toBrokerOptions", () => {
       memoryHighWatermark: 400,
       logger,
       dataDir: "./data",
+      storage: {
+        walBatchSize: 1048576,
+        walBatchDelay: 0,
+        walFileSize: 67108864,
+        segmentSize: 67108864,
+        ringBufferBytes: 1048576,
+        checkpointInterval: 1000,
+        ackFlushInterval: 200,
+      },
     });
   });
 

@@ -22,9 +22,9 @@ export interface ServerConfig {
     readonly host: string | null;
     /** AMQP port; 0 picks a free one. */
     readonly port: number;
-    /** Where durable state will live (used once storage lands). */
+    /** Where durable state lives: definitions, the write-ahead log, queue segments. */
     readonly data_dir: string;
-    /** Prometheus endpoint port (served once metrics land); 0 disables. */
+    /** Prometheus endpoint port; 0 disables. */
     readonly metrics_port: number;
   };
   readonly connection: {
@@ -40,6 +40,22 @@ export interface ServerConfig {
     readonly max_message_size: number;
     /** Publishers are blocked above this: a fraction of total memory, or bytes. */
     readonly memory_high_watermark: number;
+  };
+  readonly storage: {
+    /** A write-ahead log batch is written once it holds this many octets. */
+    readonly wal_batch_size: number;
+    /** ms a log batch waits for more after its first record; 0: until the next event-loop turn. */
+    readonly wal_batch_delay: number;
+    /** The log rolls to a new file past this many octets. */
+    readonly wal_file_size: number;
+    /** A queue's segment file is closed past this many octets. */
+    readonly segment_size: number;
+    /** Octets of the newest messages each durable queue keeps in memory; older ones are read from disk. */
+    readonly ring_buffer_size: number;
+    /** ms between checkpoints (segments synced, log files deleted). */
+    readonly checkpoint_interval: number;
+    /** ms between ack flushes; after a crash, acks of the last interval may come back. */
+    readonly ack_flush_interval: number;
   };
   readonly log: {
     readonly level: LogLevel;
@@ -98,6 +114,16 @@ export const SCHEMA: Schema = {
     // RabbitMQ's ceiling for max_message_size is 512 MiB.
     max_message_size: integer(1, 512 * 1024 * 1024, 128 * 1024 * 1024),
     memory_high_watermark: memoryFractionOrBytes(0.4),
+  },
+  storage: {
+    wal_batch_size: integer(4096, 0x7fff_ffff, 1024 * 1024),
+    wal_batch_delay: integer(0, 1000, 0),
+    wal_file_size: integer(1024 * 1024, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024),
+    // segment positions are u32 offsets within a file
+    segment_size: integer(64 * 1024, 0xffff_ffff, 64 * 1024 * 1024),
+    ring_buffer_size: integer(0, Number.MAX_SAFE_INTEGER, 16 * 1024 * 1024),
+    checkpoint_interval: integer(1, 0x7fff_ffff, 1000),
+    ack_flush_interval: integer(1, 0x7fff_ffff, 200),
   },
   log: {
     level: oneOf(LOG_LEVELS, "info"),
@@ -266,7 +292,7 @@ export function memoryHighWatermarkBytes(watermark: number, totalMemory: number)
 }
 
 export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemory: number = totalmem()): BrokerOptions {
-  const { connection, limits } = config;
+  const { connection, limits, storage } = config;
   return {
     heartbeat: connection.heartbeat,
     frameMax: connection.frame_max,
@@ -276,5 +302,14 @@ export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemor
     memoryHighWatermark: memoryHighWatermarkBytes(limits.memory_high_watermark, totalMemory),
     logger,
     dataDir: config.server.data_dir,
+    storage: {
+      walBatchSize: storage.wal_batch_size,
+      walBatchDelay: storage.wal_batch_delay,
+      walFileSize: storage.wal_file_size,
+      segmentSize: storage.segment_size,
+      ringBufferBytes: storage.ring_buffer_size,
+      checkpointInterval: storage.checkpoint_interval,
+      ackFlushInterval: storage.ack_flush_interval,
+    },
   };
 }

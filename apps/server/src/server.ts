@@ -56,12 +56,28 @@ export async function startServer(
   const broker = new Broker({ ...toBrokerOptions(config, logger), authenticator: users.authenticator });
   users.attach(broker);
   const { host, port } = config.server;
+  // Prometheus on metrics_port (0: off), up before recovery: /healthz answers while the messages
+  // are recovered, /readyz turns ready once they are and the listeners are open.
+  let metrics: MetricsServer | undefined;
+  if (config.server.metrics_port !== 0) {
+    try {
+      metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: config.server.metrics_port, host: host ?? undefined });
+    } catch (err) {
+      logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
+      users.close();
+      await broker.close("startup failed");
+      await flush();
+      throw err;
+    }
+    logger.info({ port: metrics.port }, "metrics listening");
+  }
   let bound: { port: number; address: string };
   try {
     bound = await broker.listen(host === null ? { port } : { port, host });
   } catch (err) {
     logger.fatal({ err, port, host }, "cannot listen");
     users.close();
+    await metrics?.close();
     await flush();
     throw err;
   }
@@ -74,6 +90,7 @@ export async function startServer(
     } catch (err) {
       logger.fatal({ err, port: config.tls.port, host }, "cannot listen for TLS");
       users.close();
+      await metrics?.close();
       await broker.close("startup failed");
       await flush();
       throw err;
@@ -81,22 +98,8 @@ export async function startServer(
     logger.info({ port: tlsListener.port, host: tlsListener.address }, "listening for TLS");
   }
 
-  // Prometheus on metrics_port (0: off); /readyz turns ready once the AMQP listener is open.
-  let metrics: MetricsServer | undefined;
-  if (config.server.metrics_port !== 0) {
-    try {
-      metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: config.server.metrics_port, host: host ?? undefined });
-    } catch (err) {
-      logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
-      users.close();
-      void tlsListener?.close();
-      await broker.close("startup failed");
-      await flush();
-      throw err;
-    }
-    metrics.ready();
-    logger.info({ port: metrics.port }, "metrics listening");
-  }
+  metrics?.ready();
+  if (metrics !== undefined) logger.info({ port: metrics.port }, "ready");
 
   return {
     kind: "running",

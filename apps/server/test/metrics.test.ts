@@ -4,8 +4,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
+import { Broker } from "@amqp-go/broker";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../src/server.js";
+import { assertBuilt, spawnServer } from "./helpers.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "amqp-server-metrics-"));
 
@@ -42,6 +44,57 @@ describe("metrics endpoint", () => {
     }
     await expect(fetch(`http://127.0.0.1:${metricsPort}/healthz`)).rejects.toThrow();
   });
+
+  it("/healthz answers while messages are recovered; /readyz turns ready only once they are", async () => {
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), "amqp-server-readyz-"));
+    const n = 300_000;
+    {
+      const broker = new Broker({ heartbeat: 0, dataDir: dir });
+      const { port } = await broker.listen({ port: 0, host: "127.0.0.1" });
+      const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`, { noDelay: true });
+      const ch = await c.createConfirmChannel();
+      await ch.assertQueue("backlog", { durable: true });
+      const body = Buffer.alloc(256);
+      for (let i = 0; i < n; i++) {
+        ch.sendToQueue("backlog", body, { persistent: true });
+        if (i % 5000 === 4999) await ch.waitForConfirms();
+      }
+      await ch.waitForConfirms();
+      await c.close();
+      await broker.close();
+    }
+    const metricsPort = await freePort();
+    const server = spawnServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--data-dir", dir]);
+    try {
+      const seen: string[] = [];
+      for (;;) {
+        const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).catch(() => null);
+        if (health === null) {
+          await new Promise((r) => setTimeout(r, 2));
+          continue;
+        }
+        const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+        seen.push(`${health.status}/${ready.status}`);
+        if (ready.status === 200) break;
+      }
+      // the process was up (healthz 200) and not ready while it recovered
+      expect(seen[0]).toBe("200/503");
+      const { port } = await server.line((l) => l.msg === "listening");
+      const recovered = await server.line((l) => l.msg === "messages recovered");
+      expect(recovered.messages).toBe(n);
+      const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${String(port)}`);
+      const ch = await c.createChannel();
+      expect((await ch.checkQueue("backlog")).messageCount).toBe(n);
+      await c.close();
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(text).toContain(`amqpgo_storage_recovered_messages ${n}`);
+      expect(Number(/amqpgo_storage_recovery_duration_seconds ([\d.e-]+)/.exec(text)?.[1])).toBeGreaterThan(0);
+    } finally {
+      server.child.kill();
+      await server.exited;
+    }
+  }, 60_000);
 
   it("is off with --metrics-port 0", async () => {
     const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir], {}, quiet);

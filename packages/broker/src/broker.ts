@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { DiskBacklog } from "./queue/disk-backlog.js";
 import type { Queue } from "./queue/queue.js";
 import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
+import { StorageStats } from "./store/storage-stats.js";
 import type { QueueStorage } from "./vhost.js";
 
 export interface ListenOptions {
@@ -38,6 +39,8 @@ export class Broker implements QueueStorage {
   readonly memory: MemoryMonitor;
   /** Running totals for metrics; read them, never reset them. */
   readonly counters = new BrokerCounters();
+  /** What the message store counts (zeros without a data directory). */
+  readonly storageStats = new StorageStats();
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
 
@@ -115,12 +118,12 @@ export class Broker implements QueueStorage {
         if (q.options.durable && !q.options.exclusive) recovering.push({ name: `${v.name}/${q.name}`, storeId: q.storeId, queue: q });
       }
     }
-    const { store, queues } = await MessageStore.open(dataDir, options.storage ?? {}, log, recovering, this.savedNextStoreId);
+    const { store, queues } = await MessageStore.open(dataDir, options.storage ?? {}, log, recovering, this.savedNextStoreId, this.storageStats);
     this.store = store;
     for (let i = 0; i < recovering.length; i++) {
       const q = recovering[i]!.queue;
       const r = queues[i]!;
-      const backlog = new DiskBacklog(q, r.store, store.options.ringBufferBytes, log);
+      const backlog = new DiskBacklog(q, r.store, store.options.ringBufferBytes, log, this.storageStats);
       backlog.recovered(r.ready, r.redeliveredBelow);
       q.attachStore(r.store, backlog);
       await backlog.preload();
@@ -136,7 +139,7 @@ export class Broker implements QueueStorage {
     const store = this.store;
     if (store === null) return;
     const qs = store.createQueueStore(`${queue.vhost}/${queue.name}`);
-    queue.attachStore(qs, new DiskBacklog(queue, qs, store.options.ringBufferBytes, this.options.logger));
+    queue.attachStore(qs, new DiskBacklog(queue, qs, store.options.ringBufferBytes, this.options.logger, this.storageStats));
   }
 
   /** @internal QueueStorage */

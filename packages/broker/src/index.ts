@@ -17,4 +17,7 @@ export {
   silentLogger,
 } from "./ports.js";
 export { Queue } from "./queue/queue.js";
+export type { StorageOptions } from "./store/storage-options.js";
+export { FixedHistogram, StorageStats } from "./store/storage-stats.js";
+export type { MessageStore, StoreRecovery } from "./store/message-store.js";
 export { Vhost } from "./vhost.js";

@@ -5,6 +5,7 @@
  */
 import type { Broker } from "@amqp-go/broker";
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { registerStorageMetrics } from "./storage-metrics.js";
 
 type Counters = Broker["counters"];
 
@@ -97,6 +98,8 @@ export function brokerRegistry(broker: Broker, options: BrokerMetricsOptions = {
       },
     });
   }
+
+  registerStorageMetrics(registry, broker);
 
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   return registry;

@@ -107,3 +107,62 @@ describe("/metrics after a known workload", () => {
     expect(after('rabbitmq_queue_messages_ready{vhost="/",queue="work"}')).toBe(8);
   });
 });
+
+describe("storage figures", () => {
+  it("count the write-ahead log batches, ring-buffer hits and disk reads of a known workload", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "amqp-go-metrics-storage-"));
+    // a 64 KiB ring buffer: most of 2,000 messages of 1 KiB are read back from disk
+    const b = new Broker({ heartbeat: 0, dataDir: dir, storage: { ringBufferBytes: 64 * 1024 } });
+    const registry = brokerRegistry(b, { defaultMetrics: false });
+    const { port } = await b.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const samples = async () => {
+        const m = new Map<string, number>();
+        for (const line of (await registry.metrics()).split("\n")) {
+          if (line.startsWith("#") || line === "") continue;
+          const i = line.lastIndexOf(" ");
+          m.set(line.slice(0, i), Number(line.slice(i + 1)));
+        }
+        return m;
+      };
+      const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`, { noDelay: true });
+      const ch = await c.createConfirmChannel();
+      await ch.assertQueue("d", { durable: true });
+      const n = 2000;
+      for (let i = 0; i < n; i++) ch.sendToQueue("d", Buffer.alloc(1000), { persistent: true });
+      ch.sendToQueue("d", Buffer.alloc(1000)); // transient: no log record
+      await ch.waitForConfirms();
+      let s = await samples();
+      const batches = s.get("amqpgo_storage_wal_batch_records_count")!;
+      expect(batches).toBeGreaterThan(0);
+      expect(s.get("amqpgo_storage_wal_batch_records_sum")).toBe(n); // one record per persistent publish
+      expect(s.get('amqpgo_storage_wal_batch_records_bucket{le="+Inf"}')).toBe(batches);
+      expect(s.get("amqpgo_storage_fsync_duration_seconds_count")).toBe(batches); // one fdatasync per batch
+      expect(s.get("amqpgo_storage_wal_written_bytes_total")).toBeGreaterThan(n * 1000);
+      expect(s.get("amqpgo_storage_segment_files")).toBeGreaterThanOrEqual(1);
+      expect(s.get("amqpgo_storage_wal_files")).toBeGreaterThanOrEqual(1);
+      await ch.prefetch(100);
+      let got = 0;
+      await new Promise<void>((resolve) => {
+        void ch.consume("d", (m) => {
+          ch.ack(m!);
+          if (++got === n + 1) resolve();
+        });
+      });
+      await ch.checkQueue("d"); // the acks are in once this answers
+      s = await samples();
+      const hits = s.get("amqpgo_storage_ring_buffer_hits_total")!;
+      const fromDisk = s.get("amqpgo_storage_disk_read_messages_total")!;
+      expect(fromDisk).toBeGreaterThan(n / 2);
+      expect(hits + fromDisk).toBe(n + 1);
+      expect(s.get("amqpgo_storage_disk_reads_total")).toBeGreaterThan(0);
+      await c.close();
+    } finally {
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

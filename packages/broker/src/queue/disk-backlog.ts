@@ -18,6 +18,7 @@ import type { SegmentPosition } from "@amqp-go/storage";
 import type { Logger } from "../ports.js";
 import { readMessageRecord } from "../store/message-record.js";
 import type { QueueStore } from "../store/queue-store.js";
+import type { StorageStats } from "../store/storage-stats.js";
 import type { Backlog, BacklogOwner } from "./backlog.js";
 import { Deque } from "./deque.js";
 import type { QueueEntry } from "./queue.js";
@@ -52,6 +53,7 @@ export class DiskBacklog implements Backlog {
     /** Octets of the newest messages kept in memory. */
     private readonly budget: number,
     private readonly logger: Logger,
+    private readonly stats: StorageStats,
   ) {}
 
   /** Recovery: `count` ready messages on disk from the first one on. */
@@ -73,7 +75,10 @@ export class DiskBacklog implements Backlog {
 
   shift(): QueueEntry | undefined {
     let e = this.requeued.shift();
-    if (e !== undefined) return e;
+    if (e !== undefined) {
+      this.stats.ringBufferHits++;
+      return e;
+    }
     e = this.loaded.shift();
     if (e !== undefined) {
       if (this.onDisk > 0 && this.loaded.length < READ_AHEAD) this.read();
@@ -84,7 +89,10 @@ export class DiskBacklog implements Backlog {
       return undefined;
     }
     e = this.tail.shift();
-    if (e !== undefined) this.tailBytes -= e.message.size;
+    if (e !== undefined) {
+      this.tailBytes -= e.message.size;
+      this.stats.ringBufferHits++;
+    }
     return e;
   }
 
@@ -179,6 +187,8 @@ export class DiskBacklog implements Backlog {
       last = m.position;
       n++;
     }
+    this.stats.diskReads++;
+    this.stats.diskReadMessages += n;
     if (last !== null) {
       this.onDisk -= n;
       this.cursor = { segmentId: last.segmentId, index: last.index + 1, seq: last.seq + 1 };

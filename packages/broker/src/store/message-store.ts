@@ -33,6 +33,7 @@ import {
   writeMessageRecord,
 } from "./message-record.js";
 import { QueueStore } from "./queue-store.js";
+import { StorageStats } from "./storage-stats.js";
 import type { StorageOptions } from "./storage-options.js";
 import { resolveStorageOptions, type ResolvedStorageOptions } from "./storage-options.js";
 
@@ -93,10 +94,13 @@ export class MessageStore {
   private closed = false;
   recovery: StoreRecovery | null = null;
 
+  private lastSynced = 0;
+
   private constructor(
     readonly dataDir: string,
     options: StorageOptions,
     private readonly logger: Logger,
+    readonly stats: StorageStats,
   ) {
     this.options = resolveStorageOptions(options);
   }
@@ -111,9 +115,10 @@ export class MessageStore {
     logger: Logger,
     queues: readonly RecoveringQueue[],
     nextStoreId: number,
+    stats: StorageStats = new StorageStats(),
   ): Promise<{ store: MessageStore; queues: RecoveredQueue[] }> {
     const t0 = performance.now();
-    const s = new MessageStore(dataDir, options, logger);
+    const s = new MessageStore(dataDir, options, logger, stats);
     const queuesDir = join(dataDir, "queues");
     await mkdir(queuesDir, { recursive: true });
     const dirs = (await readdir(queuesDir)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
@@ -165,7 +170,7 @@ export class MessageStore {
     // 3. segments synced, so the log can go
     for (const q of opened) await q.store.segments.syncData();
     await s.wal.checkpoint(s.wal.syncedSeq);
-    s.checkpointed = s.wal.syncedSeq;
+    s.checkpointed = s.lastSynced = s.wal.syncedSeq;
     // 4. what is ready in each queue
     const out: RecoveredQueue[] = [];
     let messages = 0;
@@ -181,6 +186,8 @@ export class MessageStore {
       out.push({ store: q.store, ready, redeliveredBelow: q.deliveredBelow ?? q.store.nextSeq });
     }
     s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
+    stats.recoverySeconds = s.recovery.durationMs / 1000;
+    stats.recoveredMessages = messages;
     s.timer = setInterval(() => void s.checkpoint(), o.checkpointInterval).unref();
     return { store: s, queues: out };
   }
@@ -260,6 +267,18 @@ export class MessageStore {
     return this.wal.syncedSeq;
   }
 
+  /** Segment files of every durable queue (for metrics: read when scraped). */
+  get segmentFiles(): number {
+    let n = 0;
+    for (const store of this.byId.values()) n += store.segments.segments().length;
+    return n;
+  }
+
+  /** Write-ahead log files on disk. */
+  get walFiles(): number {
+    return this.wal.files.length;
+  }
+
   /**
    * Makes the segments hold everything the log holds up to now, then deletes the log files
    * before that point. Runs every checkpointInterval.
@@ -275,6 +294,7 @@ export class MessageStore {
       }
       await this.wal.checkpoint(upTo);
       this.checkpointed = upTo;
+      this.stats.checkpoints++;
     } catch (err) {
       this.logger.error({ err }, "checkpoint failed; the write-ahead log keeps its files");
     } finally {
@@ -312,6 +332,11 @@ export class MessageStore {
   }
 
   private onSynced(seq: number): void {
+    const stats = this.stats;
+    stats.walBatchRecords.observe(seq - this.lastSynced);
+    stats.fsyncSeconds.observe(this.wal.stats.lastSyncMs / 1000);
+    stats.walBytes = this.wal.stats.bytes;
+    this.lastSynced = seq;
     for (const w of this.waiters) if (!w.logSynced(seq)) this.waiters.delete(w);
   }
 

@@ -97,6 +97,27 @@ describe("messages of durable queues", () => {
     expect(c.broker.vhosts.get("/")!.queues.get("d")!.messageCount).toBe(0);
   });
 
+  it("messages taken with no ack (basic.get no-ack, a no-ack consumer) do not come back after a restart", async () => {
+    const dir = dataDir();
+    const a = await start(dir);
+    {
+      const c = await connect(a.url);
+      const ch = await c.createConfirmChannel();
+      await ch.assertQueue("n", { durable: true });
+      for (let i = 0; i < 10; i++) ch.sendToQueue("n", Buffer.from(`m${i}`), persistent);
+      await ch.waitForConfirms();
+      expect(((await ch.get("n", { noAck: true })) as amqp.GetMessage).content.toString()).toBe("m0");
+      let got = 0;
+      await new Promise<void>((resolve) => {
+        void ch.consume("n", () => ++got === 9 && resolve(), { noAck: true });
+      });
+      await c.close();
+    }
+    await stop(a);
+    const b = await start(dir);
+    expect(b.broker.vhosts.get("/")!.queues.get("n")!.messageCount).toBe(0);
+  });
+
   it("a confirm for a persistent message waits for its log batch to be on disk; a transient one does not", async () => {
     const dir = dataDir();
     const a = await start(dir, { storage: { walBatchDelay: 300 } });

@@ -135,7 +135,7 @@ export class Queue implements Destination, BacklogOwner {
       if (consumer === undefined) break;
       const entry = this.ready.shift();
       if (entry === undefined) break; // the next ones are being read from disk
-      if (consumer.noAck) this.release(entry.message.size);
+      if (consumer.noAck) this.consumed(entry);
       else {
         consumer.unacked++;
         this.unacked++;
@@ -161,12 +161,18 @@ export class Queue implements Destination, BacklogOwner {
   fetch(noAck: boolean): QueueEntry | undefined {
     const entry = this.ready.shift();
     if (entry === undefined) return undefined;
-    if (noAck) this.release(entry.message.size);
+    if (noAck) this.consumed(entry);
     else {
       this.unacked++;
       entry.message.compact();
     }
     return entry;
+  }
+
+  /** Delivered with no ack expected: gone from the queue, and from its disk. */
+  private consumed(entry: QueueEntry): void {
+    this.release(entry.message.size);
+    if (entry.position !== null) this.store?.ack(entry.position);
   }
 
   /** An acknowledged (or rejected without requeue) delivery leaves the queue for good. */

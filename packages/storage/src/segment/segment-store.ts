@@ -290,8 +290,9 @@ export class SegmentStore {
           if (seg === this.writer.head) {
             if (seg.count === 0) continue;
             // keep the sequence counter on disk in a fresh, empty head before deleting this one
+            // (synced even without syncAppends: a caller's log replay relies on the counter)
             this.writer.roll();
-            await this.writer.flush();
+            await this.writer.syncData();
           }
           await this.deleteSegment(seg);
         } else if (compact && seg.sealed && seg !== this.writer.head && acked >= ratio * seg.count) {

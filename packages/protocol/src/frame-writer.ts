@@ -121,6 +121,11 @@ export interface FrameWriterOptions {
   frameMax?: number;
   /** Initial buffer size; the writer grows it as needed. Default 64 KiB. */
   bufferSize?: number;
+  /**
+   * Bodies of at least this many octets are not copied: their frames point at the caller's Buffer,
+   * and `takeChunks()` hands out the pieces for one gathered write (writev). Default: never.
+   */
+  referenceBodiesFrom?: number;
 }
 
 /** Free space asked for before a method frame: enough for any method without a big table. */
@@ -136,22 +141,56 @@ export class FrameWriter {
   private buf: Buffer;
   private start = 0;
   private pos = 0;
+  private readonly referenceFrom: number;
+  /**
+   * Pieces before [start, pos) not taken yet, when a body was referenced: views of this writer's
+   * buffers and of the callers' bodies, in wire order.
+   */
+  private chunks: Buffer[] | null = null;
+  private chunkBytes = 0;
 
   constructor(options: FrameWriterOptions = {}) {
     this.frameMax = options.frameMax ?? 131072;
     this.buf = Buffer.allocUnsafe(options.bufferSize ?? 65536);
+    this.referenceFrom = options.referenceBodiesFrom ?? Number.POSITIVE_INFINITY;
   }
 
   /** Octets written and not yet taken. */
   get length(): number {
-    return this.pos - this.start;
+    return this.chunkBytes + this.pos - this.start;
   }
 
-  /** Returns the frames written since the last take (a view, not a copy) and starts afresh. */
+  /** Returns the frames written since the last take as one Buffer (a view when nothing was referenced). */
   take(): Buffer {
+    if (this.chunks !== null) return Buffer.concat(this.takeChunks());
     const out = this.buf.subarray(this.start, this.pos);
     this.start = this.pos;
     return out;
+  }
+
+  /**
+   * Returns the frames written since the last take as pieces to write in order (one, unless a
+   * body was referenced), and starts afresh. Write them corked: the socket gathers them in one writev.
+   */
+  takeChunks(): Buffer[] {
+    const out = this.chunks ?? [];
+    this.chunks = null;
+    this.chunkBytes = 0;
+    if (this.pos > this.start) out.push(this.buf.subarray(this.start, this.pos));
+    this.start = this.pos;
+    return out;
+  }
+
+  /** Closes the piece of own buffer written so far and adds `ref` after it. */
+  private reference(ref: Buffer): void {
+    const chunks = (this.chunks ??= []);
+    if (this.pos > this.start) {
+      chunks.push(this.buf.subarray(this.start, this.pos));
+      this.chunkBytes += this.pos - this.start;
+      this.start = this.pos;
+    }
+    chunks.push(ref);
+    this.chunkBytes += ref.length;
   }
 
   /** Makes room for `n` more octets, moving the untaken octets to a new buffer if needed. */
@@ -214,10 +253,36 @@ export class FrameWriter {
   body(channel: number, body: Uint8Array): void {
     const size = body.length;
     if (size === 0) return;
+    if (size >= this.referenceFrom) return this.bodyByReference(channel, body);
     this.ensure(bodyFramesSize(size, this.frameMax));
     const max = this.frameMax === 0 ? size : this.frameMax - FRAME_OVERHEAD;
     for (let at = 0; at < size; at += max) {
       this.pos = writeBodyFrame(this.buf, this.pos, channel, body, at, Math.min(size, at + max));
+    }
+  }
+
+  /**
+   * A big body is not copied (64 KiB bodies: a copy and a buffer allocation per message less):
+   * each frame is its 7-octet header here, a view of the body, and the frame-end octet here.
+   */
+  private bodyByReference(channel: number, body: Uint8Array): void {
+    const size = body.length;
+    const whole = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, size);
+    const max = this.frameMax === 0 ? size : this.frameMax - FRAME_OVERHEAD;
+    for (let at = 0; at < size; at += max) {
+      const end = Math.min(size, at + max);
+      const n = end - at;
+      this.ensure(8);
+      const b = this.buf;
+      const o = this.pos;
+      frameStart(b, o, FrameType.Body, channel);
+      b[o + 3] = n >>> 24;
+      b[o + 4] = n >>> 16;
+      b[o + 5] = n >>> 8;
+      b[o + 6] = n;
+      this.pos = o + 7;
+      this.reference(at === 0 && end === size ? whole : whole.subarray(at, end));
+      this.buf[this.pos++] = FRAME_END;
     }
   }
 

@@ -38,6 +38,11 @@ const enum State {
 
 /** Output buffered beyond this is written at once instead of at the end of the turn. */
 const FLUSH_AT = 256 * 1024;
+/**
+ * Bodies from this size on are written from the message's own Buffer (writev), not copied into the
+ * output buffer: 64 KiB messages, bench 64k scenario, one copy and one buffer allocation less each.
+ */
+const REFERENCE_BODIES_FROM = 8 * 1024;
 /** Deliveries pause while this much is waiting in the socket (its 'drain' resumes them). */
 const WRITE_BACKLOG = 1024 * 1024;
 /** How long a closed-by-us connection waits for close-ok. */
@@ -86,7 +91,7 @@ export class Connection {
     this.frameMax = o.frameMax;
     this.log = o.logger.child({ connection: this.id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
     this.parser = new FrameParser(this, { protocolHeader: true, frameMax: 4096 });
-    this.writer = new FrameWriter({ frameMax: 4096 });
+    this.writer = new FrameWriter({ frameMax: 4096, referenceBodiesFrom: REFERENCE_BODIES_FROM });
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.onDrain());
@@ -453,7 +458,14 @@ export class Connection {
     for (const c of this.confirming.splice(0)) c.sendConfirms();
     if (this.writer.length === 0 || this.socket.destroyed) return;
     this.wroteSinceTick = true;
-    this.socket.write(this.writer.take());
+    const chunks = this.writer.takeChunks();
+    if (chunks.length === 1) this.socket.write(chunks[0]!);
+    else {
+      // corked, the pieces leave in one writev
+      this.socket.cork();
+      for (const c of chunks) this.socket.write(c);
+      this.socket.uncork();
+    }
     if (this.socket.writableLength > WRITE_BACKLOG) this.writeBlocked = true;
   }
 

@@ -62,6 +62,9 @@ export class Broker implements QueueStorage {
     this.memory.onAlarm((alarm) => {
       this.options.logger.warn({ bytes: this.memory.bytes, watermark: this.memory.highWatermark, alarm }, alarm ? "memory alarm set" : "memory alarm cleared");
       for (const c of this.connections) c.onMemoryAlarm(alarm);
+      // Durable queues give back the memory of what is on disk anyway (after the listeners: the
+      // alarm may clear from it).
+      if (alarm && this.store !== null) setImmediate(this.pageOut);
     });
     this.addVhost("/");
     if (options.dataDir !== undefined) {
@@ -92,6 +95,21 @@ export class Broker implements QueueStorage {
   };
 
   private savedNextStoreId = 0;
+
+  /** Under the memory alarm: the messages of durable queues that are on disk leave memory. */
+  private readonly pageOut = (): void => {
+    let pagedOut = 0;
+    const before = this.memory.bytes;
+    for (const q of this.durableQueues()) {
+      (q.backlog as DiskBacklog).pageOut();
+      pagedOut++;
+    }
+    this.options.logger.info({ queues: pagedOut, freed: before - this.memory.bytes }, "memory alarm: durable queues paged out to disk");
+  };
+
+  private *durableQueues(): Generator<Queue> {
+    for (const v of this.vhosts.values()) for (const q of v.queues.values()) if (q.store !== null) yield q;
+  }
 
   private openMetadata(dataDir: string): void {
     const store = new MetadataStore<Definitions>(join(dataDir, "metadata"), "definitions.json");
@@ -228,13 +246,12 @@ export class Broker implements QueueStorage {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
-    await this.store?.close((qs) => this.backlogOf(qs)?.firstUndelivered() ?? qs.nextSeq);
-  }
-
-  private backlogOf(qs: { readonly name: string; readonly id: number }): DiskBacklog | undefined {
-    for (const v of this.vhosts.values()) {
-      for (const q of v.queues.values()) if (q.store?.id === qs.id) return q.backlog as DiskBacklog;
+    const backlogs = new Map<number, DiskBacklog>();
+    for (const q of this.durableQueues()) {
+      const b = q.backlog as DiskBacklog;
+      b.close(); // reads in flight are dropped
+      backlogs.set(q.store!.id, b);
     }
-    return undefined;
+    await this.store?.close((qs) => backlogs.get(qs.id)?.firstUndelivered() ?? qs.nextSeq);
   }
 }

@@ -218,6 +218,29 @@ describe("messages of durable queues", () => {
     await c.close();
   });
 
+  it("under the memory alarm durable queues page out to disk, so the alarm clears and publishers go on", async () => {
+    const dir = dataDir();
+    // the ring buffer alone would hold everything: the watermark is what pages out
+    const a = await start(dir, { memoryHighWatermark: 4 * 1024 * 1024, storage: { ringBufferBytes: 64 * 1024 * 1024 } });
+    const c = await connect(a.url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("paged", { durable: true });
+    const n = 3000;
+    const body = Buffer.alloc(4096);
+    for (let i = 0; i < n; i++) {
+      body.writeUInt32BE(i, 0);
+      ch.sendToQueue("paged", body, persistent);
+    }
+    await ch.waitForConfirms(); // 12 MiB through a 4 MiB watermark
+    expect(a.broker.memory.bytes).toBeLessThan(4 * 1024 * 1024);
+    expect(a.broker.memory.alarmed).toBe(false);
+    const q = a.broker.vhosts.get("/")!.queues.get("paged")!;
+    expect(q.messageCount).toBe(n);
+    await c.close();
+    const got = await drainByGet(a.url, "paged");
+    expect(got.length).toBe(n);
+  });
+
   it("a consumer that requeues gets the message back before the rest of a disk backlog", async () => {
     const dir = dataDir();
     const a = await start(dir, { storage: { ringBufferBytes: 4096 } });

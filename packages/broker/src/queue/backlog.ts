@@ -25,6 +25,8 @@ export interface Backlog {
 
 /** What a backlog tells its queue: octets entering and leaving memory, messages read in from disk. */
 export interface BacklogOwner {
+  /** The broker is above its memory high watermark: keep nothing in memory that can be on disk. */
+  readonly memoryAlarmed: boolean;
   hold(bytes: number): void;
   release(bytes: number): void;
   drain(): void;

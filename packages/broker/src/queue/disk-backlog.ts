@@ -70,7 +70,13 @@ export class DiskBacklog implements Backlog {
   push(entry: QueueEntry): void {
     this.tail.push(entry);
     this.tailBytes += entry.message.size;
-    while (this.tailBytes > this.budget && this.tail.length > 1) this.evict();
+    const budget = this.owner.memoryAlarmed ? 0 : this.budget;
+    while (this.tailBytes > budget && this.tail.length > 1) this.evict();
+  }
+
+  /** Memory pressure: every message of the tail but the newest is dropped from memory (it is on disk). */
+  pageOut(): void {
+    while (this.tail.length > 1) this.evict();
   }
 
   shift(): QueueEntry | undefined {

@@ -76,6 +76,11 @@ export class Queue implements Destination, BacklogOwner {
   }
 
   /** @internal BacklogOwner */
+  get memoryAlarmed(): boolean {
+    return this.memory.alarmed;
+  }
+
+  /** @internal BacklogOwner */
   hold(n: number): void {
     this.bytes += n;
     this.memory.add(n);

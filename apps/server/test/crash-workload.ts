@@ -328,8 +328,6 @@ export interface Violations {
   ackedCameBack: string[];
   /** Recovered without the redelivered flag although delivered before the kill. */
   deliveredNotFlagged: string[];
-  /** Recovered without the redelivered flag at all (the broker flags every message after an unclean stop). */
-  notFlagged: string[];
   transientCameBack: string[];
   /** Recovered from a queue it was never routed to, or never published. */
   foreign: string[];
@@ -344,7 +342,7 @@ export interface Violations {
  * its message may come back (flagged redelivered).
  */
 export function check(traffic: Traffic, recovered: Map<QueueName, Drained[]>, ackWindowMs: number): Violations {
-  const v: Violations = { missing: [], duplicated: [], ackedCameBack: [], deliveredNotFlagged: [], notFlagged: [], transientCameBack: [], foreign: [], altered: [], outOfOrder: [] };
+  const v: Violations = { missing: [], duplicated: [], ackedCameBack: [], deliveredNotFlagged: [], transientCameBack: [], foreign: [], altered: [], outOfOrder: [] };
   for (const q of QUEUES) {
     const got = recovered.get(q) ?? [];
     const record = traffic.consumed.get(q);
@@ -371,10 +369,7 @@ export function check(traffic: Traffic, recovered: Map<QueueName, Drained[]>, ac
       if (ack?.processedBy !== undefined && ack.processedBy < traffic.killedAt - ackWindowMs) {
         v.ackedCameBack.push(`${tag} (ack processed ${Math.round(traffic.killedAt - ack.processedBy)} ms before the kill)`);
       }
-      if (!m.redelivered) {
-        v.notFlagged.push(tag);
-        if (delivered.has(m.id)) v.deliveredNotFlagged.push(tag);
-      }
+      if (!m.redelivered && delivered.has(m.id)) v.deliveredNotFlagged.push(tag);
     }
     for (const p of traffic.published.values()) {
       if (p.persistent && p.confirmed && p.queues.includes(q) && !acks.has(p.id) && !seen.has(p.id)) v.missing.push(`${q}:${p.id}`);

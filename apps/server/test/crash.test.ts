@@ -3,7 +3,8 @@
  * transient messages with confirms to three durable queues (two of them behind a fanout
  * exchange), two consumers acking two deliveries of three; `kill -9` at a random moment of the
  * traffic. After a restart on the same data directory every confirmed, unacknowledged persistent
- * message is there exactly once and flagged redelivered, no transient one is, and no message whose
+ * message is there exactly once, flagged redelivered if it had been delivered (and not if its queue
+ * never delivered anything), no transient one is, and no message whose
  * ack the broker processed more than an ack-flush interval (plus a margin) before the kill comes
  * back. Then the recovered messages are taken without an ack and the server is killed again: the
  * next start has exactly the same messages.
@@ -105,7 +106,9 @@ describe("kill -9 during traffic, then a restart", () => {
         expect(v.duplicated, `${label}: messages recovered twice`).toEqual([]);
         expect(v.ackedCameBack, `${label}: acked messages back`).toEqual([]);
         expect(v.deliveredNotFlagged, `${label}: delivered before the kill, back without redelivered`).toEqual([]);
-        expect(v.notFlagged, `${label}: back without redelivered after an unclean stop`).toEqual([]);
+        // crash-q2 has no consumer: never delivered, so below no delivery lease, so never flagged
+        const flaggedUndelivered = (recovered.queues.get("crash-q2") ?? []).filter((m) => m.redelivered).map((m) => m.id);
+        expect(flaggedUndelivered, `${label}: never delivered, back flagged redelivered`).toEqual([]);
         expect(v.transientCameBack, `${label}: transient messages back`).toEqual([]);
         expect(v.foreign, `${label}: messages in a queue they were not routed to`).toEqual([]);
         expect(v.altered, `${label}: body, delivery mode or headers changed`).toEqual([]);

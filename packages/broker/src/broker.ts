@@ -142,7 +142,7 @@ export class Broker implements QueueStorage {
       const q = recovering[i]!.queue;
       const r = queues[i]!;
       const backlog = new DiskBacklog(q, r.store, store.options.ringBufferBytes, log, this.storageStats);
-      backlog.recovered(r.ready, r.redeliveredBelow);
+      backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
       q.attachStore(r.store, backlog);
       await backlog.preload();
     }

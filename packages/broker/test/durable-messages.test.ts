@@ -140,11 +140,38 @@ describe("messages of durable queues", () => {
     // a second crash right after that recovery: the replayed messages are not replayed twice
     const again = dataDir();
     cpSync(crashed, again, { recursive: true });
-    const expected = Array.from({ length: 50 }, (_, i): [string, boolean] => [`m${2 * i}`, true]);
+    // never delivered before either crash: not redelivered (the delivery lease on disk says so)
+    const expected = Array.from({ length: 50 }, (_, i): [string, boolean] => [`m${2 * i}`, false]);
     expect(await drainByGet(b.url, "w")).toEqual(expected);
     const d = await start(again, { storage });
     expect(d.broker.store!.recovery).toMatchObject({ replayed: 0, messages: 50 });
     expect(await drainByGet(d.url, "w")).toEqual(expected);
+  });
+
+  it("after a crash the delivered messages come back redelivered, and those past the delivery lease do not", async () => {
+    const dir = dataDir();
+    const a = await start(dir);
+    const c = await connect(a.url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("l", { durable: true });
+    const n = 20_000;
+    for (let i = 0; i < n; i++) ch.sendToQueue("l", Buffer.from(String(i)), persistent);
+    await ch.waitForConfirms();
+    await ch.prefetch(100);
+    let got = 0;
+    await new Promise<void>((resolve) => void ch.consume("l", () => ++got === 100 && resolve()));
+    const crashed = dataDir();
+    cpSync(dir, crashed, { recursive: true }); // the files as a kill -9 leaves them
+    await c.close();
+    const b = await start(crashed);
+    expect(b.broker.store!.recovery!.clean).toBe(false);
+    const back = await drainByGet(b.url, "l");
+    expect(back.length).toBe(n);
+    const flagged = back.filter(([, r]) => r).map(([body]) => Number(body));
+    // the 100 delivered ones are flagged; beyond them, at most one lease (8192) of undelivered ones
+    expect(flagged.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(flagged.length).toBeLessThanOrEqual(100 + 8192);
+    expect(back.slice(100 + 8192).every(([, r]) => !r)).toBe(true);
   });
 
   it("a confirm for a persistent message waits for its log batch to be on disk; a transient one does not", async () => {

@@ -68,6 +68,8 @@ export interface RecoveredQueue {
   readonly store: QueueStore;
   readonly ready: number;
   readonly redeliveredBelow: number;
+  /** The delivery lease on disk: deliveries up to it need no new lease. */
+  readonly lease: number;
 }
 
 const SCAN_BYTES = 4 * 1024 * 1024;
@@ -182,8 +184,9 @@ export class MessageStore {
       messages += ready;
       transientDropped += transient;
       clean &&= q.deliveredBelow !== null;
-      // After a crash nobody knows which were delivered: all may have been.
-      out.push({ store: q.store, ready, redeliveredBelow: q.deliveredBelow ?? q.store.nextSeq });
+      // After a crash, the messages below the delivery lease may have been delivered; none above was.
+      const lease = await q.store.loadLease();
+      out.push({ store: q.store, ready, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease });
     }
     s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
     stats.recoverySeconds = s.recovery.durationMs / 1000;
@@ -211,8 +214,8 @@ export class MessageStore {
   dropQueueStore(store: QueueStore): void {
     store.closed = true;
     this.byId.delete(store.id);
-    store.segments
-      .close()
+    store
+      .closeFiles()
       .catch(() => undefined)
       .then(() => rm(store.dir, { recursive: true, force: true }))
       .catch((err: Error) => this.logger.error({ err, queue: store.name }, "removing a deleted queue's files failed"));
@@ -312,7 +315,7 @@ export class MessageStore {
     if (this.timer !== null) clearInterval(this.timer);
     for (const store of this.byId.values()) {
       try {
-        await store.segments.close();
+        await store.closeFiles();
         await writeFile(join(store.dir, STATE_FILE), JSON.stringify({ deliveredBelow: firstUndelivered(store) }));
       } catch (err) {
         this.logger.error({ err, queue: store.name }, "closing a queue's files failed");

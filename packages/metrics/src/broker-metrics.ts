@@ -4,7 +4,8 @@
  * every value is read from the broker's plain-number counters and its vhosts when scraped.
  */
 import type { Broker } from "@amqp-go/broker";
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { counterOf, gaugeOf } from "./collectors.js";
 import { registerStorageMetrics } from "./storage-metrics.js";
 
 type Counters = Broker["counters"];
@@ -12,30 +13,6 @@ type Counters = Broker["counters"];
 export interface BrokerMetricsOptions {
   /** Also collect prom-client's process and Node figures (event-loop lag, heap, GC, RSS). Default true. */
   defaultMetrics?: boolean;
-}
-
-/** A counter whose value is read from `read()` at scrape time. */
-function counterOf(registry: Registry, name: string, help: string, read: () => number): void {
-  new Counter({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(read());
-    },
-  });
-}
-
-function gaugeOf(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(read());
-    },
-  });
 }
 
 const QUEUE_LABELS = ["vhost", "queue"] as const;

@@ -5,7 +5,8 @@
  * (one observation per log batch, none per message); they are rendered when scraped.
  */
 import type { Broker, FixedHistogram } from "@amqp-go/broker";
-import { Counter, Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { counterOf, gaugeOf } from "./collectors.js";
 
 /**
  * A histogram whose buckets are read from `h` at scrape time. prom-client's Histogram can only be
@@ -44,31 +45,12 @@ export function registerStorageMetrics(registry: Registry, broker: Broker): void
     ["amqpgo_storage_disk_read_messages_total", "Messages read back from segment files", () => s.diskReadMessages],
     ["amqpgo_storage_checkpoints_total", "Checkpoints (segments synced, log files deleted)", () => s.checkpoints],
   ];
-  for (const [name, help, read] of counters) {
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
-  }
+  for (const [name, help, read] of counters) counterOf(registry, name, help, read);
   const gauges: [string, string, () => number][] = [
     ["amqpgo_storage_segment_files", "Segment files of durable queues on disk", () => broker.store?.segmentFiles ?? 0],
     ["amqpgo_storage_wal_files", "Write-ahead log files on disk", () => broker.store?.walFiles ?? 0],
     ["amqpgo_storage_recovery_duration_seconds", "How long recovering messages took at start", () => s.recoverySeconds],
     ["amqpgo_storage_recovered_messages", "Messages recovered at start", () => s.recoveredMessages],
   ];
-  for (const [name, help, read] of gauges) {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read());
-      },
-    });
-  }
+  for (const [name, help, read] of gauges) gaugeOf(registry, name, help, read);
 }

@@ -55,6 +55,18 @@ function stream(steps: Step[], frameMax: number): Buffer {
   return w.take();
 }
 
+/**
+ * Whether every frame of a stream (after its protocol header) fits `frameMax`: the writer splits
+ * bodies, but a method or content header with big tables can exceed a small frame_max, and such a
+ * stream is not valid input for these properties.
+ */
+function framesFit(b: Buffer, frameMax: number): boolean {
+  for (let o = 8; o + 7 <= b.length; o += 8 + b.readUInt32BE(o + 3)) {
+    if (frameMax !== 0 && 8 + b.readUInt32BE(o + 3) > frameMax) return false;
+  }
+  return true;
+}
+
 function parseAll(chunks: Buffer[], frameMax: number): Recorder {
   const r = new Recorder();
   const p = new FrameParser(r, { frameMax, protocolHeader: true });
@@ -84,6 +96,7 @@ describe("FrameParser", () => {
         fc.array(fc.nat(), { maxLength: 40 }),
         (steps, frameMax, cuts) => {
           const bytes = stream(steps, frameMax);
+          fc.pre(framesFit(bytes, frameMax));
           const whole = parseAll([bytes], frameMax).events;
           expect(parseAll(split(bytes, cuts), frameMax).events).toEqual(whole);
           expect(whole.filter((e) => e.kind === "heartbeat").length).toBe(steps.filter((s) => s.kind === "heartbeat").length);

@@ -6,7 +6,7 @@
 import amqp from "amqplib";
 import { describe, expect, it } from "vitest";
 import { type Authenticator, GuestAuthenticator, type LoginAttempt, type LoginResult } from "../src/index.js";
-import { channel, rejectsWith, sleep, useBroker, withConnection, RecordingAuthenticator } from "./helpers.js";
+import { channel, rejectsWith, sleep, until, useBroker, withConnection, RecordingAuthenticator } from "./helpers.js";
 
 /** guest/guest after a delay, as a slow password hash would; "boom" makes the Promise reject. */
 class SlowAuthenticator implements Authenticator {
@@ -77,7 +77,7 @@ describe("the names permissions are checked under", () => {
     await withConnection(t.url, async (c) => {
       const ch = await channel(c);
       ch.sendToQueue("q", Buffer.from("x"));
-      await sleep(50);
+      await until(() => ch.closedWith !== undefined);
       expect(ch.closedWith).toEqual({ code: 403, message: expect.stringContaining("access to exchange 'amq.default' in vhost '/' refused for user 'guest'") });
     });
   });

@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from "amqplib";
 import { describe, expect, it } from "vitest";
-import { channel, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
+import { channel, rejectsWith, sleep, until, useBroker, withConnection } from "./helpers.js";
 
 const t = useBroker();
 
@@ -210,7 +210,7 @@ describe("consumers", () => {
       expect(m).not.toBe(false);
       ch.ack(m as unknown as ConsumeMessage);
       ch.ack(m as unknown as ConsumeMessage);
-      await sleep(50);
+      await until(() => ch.closedWith !== undefined);
       expect(ch.closedWith?.code).toBe(406);
       expect(ch.closedWith?.message).toContain("unknown delivery tag 1");
       const fresh = await channel(c);

@@ -61,6 +61,15 @@ export async function rejectsWith(p: Promise<unknown>, code: number): Promise<st
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `ready()` holds (polling every 5 ms), failing after `timeoutMs`: no fixed sleep for a loaded machine to miss. */
+export async function until(ready: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
 /** guest, allowed everything but what `denied` lists ("permission kind:name"); records what it was asked. */
 export class RecordingAuthenticator extends GuestAuthenticator {
   readonly asked: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { channel, RecordingAuthenticator, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
+import { channel, RecordingAuthenticator, rejectsWith, sleep, until, useBroker, withConnection } from "./helpers.js";
 
 const auth = new RecordingAuthenticator(["configure queue:locked", "write exchange:amq.fanout", "read queue:secret", "read exchange:amq.topic"]);
 const t = useBroker({ authenticator: auth });
@@ -15,7 +15,7 @@ describe("the permission port", () => {
       await rejectsWith((await channel(c)).bindQueue("secret", "amq.topic", "#"), 403);
       const pub = await channel(c);
       pub.publish("amq.fanout", "", Buffer.from("x"));
-      await sleep(50);
+      await until(() => pub.closedWith !== undefined);
       expect(pub.closedWith?.code).toBe(403);
       expect(pub.closedWith?.message).toContain("access to exchange 'amq.fanout' in vhost '/' refused for user 'guest'");
       await ch.checkQueue("secret");

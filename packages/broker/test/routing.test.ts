@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { channel, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
+import { channel, rejectsWith, sleep, until, useBroker, withConnection } from "./helpers.js";
 
 const t = useBroker();
 
@@ -65,7 +65,7 @@ describe("exchanges route as RabbitMQ's do", () => {
       const got = await collect(ch, [queue]);
       ch.publish("", "by-name", Buffer.from("1"));
       ch.publish("amq.direct", "by-name", Buffer.from("2")); // not bound
-      await sleep(50);
+      await ch.checkQueue(queue); // answered after the deliveries of the publishes before it
       expect(got.get(queue)).toEqual(["1"]);
     });
   });
@@ -83,11 +83,11 @@ describe("exchanges route as RabbitMQ's do", () => {
       const got = await collect(ch, [queue]);
       ch.publish("e2e.src", "a.b", Buffer.from("twice-bound"));
       ch.publish("e2e.src", "z", Buffer.from("unrouted"));
-      await sleep(50);
+      await ch.checkQueue(queue);
       expect(got.get(queue)).toEqual(["twice-bound"]);
       await ch.unbindExchange("e2e.dst", "e2e.src", "a.#");
       ch.publish("e2e.src", "a.c", Buffer.from("after-unbind"));
-      await sleep(50);
+      await ch.checkQueue(queue);
       expect(got.get(queue)).toEqual(["twice-bound"]);
     });
   });
@@ -104,7 +104,7 @@ describe("exchanges route as RabbitMQ's do", () => {
       const got = await collect(ch, [main, fallback]);
       ch.publish("ae.main", "k", Buffer.from("routed"));
       ch.publish("ae.main", "other", Buffer.from("alternate"));
-      await sleep(50);
+      await ch.checkQueue(main);
       expect(got.get(main)).toEqual(["routed"]);
       expect(got.get(fallback)).toEqual(["alternate"]);
       await ch.deleteExchange("ae.main");
@@ -122,11 +122,11 @@ describe("exchanges route as RabbitMQ's do", () => {
       await ch.bindQueue(queue, "int.x", "");
       const got = await collect(ch, [queue]);
       ch.publish("int.front", "", Buffer.from("via-front"));
-      await sleep(50);
+      await ch.checkQueue(queue);
       expect(got.get(queue)).toEqual(["via-front"]);
       const bad = await channel(c);
       bad.publish("int.x", "", Buffer.from("direct"));
-      await sleep(50);
+      await until(() => bad.closedWith !== undefined);
       expect(bad.closedWith?.code).toBe(403);
     });
   });

@@ -34,6 +34,7 @@ export class Broker implements QueueStorage {
    * waits for it. Rejects when the data directory cannot be read.
    */
   readonly ready: Promise<void>;
+  private recovered = false;
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<Connection>();
   readonly memory: MemoryMonitor;
@@ -69,8 +70,13 @@ export class Broker implements QueueStorage {
     this.addVhost("/");
     if (options.dataDir !== undefined) {
       this.openMetadata(options.dataDir);
-      this.ready = this.openStore(options.dataDir, options);
-    } else this.ready = Promise.resolve();
+      this.ready = this.openStore(options.dataDir, options).then(() => {
+        this.recovered = true;
+      });
+    } else {
+      this.recovered = true;
+      this.ready = Promise.resolve();
+    }
   }
 
   addVhost(name: string): Vhost {
@@ -213,11 +219,26 @@ export class Broker implements QueueStorage {
     });
   }
 
-  /** Serves an already connected socket (a listener of the application's own, TLS...). */
+  /**
+   * Serves an already connected socket (a listener of the application's own, TLS...). Before
+   * recovery ends the socket waits, unread: a client must not see a durable queue half recovered.
+   */
   accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.once("close", () => this.sockets.delete(socket));
-    new Connection(this, socket);
+    if (this.recovered) {
+      new Connection(this, socket);
+      return;
+    }
+    socket.pause();
+    this.ready.then(
+      () => {
+        if (socket.destroyed) return;
+        new Connection(this, socket);
+        socket.resume();
+      },
+      () => socket.destroy(),
+    );
   }
 
   connectionOpened(c: Connection): void {

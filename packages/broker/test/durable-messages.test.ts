@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { MethodId } from "@amqp-go/protocol";
 import amqp from "amqplib";
 import { afterEach, describe, expect, it } from "vitest";
+import { createServer } from "node:net";
 import { Broker, type BrokerOptions } from "../src/index.js";
 import type { ChannelModel } from "./helpers.js";
 
@@ -172,6 +173,33 @@ describe("messages of durable queues", () => {
     expect(flagged.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(flagged.length).toBeLessThanOrEqual(100 + 8192);
     expect(back.slice(100 + 8192).every(([, r]) => !r)).toBe(true);
+  });
+
+  it("a socket handed to accept() during recovery waits for it: no client sees a half-recovered queue", async () => {
+    const dir = dataDir();
+    const a = await start(dir);
+    {
+      const c = await connect(a.url);
+      const ch = await c.createConfirmChannel();
+      await ch.assertQueue("r", { durable: true });
+      for (let i = 0; i < 50_000; i++) ch.sendToQueue("r", Buffer.alloc(100), persistent);
+      await ch.waitForConfirms();
+      await c.close();
+    }
+    await stop(a);
+    const b = new Broker({ heartbeat: 0, dataDir: dir });
+    brokers.push(b);
+    const server = createServer((socket) => b.accept(socket)); // no listen(): nothing waits for recovery but accept
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const c = await connect(`amqp://guest:guest@127.0.0.1:${port}`);
+      const ch = await c.createChannel();
+      expect((await ch.checkQueue("r")).messageCount).toBe(50_000);
+      await c.close();
+    } finally {
+      server.close();
+    }
   });
 
   it("a confirm for a persistent message waits for its log batch to be on disk; a transient one does not", async () => {

@@ -92,7 +92,7 @@ describe("--help and --version", () => {
       expect(text).not.toContain("[string]");
       expect(text).toContain("AMQP_CONNECTION_HEARTBEAT=30 amqp-server");
       expect(text).toContain("AMQP_<SECTION>_<KEY>");
-      expect(text).toContain("connection: heartbeat, frame_max, channel_max, handshake_timeout");
+      expect(text).toContain("connection: heartbeat, frame_max, channel_max, handshake_timeout, max_handshaking_connections");
     }
   });
 });

@@ -29,7 +29,7 @@ describe("defaults", () => {
   it("are RabbitMQ's", () => {
     expect(loadConfig()).toEqual({
       server: { host: null, port: 5672, data_dir: "./data", metrics_port: 15692 },
-      connection: { heartbeat: 60, frame_max: 131072, channel_max: 2047, handshake_timeout: 10000 },
+      connection: { heartbeat: 60, frame_max: 131072, channel_max: 2047, handshake_timeout: 10000, max_handshaking_connections: 1000 },
       limits: { max_message_size: 134217728, memory_high_watermark: 0.4 },
       storage: {
         wal_batch_size: 1048576,
@@ -148,7 +148,7 @@ describe("validation", () => {
   it("an unknown section or key in the file", () => {
     const badKey = configFile({ connection: { hearbeat: 30 } });
     expect(configError(() => loadConfig({ file: badKey }))).toBe(
-      `${badKey}: unknown key "connection.hearbeat" (keys: heartbeat, frame_max, channel_max, handshake_timeout)`,
+      `${badKey}: unknown key "connection.hearbeat" (keys: heartbeat, frame_max, channel_max, handshake_timeout, max_handshaking_connections)`,
     );
     const badSection = configFile({ listeners: {} });
     expect(configError(() => loadConfig({ file: badSection }))).toBe(
@@ -219,6 +219,7 @@ describe("toBrokerOptions", () => {
       frameMax: 131072,
       channelMax: 2047,
       handshakeTimeout: 10000,
+      maxHandshakingConnections: 1000,
       maxMessageSize: 134217728,
       memoryHighWatermark: 400,
       logger,

@@ -34,6 +34,8 @@ export interface ServerConfig {
     readonly channel_max: number;
     /** Time a client has to finish the handshake, ms. */
     readonly handshake_timeout: number;
+    /** Sockets in the handshake (TLS included) beyond this many are closed as they arrive. */
+    readonly max_handshaking_connections: number;
   };
   readonly limits: {
     /** Largest message body accepted, octets. */
@@ -69,7 +71,7 @@ export interface ServerConfig {
     readonly loopback_users: readonly string[];
     /** Offer ANONYMOUS, logging in as this user; null (the default) does not offer it. */
     readonly anonymous_user: string | null;
-    /** Failed logins per source address within failed_login_window before it is refused; 0 disables. */
+    /** Failed logins per source address within failed_login_window after which its further attempts are slowed down (never refused); 0 disables. */
     readonly failed_login_limit: number;
     /** ms. */
     readonly failed_login_window: number;
@@ -109,6 +111,7 @@ export const SCHEMA: Schema = {
     channel_max: integer(1, U16, 2047),
     // setTimeout's largest delay.
     handshake_timeout: integer(1, 0x7fff_ffff, 10000),
+    max_handshaking_connections: integer(1, 0x7fff_ffff, 1000),
   },
   limits: {
     // RabbitMQ's ceiling for max_message_size is 512 MiB.
@@ -298,6 +301,7 @@ export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemor
     frameMax: connection.frame_max,
     channelMax: connection.channel_max,
     handshakeTimeout: connection.handshake_timeout,
+    maxHandshakingConnections: connection.max_handshaking_connections,
     maxMessageSize: limits.max_message_size,
     memoryHighWatermark: memoryHighWatermarkBytes(limits.memory_high_watermark, totalMemory),
     logger,

@@ -2,6 +2,7 @@
  * The TLS listener: beside the plain one, with and without client certificates, EXTERNAL logins by
  * the certificate's CN, and certificates the CA did not sign. Certificates are made by the test.
  */
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +64,38 @@ describe.skipIf(!hasOpenssl())("TLS", () => {
       await expect(amqp.connect(tlsUrl(s.server.tlsPort), { ca: [certs.ca.cert], credentials: amqp.credentials.external() })).rejects.toThrow(
         "SASL mechanism EXTERNAL is not provided by the server",
       );
+    });
+  });
+
+  describe("silent sockets on the TLS port (handshake_timeout 500 ms, at most 2 connections in the handshake)", () => {
+    const s = useServer(() => ["--tls-cert-file", certs.server.certFile, "--tls-key-file", certs.server.keyFile], [], {
+      AMQP_CONNECTION_HANDSHAKE_TIMEOUT: "500",
+      AMQP_CONNECTION_MAX_HANDSHAKING_CONNECTIONS: "2",
+    });
+    const tcp = (port: number | undefined): Promise<{ socket: Socket; closed: Promise<number> }> =>
+      new Promise((resolve, reject) => {
+        const socket = connect({ port: port!, host: "127.0.0.1" });
+        const closed = new Promise<number>((done) => socket.once("close", () => done(Date.now())));
+        socket.once("connect", () => resolve({ socket, closed }));
+        socket.once("error", reject);
+      });
+
+    it("a socket that never finishes its TLS handshake is closed after handshake_timeout (on main it stayed open for good)", async () => {
+      const t0 = Date.now();
+      const silent = await tcp(s.server.tlsPort);
+      expect((await silent.closed) - t0).toBeLessThan(3000);
+    });
+
+    it("the cap counts TLS handshakes: beyond it a new socket on either port is closed at once", async () => {
+      const held = [await tcp(s.server.tlsPort), await tcp(s.server.tlsPort)];
+      const t0 = Date.now();
+      const [tlsExtra, plainExtra] = [await tcp(s.server.tlsPort), await tcp(s.server.port)];
+      expect((await tlsExtra.closed) - t0).toBeLessThan(400);
+      expect((await plainExtra.closed) - t0).toBeLessThan(400);
+      for (const h of held) h.socket.destroy();
+      await Promise.all(held.map((h) => h.closed));
+      await opens(tlsUrl(s.server.tlsPort), { ca: [certs.ca.cert] });
+      await opens(`amqp://guest:guest@127.0.0.1:${s.server.port}`);
     });
   });
 

@@ -1,21 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { LoginRateLimiter } from "./login-rate-limit.js";
+import { LoginRateLimiter, MAX_LOGIN_DELAY } from "./login-rate-limit.js";
 
 describe("LoginRateLimiter", () => {
-  it("refuses an address for a window once it reaches the limit, then lets it try again", () => {
+  it("slows an address down once it reaches the limit, more with each failure, then forgets it after the window", () => {
     let now = 1000;
     const l = new LoginRateLimiter({ maxFailures: 3, windowMs: 10_000 }, () => now);
     expect(l.failed("10.0.0.1")).toBe(false);
     expect(l.failed("10.0.0.1")).toBe(false);
-    expect(l.refusedFor("10.0.0.1")).toBe(0);
+    expect(l.delayFor("10.0.0.1")).toBe(0);
     expect(l.failed("10.0.0.1")).toBe(true);
-    expect(l.refusedFor("10.0.0.1")).toBe(10_000);
+    expect(l.delayFor("10.0.0.1")).toBe(250);
+    expect(l.failed("10.0.0.1")).toBe(false);
+    expect(l.delayFor("10.0.0.1")).toBe(500);
+    for (let i = 0; i < 40; i++) l.failed("10.0.0.1");
+    expect(l.delayFor("10.0.0.1")).toBe(MAX_LOGIN_DELAY);
     // Other addresses are not affected.
-    expect(l.refusedFor("10.0.0.2")).toBe(0);
+    expect(l.delayFor("10.0.0.2")).toBe(0);
     now += 9_999;
-    expect(l.refusedFor("10.0.0.1")).toBe(1);
+    expect(l.delayFor("10.0.0.1")).toBe(MAX_LOGIN_DELAY);
     now += 1;
-    expect(l.refusedFor("10.0.0.1")).toBe(0);
+    expect(l.delayFor("10.0.0.1")).toBe(0);
     expect(l.failed("10.0.0.1")).toBe(false);
   });
 
@@ -25,7 +29,7 @@ describe("LoginRateLimiter", () => {
     l.failed("a");
     now = 1500;
     expect(l.failed("a")).toBe(false);
-    expect(l.refusedFor("a")).toBe(0);
+    expect(l.delayFor("a")).toBe(0);
   });
 
   it("a success clears the count; IPv4-mapped IPv6 is the same address", () => {
@@ -34,12 +38,14 @@ describe("LoginRateLimiter", () => {
     l.succeeded("10.1.1.1");
     expect(l.failed("10.1.1.1")).toBe(false);
     expect(l.failed("::ffff:10.1.1.1")).toBe(true);
-    expect(l.refusedFor("10.1.1.1")).toBeGreaterThan(0);
+    expect(l.delayFor("10.1.1.1")).toBeGreaterThan(0);
+    l.succeeded("::ffff:10.1.1.1");
+    expect(l.delayFor("10.1.1.1")).toBe(0);
   });
 
   it("maxFailures 0 turns it off", () => {
     const l = new LoginRateLimiter({ maxFailures: 0, windowMs: 1000 });
     for (let i = 0; i < 100; i++) expect(l.failed("a")).toBe(false);
-    expect(l.refusedFor("a")).toBe(0);
+    expect(l.delayFor("a")).toBe(0);
   });
 });

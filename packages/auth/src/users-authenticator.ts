@@ -9,8 +9,9 @@
  * - a vhost may be opened by a user with permissions on it; an operation is allowed when the
  *   permission's regular expression matches the resource name.
  *
- * Failed logins count against their source address (LoginRateLimiter). Reasons name the user,
- * never the password. A successful password check is remembered (an HMAC of the password, keyed by
+ * Failed logins count against their source address (LoginRateLimiter): past its limit, attempts
+ * from there wait before they are checked, but a right password still gets in. Reasons name the
+ * user, never the password. A successful password check is remembered (an HMAC of the password, keyed by
  * a random key of this process, per user and stored hash) so that a client reconnecting does not
  * pay scrypt again; changing the password in the file invalidates it.
  */
@@ -79,9 +80,13 @@ export class UsersAuthenticator implements Authenticator {
   }
 
   authenticate(attempt: LoginAttempt): LoginResult | Promise<LoginResult> {
+    const wait = this.limiter.delayFor(attempt.remoteAddress);
+    if (wait === 0) return this.check(attempt);
+    return new Promise((resolve) => setTimeout(resolve, wait)).then(() => this.check(attempt));
+  }
+
+  private check(attempt: LoginAttempt): LoginResult | Promise<LoginResult> {
     const address = attempt.remoteAddress;
-    const wait = this.limiter.refusedFor(address);
-    if (wait > 0) return { ok: false, reason: `too many failed logins from ${address}; refused for ${Math.ceil(wait / 1000)} s more` };
     const mechanism = this.registry.get(attempt.mechanism);
     if (mechanism === undefined) return this.refuse(address, `mechanism ${attempt.mechanism} is not offered`);
     const identity = mechanism.identify(attempt);
@@ -117,7 +122,7 @@ export class UsersAuthenticator implements Authenticator {
   private refuse(address: string, reason: string): LoginResult {
     if (this.limiter.failed(address)) {
       const { maxFailures, windowMs } = this.limiter.limit;
-      this.log.warn({ address, failures: maxFailures, refusedForMs: windowMs }, "too many failed logins: refusing this address for a while");
+      this.log.warn({ address, failures: maxFailures, windowMs }, "too many failed logins: slowing down logins from this address");
     }
     return { ok: false, reason };
   }

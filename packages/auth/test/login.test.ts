@@ -139,16 +139,28 @@ describe("the failed-login limit", () => {
   const limiter = new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000 }, () => now);
   const limited = useServer(file, { rateLimit: limiter });
 
-  it("refuses an address after 3 failures, even with the right password, then lets it in after the window", async () => {
+  it("after 3 failures slows the address down but still lets the right password in; the count then starts over", async () => {
     for (const password of ["guess-1", "guess-2", "guess-3"]) await expect(amqp.connect(limited.url("alice", password))).rejects.toThrow(LOGIN_REFUSED);
-    expect(limited.log.entries.filter((e) => e.msg === "too many failed logins: refusing this address for a while")).toEqual([
+    expect(limited.log.entries.filter((e) => e.msg === "too many failed logins: slowing down logins from this address")).toEqual([
       expect.objectContaining({ level: "warn", address: "127.0.0.1", failures: 3 }),
     ]);
-    await expect(amqp.connect(limited.url("alice", "alice-pw"))).rejects.toThrow(LOGIN_REFUSED);
-    expect(limited.log.entries.filter((e) => e.msg === "login refused").at(-1)?.reason).toBe("too many failed logins from 127.0.0.1; refused for 60 s more");
-    now += 60_000;
+    expect(limiter.delayFor("127.0.0.1")).toBe(250);
+    // The right password from the same address gets in (on main it was refused for 60 s), after the delay.
+    const t0 = performance.now();
     await withConnection(limited.url("alice", "alice-pw"), async (c) => void (await c.createChannel()));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(240);
+    expect(limiter.delayFor("127.0.0.1")).toBe(0);
     expect(JSON.stringify(limited.log.entries)).not.toMatch(/guess-\d|alice-pw/);
+  });
+
+  it("wrong passwords past the limit are still refused, each after a longer wait", async () => {
+    now += 120_000;
+    for (const password of ["guess-4", "guess-5", "guess-6", "guess-7"]) await expect(amqp.connect(limited.url("alice", password))).rejects.toThrow(LOGIN_REFUSED);
+    expect(limiter.delayFor("127.0.0.1")).toBe(500);
+    const t0 = performance.now();
+    await expect(amqp.connect(limited.url("alice", "guess-8"))).rejects.toThrow(LOGIN_REFUSED);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(490);
+    expect(limiter.delayFor("127.0.0.1")).toBe(1000);
   });
 });
 

@@ -16,6 +16,11 @@ export interface BrokerOptions {
   /** A failed handshake (bad tune-ok, unknown mechanism...) drops the socket after this long, ms. Default 3000, as RabbitMQ. */
   handshakeErrorDelay?: number;
   /**
+   * Connections still in the handshake (TLS included) beyond this many are closed as they arrive, so
+   * that silent sockets cannot use up file descriptors and lock other clients out. Default 1000.
+   */
+  maxHandshakingConnections?: number;
+  /**
    * Message bytes held in memory above which publishers are blocked (connection.blocked, and their
    * sockets are no longer read) until consumers drain below it. Default 40% of the machine's memory.
    */
@@ -41,6 +46,7 @@ export interface ResolvedBrokerOptions {
   readonly maxMessageSize: number;
   readonly handshakeTimeout: number;
   readonly handshakeErrorDelay: number;
+  readonly maxHandshakingConnections: number;
   readonly memoryHighWatermark: number;
   readonly logger: Logger;
   readonly authenticator: Authenticator;

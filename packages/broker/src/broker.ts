@@ -19,6 +19,14 @@ import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
 import { StorageStats } from "./store/storage-stats.js";
 import type { QueueStorage } from "./vhost.js";
 
+/** How a socket that an application's own listener accepted is served (Broker.accept). */
+export interface AcceptOptions {
+  /** When the TCP connection arrived: a TLS handshake before accept() counts against handshake_timeout. */
+  readonly connectedAt?: number;
+  /** The place in the handshake the listener took with enterHandshake(); without it accept() takes one. */
+  readonly leaveHandshake?: () => void;
+}
+
 export interface ListenOptions {
   /** 0 picks a free port. */
   readonly port: number;
@@ -44,6 +52,8 @@ export class Broker implements QueueStorage {
   readonly storageStats = new StorageStats();
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
+  private handshaking = 0;
+  private lastRefusalLog = 0;
 
   constructor(options: BrokerOptions = {}) {
     this.options = {
@@ -53,6 +63,7 @@ export class Broker implements QueueStorage {
       maxMessageSize: options.maxMessageSize ?? 128 * 1024 * 1024,
       handshakeTimeout: options.handshakeTimeout ?? 10_000,
       handshakeErrorDelay: options.handshakeErrorDelay ?? 3000,
+      maxHandshakingConnections: options.maxHandshakingConnections ?? 1000,
       memoryHighWatermark: options.memoryHighWatermark ?? Math.floor(totalmem() * 0.4),
       logger: options.logger ?? silentLogger,
       authenticator: options.authenticator ?? new GuestAuthenticator(),
@@ -223,22 +234,71 @@ export class Broker implements QueueStorage {
    * Serves an already connected socket (a listener of the application's own, TLS...). Before
    * recovery ends the socket waits, unread: a client must not see a durable queue half recovered.
    */
-  accept(socket: Socket): void {
+  accept(socket: Socket, options: AcceptOptions = {}): void {
+    const connectedAt = options.connectedAt ?? Date.now();
+    let leave = options.leaveHandshake;
+    if (leave === undefined) {
+      const entered = this.enterHandshake();
+      if (entered === null) {
+        this.refuseHandshake(socket);
+        return;
+      }
+      leave = entered;
+    }
     this.sockets.add(socket);
     socket.once("close", () => this.sockets.delete(socket));
     if (this.recovered) {
-      new Connection(this, socket);
+      new Connection(this, socket, connectedAt, leave);
       return;
     }
     socket.pause();
+    const held = leave;
     this.ready.then(
       () => {
-        if (socket.destroyed) return;
-        new Connection(this, socket);
+        if (socket.destroyed) return held();
+        new Connection(this, socket, connectedAt, held);
         socket.resume();
       },
-      () => socket.destroy(),
+      () => {
+        held();
+        socket.destroy();
+      },
     );
+  }
+
+  /**
+   * Takes a place among the connections in the handshake: the function that gives it back (once; a
+   * Connection does at open or close), or null when all `maxHandshakingConnections` are taken. A
+   * listener that handshakes first (TLS) takes it when the TCP connection arrives.
+   */
+  enterHandshake(): (() => void) | null {
+    if (this.handshaking >= this.options.maxHandshakingConnections) return null;
+    this.handshaking++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.handshaking--;
+    };
+  }
+
+  /** A socket over the handshake limit is closed at once; one log line a second says how many were. */
+  refuseHandshake(socket: Socket): void {
+    socket.destroy();
+    this.counters.handshakesRefused++;
+    const now = Date.now();
+    if (now - this.lastRefusalLog >= 1000) {
+      this.lastRefusalLog = now;
+      this.options.logger.warn(
+        { limit: this.options.maxHandshakingConnections, refused: this.counters.handshakesRefused },
+        "too many connections in the handshake: closing new ones",
+      );
+    }
+  }
+
+  /** Connections accepted that have not finished their handshake (TLS ones included). */
+  get handshakingConnections(): number {
+    return this.handshaking;
   }
 
   connectionOpened(c: Connection): void {

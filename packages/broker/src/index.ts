@@ -1,6 +1,6 @@
 /** @amqp-go/broker: a RabbitMQ-compatible AMQP 0-9-1 broker. */
 export { GuestAuthenticator, credentialsOf } from "./authenticator.js";
-export { Broker, type ListenOptions } from "./broker.js";
+export { type AcceptOptions, Broker, type ListenOptions } from "./broker.js";
 export type { BrokerOptions, ResolvedBrokerOptions } from "./broker-options.js";
 export { AmqpError, ChannelError, ConnectionError } from "./errors.js";
 export type { Binding, Destination } from "./exchange/exchange.js";

@@ -92,4 +92,6 @@ export class BrokerCounters {
   channelsOpened = 0;
   channelsClosed = 0;
   authFailures = 0;
+  /** Sockets closed on arrival because maxHandshakingConnections were in the handshake. */
+  handshakesRefused = 0;
 }

@@ -45,8 +45,19 @@ const FLUSH_AT = 256 * 1024;
 const REFERENCE_BODIES_FROM = 8 * 1024;
 /** Deliveries pause while this much is waiting in the socket (its 'drain' resumes them). */
 const WRITE_BACKLOG = 1024 * 1024;
-/** How long a closed-by-us connection waits for close-ok. */
-const CLOSE_OK_TIMEOUT = 1000;
+/**
+ * A closing connection reads and discards its peer's input, so that a client still writing (amqplib
+ * writes connection.close ahead of publishes it still holds) is never answered with a reset. It
+ * lets go when the peer closes, or once the peer has been silent this long: after our close-ok
+ * (the client's own close), after its close-ok (ours)...
+ */
+const CLOSE_IDLE = 500;
+/** ...while we wait for close-ok to our connection.close... */
+const CLOSE_OK_IDLE = 1000;
+/** ...and after a framing error, a wrong header or a refused login. */
+const END_IDLE = 300;
+/** Whatever the peer does, a closing socket is cut after this (RabbitMQ's CLOSING_TIMEOUT). */
+const CLOSING_TIMEOUT = 30_000;
 
 let nextId = 1;
 
@@ -74,8 +85,13 @@ export class Connection {
   /** Set when the socket's buffer is over WRITE_BACKLOG; cleared on 'drain'. */
   writeBlocked = false;
   private lastRead = Date.now();
-  private wroteSinceTick = false;
+  /** When something was last written: heartbeats fill silences of half the interval. */
+  private lastWrite = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Cuts a closing socket once its peer is silent (linger). */
+  private closeTimer: NodeJS.Timeout | undefined;
+  /** Holds a place among the connections in the handshake until open or close (Broker.enterHandshake). */
+  private leaveHandshake: (() => void) | undefined;
   /** Published at least once: blocked by the memory alarm. */
   private blocked = false;
   private released = false;
@@ -85,7 +101,11 @@ export class Connection {
   constructor(
     readonly broker: Broker,
     readonly socket: Socket,
+    /** When the socket connected: a TLS handshake before this connection counts against handshake_timeout. */
+    connectedAt = Date.now(),
+    leaveHandshake?: () => void,
   ) {
+    this.leaveHandshake = leaveHandshake;
     const o = broker.options;
     this.channelMax = o.channelMax;
     this.frameMax = o.frameMax;
@@ -97,20 +117,23 @@ export class Connection {
     socket.on("drain", () => this.onDrain());
     socket.on("error", (e) => this.log.debug({ err: e.message }, "socket error"));
     socket.on("close", () => this.onClose());
-    this.timer = setTimeout(() => {
-      if (this.state < State.Open) {
-        this.log.warn({}, "handshake timeout");
-        socket.destroy();
-      }
-    }, o.handshakeTimeout);
+    this.timer = setTimeout(
+      () => {
+        if (this.state < State.Open) {
+          this.log.warn({}, "handshake timeout");
+          socket.destroy();
+        }
+      },
+      Math.max(0, connectedAt + o.handshakeTimeout - Date.now()),
+    );
     this.timer.unref();
   }
 
   // ---- input ----------------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
-    if (this.state === State.Closed) return;
     this.lastRead = Date.now();
+    if (this.state === State.Closed) return;
     try {
       this.parser.push(chunk);
     } catch (e) {
@@ -309,6 +332,7 @@ export class Connection {
     this.vhost = vhost;
     this.state = State.Open;
     clearTimeout(this.timer);
+    this.handshakeOver();
     this.startHeartbeats();
     this.send(0, { id: MethodId.ConnectionOpenOk });
     this.broker.connectionOpened(this);
@@ -372,30 +396,64 @@ export class Connection {
       this.endSocket();
       return;
     }
-    const t = setTimeout(() => this.socket.destroy(), CLOSE_OK_TIMEOUT);
-    t.unref();
+    this.linger(CLOSE_OK_IDLE, false);
   }
 
+  /**
+   * The client closed: close-ok, then, as RabbitMQ, the socket stays open, its input read and
+   * discarded, until the client closes it (it may still be writing frames it queued before its
+   * connection.close: amqplib does), or CLOSING_TIMEOUT passes.
+   */
   private sendCloseOkAndFinish(): void {
     this.closeChannels();
     this.send(0, { id: MethodId.ConnectionCloseOk });
-    this.finish();
+    this.flush();
+    this.state = State.Closed;
+    this.release();
+    this.linger(CLOSE_IDLE, false);
   }
 
-  /** The close handshake is done: let go of everything now, and of the socket once flushed. */
+  /** Our connection.close was answered: let go of everything now, and end our half of the socket. */
   private finish(): void {
     this.flush();
     this.state = State.Closed;
     this.release();
-    this.endSocket();
+    this.linger(CLOSE_IDLE, true);
   }
 
-  /** Ends the socket and destroys it once our last octets are out, whatever the client does with its half. */
+  /** Ends our half once our last octets are out; what the peer still sends is read and discarded. */
   private endSocket(): void {
+    this.linger(END_IDLE, true);
+  }
+
+  /**
+   * Reads and discards the peer's input until it closes the socket; once it has been silent for
+   * `idle` ms (and our own octets are out), or after CLOSING_TIMEOUT, the socket is closed. With
+   * `fin`, our half is ended at once.
+   */
+  private linger(idle: number, fin: boolean): void {
     const s = this.socket;
-    s.end(() => s.destroy());
-    const t = setTimeout(() => s.destroy(), CLOSE_OK_TIMEOUT);
-    t.unref();
+    if (s.destroyed) return;
+    s.resume();
+    if (fin) s.end();
+    clearTimeout(this.closeTimer);
+    const deadline = Date.now() + CLOSING_TIMEOUT;
+    const check = (): void => {
+      if (s.destroyed) return;
+      const now = Date.now();
+      const quiet = now - this.lastRead;
+      if (now >= deadline || (quiet >= idle && s.writableLength === 0)) {
+        s.end();
+        s.destroy();
+        return;
+      }
+      this.closeTimer = setTimeout(check, Math.max(10, idle - quiet));
+      this.closeTimer.unref();
+    };
+    this.lastRead = Math.max(this.lastRead, Date.now() - idle / 2);
+    this.closeTimer = setTimeout(check, idle);
+    this.closeTimer.unref();
+    s.once("close", () => clearTimeout(this.closeTimer));
   }
 
   /** The channel was closed (close-ok sent or received): its number is free again. */
@@ -405,6 +463,14 @@ export class Connection {
       this.openChannels--;
       this.broker.counters.channelsClosed++;
     }
+  }
+
+  /** Gives back this connection's place among those in the handshake (once). */
+  private handshakeOver(): void {
+    const leave = this.leaveHandshake;
+    if (leave === undefined) return;
+    this.leaveHandshake = undefined;
+    leave();
   }
 
   get channelCount(): number {
@@ -428,10 +494,8 @@ export class Connection {
   private release(): void {
     if (this.released) return;
     this.released = true;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      clearInterval(this.timer);
-    }
+    this.handshakeOver();
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.closeChannels();
     this.vhost?.dropExclusiveQueues(this);
     this.broker.connectionClosed(this);
@@ -457,7 +521,7 @@ export class Connection {
     this.flushScheduled = false;
     for (const c of this.confirming.splice(0)) c.sendConfirms();
     if (this.writer.length === 0 || this.socket.destroyed) return;
-    this.wroteSinceTick = true;
+    this.lastWrite = Date.now();
     const chunks = this.writer.takeChunks();
     if (chunks.length === 1) this.socket.write(chunks[0]!);
     else {
@@ -477,23 +541,38 @@ export class Connection {
 
   // ---- heartbeats and flow control ------------------------------------------------------------
 
+  /**
+   * From the end of the handshake, the client hears from us at least every half interval: a
+   * heartbeat fills any half interval in which nothing else was written (RabbitMQ's sender does the
+   * same). One timer per connection, re-armed for the moment the current silence reaches half the
+   * interval, never per write. A client silent for two intervals is dropped.
+   */
   private startHeartbeats(): void {
     if (this.heartbeat === 0) return;
-    const interval = (this.heartbeat * 1000) / 2;
-    this.timer = setInterval(() => {
-      // A blocked connection is not read, so its heartbeats cannot count.
-      if (this.blocked) this.lastRead = Date.now();
-      if (Date.now() - this.lastRead > this.heartbeat * 2000) {
-        this.log.warn({ heartbeat: this.heartbeat }, "missed heartbeats from client, closing");
-        this.socket.destroy();
-        return;
-      }
-      if (!this.wroteSinceTick) {
-        this.writer.heartbeat();
-        this.flush();
-      }
-      this.wroteSinceTick = false;
-    }, interval);
+    this.lastWrite = Date.now();
+    this.timer = setTimeout(this.heartbeatTickBound, this.heartbeat * 500);
+    this.timer.unref();
+  }
+
+  private readonly heartbeatTickBound = (): void => this.heartbeatTick();
+
+  private heartbeatTick(): void {
+    if (this.state === State.Closed) return;
+    const half = this.heartbeat * 500;
+    const now = Date.now();
+    // A blocked connection is not read, so its heartbeats cannot count.
+    if (this.blocked) this.lastRead = now;
+    if (now - this.lastRead > this.heartbeat * 2000) {
+      this.log.warn({ heartbeat: this.heartbeat }, "missed heartbeats from client, closing");
+      this.socket.destroy();
+      return;
+    }
+    // Timers fire up to a few ms late or early: within 5% of the half interval counts as silent.
+    if (now - this.lastWrite >= half - half / 20) {
+      this.writer.heartbeat();
+      this.flush();
+    }
+    this.timer = setTimeout(this.heartbeatTickBound, Math.max(half / 20, this.lastWrite + half - now));
     this.timer.unref();
   }
 

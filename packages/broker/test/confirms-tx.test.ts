@@ -1,7 +1,7 @@
 import { MethodId } from "@amqp-go/protocol";
 import amqp, { type ConsumeMessage } from "amqplib";
 import { describe, expect, it } from "vitest";
-import { channel, rejectsWith, sleep, useBroker, withConnection } from "./helpers.js";
+import { channel, rejectsWith, useBroker, withConnection } from "./helpers.js";
 
 const t = useBroker();
 
@@ -66,7 +66,7 @@ describe("transactions", () => {
       ch.sendToQueue(queue, Buffer.from("rolled-back"));
       await tx(ch, "TxRollback");
       ch.sendToQueue(queue, Buffer.from("committed"));
-      await sleep(20);
+      // declare-ok is answered after the publish before it was handled (held for the commit)
       expect((await ch.checkQueue(queue)).messageCount).toBe(0);
       await tx(ch, "TxCommit");
       expect((await ch.checkQueue(queue)).messageCount).toBe(1);
@@ -81,11 +81,11 @@ describe("transactions", () => {
       const { queue } = await ch.assertQueue("tx-ack", { exclusive: true });
       ch.sendToQueue(queue, Buffer.from("1"));
       ch.sendToQueue(queue, Buffer.from("2"));
-      await sleep(20);
-      await tx(ch, "TxSelect");
+      await tx(ch, "TxSelect"); // handled after the publishes
       const got: ConsumeMessage[] = [];
       await ch.consume(queue, (m) => m && got.push(m));
-      await sleep(20);
+      await ch.checkQueue(queue); // consume-ok precedes the deliveries; this answer follows them
+      expect(got.length).toBe(2);
       ch.ack(got[0]!);
       await tx(ch, "TxRollback");
       ch.ack(got[1]!);
@@ -116,8 +116,7 @@ describe("a fresh connection works after errors", () => {
     const ch = await c.createChannel();
     const { queue } = await ch.assertQueue("", { exclusive: true });
     ch.sendToQueue(queue, Buffer.from("ok"));
-    await sleep(20);
-    expect((await ch.checkQueue(queue)).messageCount).toBe(1);
+    expect((await ch.checkQueue(queue)).messageCount).toBe(1); // answered after the publish
     await c.close();
   });
 });

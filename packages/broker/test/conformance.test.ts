@@ -7,7 +7,7 @@
 import { type MethodArgs, MethodId } from "@amqp-go/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { useBroker } from "./helpers.js";
-import { RawClient, sleep } from "./raw-client.js";
+import { RawClient } from "./raw-client.js";
 
 const t = useBroker();
 const open: RawClient[] = [];
@@ -243,8 +243,7 @@ describe("queue.delete conditions (RabbitMQ table 5)", () => {
     await call(c, { id: MethodId.BasicQos, prefetchSize: 0, prefetchCount: 1, global: false }, 2);
     await call(c, consume("q-del", "c1"), 2);
     for (let i = 0; i < 3; i++) await c.next(); // the delivery of "x": method, header, body
-    c.publish(1, "", "q-del", Buffer.from("y"));
-    await sleep(20);
+    c.publish(1, "", "q-del", Buffer.from("y")); // channel 1 handles it before the delete below
     await channelClosed(c, await call(c, del(true, true)), 406, "PRECONDITION_FAILED - queue 'q-del' in vhost '/' not empty", 50, 40);
     // delete-ok counts ready messages only (y; x is unacknowledged), then c1 hears of it.
     expect((await call(c, del(false, false))).method).toEqual({ id: MethodId.QueueDeleteOk, messageCount: 1 });

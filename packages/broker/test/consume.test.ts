@@ -1,14 +1,15 @@
 import type { ConsumeMessage } from "amqplib";
 import { describe, expect, it } from "vitest";
-import { channel, rejectsWith, sleep, until, useBroker, withConnection } from "./helpers.js";
+import { channel, rejectsWith, until, useBroker, withConnection } from "./helpers.js";
 
 const t = useBroker();
 
 const bodies = (ms: ConsumeMessage[]) => ms.map((m) => m.content.toString());
 
+/** Publishes "from".."from+n-1"; resolves once they are routed and delivered (a channel handles its frames in order). */
 async function publishAll(ch: Awaited<ReturnType<typeof channel>>, queue: string, n: number, from = 1): Promise<void> {
   for (let i = from; i < from + n; i++) ch.sendToQueue(queue, Buffer.from(String(i)));
-  await sleep(30);
+  await ch.checkQueue(queue);
 }
 
 describe("queues", () => {
@@ -24,8 +25,7 @@ describe("queues", () => {
       // A server-named queue has the reserved prefix: only passive declares may name it (as RabbitMQ).
       await rejectsWith((await channel(c)).assertQueue(ok.queue, { exclusive: true }), 403);
       await ch.cancel("holder");
-      await ch.recover();
-      await sleep(30);
+      await ch.recover(); // recover-ok comes after the requeue
       expect((await ch.checkQueue(ok.queue)).messageCount).toBe(3);
       expect((await ch.purgeQueue(ok.queue)).messageCount).toBe(3);
       await publishAll(ch, ok.queue, 2);
@@ -131,10 +131,10 @@ describe("consumers", () => {
       await publishAll(ch, queue, 10);
       expect(bodies(got)).toEqual(["1", "2", "3"]);
       ch.ack(got[1]!);
-      await sleep(30);
+      await ch.checkQueue(queue); // answered after the deliveries the ack made room for
       expect(got.length).toBe(4);
       ch.ack(got[3]!, true); // acks 1..4 (multiple)
-      await sleep(30);
+      await ch.checkQueue(queue);
       expect(bodies(got)).toEqual(["1", "2", "3", "4", "5", "6", "7"]);
     });
   });
@@ -152,7 +152,7 @@ describe("consumers", () => {
       await publishAll(ch, q2, 3);
       expect(got.length).toBe(4);
       ch.ackAll();
-      await sleep(30);
+      await ch.checkQueue(q2); // answered after the deliveries the acks made room for
       expect(got.length).toBe(6);
     });
   });
@@ -164,21 +164,20 @@ describe("consumers", () => {
       await publishAll(ch, queue, 5);
       const first: ConsumeMessage[] = [];
       const { consumerTag } = await ch.consume(queue, (m) => m && first.push(m));
-      await sleep(30);
+      await ch.checkQueue(queue); // consume-ok precedes the deliveries; this answer follows them
       expect(bodies(first)).toEqual(["1", "2", "3", "4", "5"]);
       await ch.cancel(consumerTag);
       ch.nack(first[1]!, false, true); // 2
       ch.reject(first[3]!, true); // 4
       ch.ack(first[0]!);
       ch.nack(first[2]!, false, false); // 3 dropped
-      await sleep(30);
       const again: ConsumeMessage[] = [];
-      await ch.consume(queue, (m) => m && again.push(m), { noAck: true });
-      await sleep(30);
+      await ch.consume(queue, (m) => m && again.push(m), { noAck: true }); // handled after the nacks
+      await ch.checkQueue(queue);
       expect(bodies(again)).toEqual(["2", "4"]);
       expect(again.every((m) => m.fields.redelivered)).toBe(true);
       ch.nack(first[4]!, true, true); // 5, multiple
-      await sleep(30);
+      await ch.checkQueue(queue);
       expect(bodies(again)).toEqual(["2", "4", "5"]);
     });
   });
@@ -193,8 +192,7 @@ describe("consumers", () => {
       await publishAll(ch, queue, 5);
       await ch.cancel(consumerTag);
       ch.nackAll(true);
-      await sleep(30);
-      const m = await ch.get(queue, { noAck: true });
+      const m = await ch.get(queue, { noAck: true }); // handled after the nacks
       expect(m && m.content.toString()).toBe("1");
       expect(m && m.fields.redelivered).toBe(true);
     });
@@ -205,8 +203,7 @@ describe("consumers", () => {
       const ch = await channel(c);
       const { queue } = await ch.assertQueue("acks", { exclusive: true });
       ch.sendToQueue(queue, Buffer.from("x"));
-      await sleep(20);
-      const m = await ch.get(queue);
+      const m = await ch.get(queue); // handled after the publish
       expect(m).not.toBe(false);
       ch.ack(m as unknown as ConsumeMessage);
       ch.ack(m as unknown as ConsumeMessage);
@@ -241,8 +238,7 @@ describe("consumers", () => {
       const got: ConsumeMessage[] = [];
       await ch.consume(queue, (m) => m && got.push(m));
       await publishAll(ch, queue, 2);
-      await ch.recover();
-      await sleep(30);
+      await ch.recover(); // recover-ok comes after the redeliveries
       expect(bodies(got)).toEqual(["1", "2", "1", "2"]);
       expect(got.slice(2).every((m) => m.fields.redelivered)).toBe(true);
     });
@@ -271,7 +267,7 @@ describe("consumers", () => {
       ch.sendToQueue(queue, Buffer.from("small"));
       ch.sendToQueue(queue, big);
       ch.sendToQueue(queue, Buffer.alloc(0));
-      await sleep(200);
+      await ch.checkQueue(queue);
       expect(got.length).toBe(3);
       expect(got[1]!.equals(big)).toBe(true);
       expect(got[2]!.length).toBe(0);

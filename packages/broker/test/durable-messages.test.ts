@@ -3,7 +3,7 @@
  * confirms that wait for the write-ahead log, backlogs bigger than the ring buffer, purge and
  * delete. (Crashes: test/crash.test.ts.)
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, truncateSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MethodId } from "@amqp-go/protocol";
@@ -11,7 +11,7 @@ import amqp from "amqplib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import { Broker, type BrokerOptions } from "../src/index.js";
-import type { ChannelModel } from "./helpers.js";
+import { type ChannelModel, until } from "./helpers.js";
 
 const dirs: string[] = [];
 const brokers: Broker[] = [];
@@ -129,7 +129,11 @@ describe("messages of durable queues", () => {
     await ch.assertQueue("w", { durable: true });
     for (let i = 0; i < 100; i++) ch.sendToQueue("w", Buffer.from(`m${i}`), i % 2 === 0 ? persistent : {});
     await ch.waitForConfirms();
-    await new Promise((r) => setTimeout(r, 50)); // the segment batch is written too (not synced)
+    // the segment batch is written too (not synced): the files hold every octet appended
+    const store = a.broker.vhosts.get("/")!.queues.get("w")!.store!;
+    const appended = () => store.segments.segments().reduce((n, s) => n + s.bytes, 0);
+    const written = () => readdirSync(store.dir).reduce((n, f) => n + (f.endsWith(".dat") ? statSync(join(store.dir, f)).size : 0), 0);
+    await until(() => written() >= appended());
     // a crash: the files as they are now, with the queue's segment data lost past its header
     const crashed = dataDir();
     cpSync(dir, crashed, { recursive: true });

@@ -208,7 +208,7 @@ describe("blocked connections", () => {
     const { queue } = await ch.assertQueue("flow-heartbeat", { autoDelete: false });
     publishAll(ch, queue, 3_000);
     await blocked;
-    await sleep(3500);
+    await sleep(3500); // a "nothing happens" check: longer than the 2 s of silence that would drop it
     const closedWhileBlocked = closed;
 
     // Clean up: drain, so the next publisher is not blocked.
@@ -259,7 +259,7 @@ describe("blocked connections", () => {
         })
         .catch(() => {});
     });
-    await Promise.race([all, sleep(4000)]);
+    await Promise.race([all, sleep(4000)]); // a deadline, not a wait: a deadlock shows in the result below
     const result = { got, workerBlocked };
 
     // Clean up whatever happened.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { channel, RecordingAuthenticator, rejectsWith, sleep, until, useBroker, withConnection } from "./helpers.js";
+import { channel, RecordingAuthenticator, rejectsWith, until, useBroker, withConnection } from "./helpers.js";
 
 const auth = new RecordingAuthenticator(["configure queue:locked", "write exchange:amq.fanout", "read queue:secret", "read exchange:amq.topic"]);
 const t = useBroker({ authenticator: auth });
@@ -40,11 +40,11 @@ describe("counters", () => {
       const got: unknown[] = [];
       await ch.prefetch(5);
       await ch.consume(queue, (m) => m && got.push(m));
-      await sleep(50);
+      await until(() => got.length === 5);
       ch.ack(got[4] as never, true); // 5 acked
-      await sleep(50);
-      ch.nack(got[5] as never, false, true); // 1 rejected, requeued
-      await sleep(50);
+      await until(() => got.length === 10);
+      ch.nack(got[5] as never, false, true); // 1 rejected, requeued, redelivered to the consumer
+      await until(() => got.length === 11);
       expect(await ch.get(queue)).toBe(false);
     });
     const d = (key: keyof typeof k) => (k[key] as number) - (before[key] as number);

@@ -9,7 +9,7 @@ import { FrameType, MethodId } from "@amqp-go/protocol";
 import amqp from "amqplib";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { useBroker } from "./helpers.js";
+import { until, useBroker } from "./helpers.js";
 import { expectWorking, methodPayload, RawClient, rawFrame, sleep } from "./raw-client.js";
 
 const t = useBroker({ handshakeTimeout: 1000 });
@@ -173,7 +173,8 @@ describe("robustness", () => {
       }
     });
     const chaosStart = Date.now();
-    await sleep(200);
+    // the chaos is under way: as many hostile clients as run at once have had their go
+    await until(() => Object.values(done).reduce((a, b) => a + b, 0) + failures.length >= CONCURRENCY);
 
     const goodErrors: string[] = [];
     const pub = await amqp.connect(t.url);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { channel, rejectsWith, sleep, until, useBroker, withConnection } from "./helpers.js";
+import { channel, rejectsWith, until, useBroker, withConnection } from "./helpers.js";
 
 const t = useBroker();
 
@@ -40,7 +40,7 @@ describe("exchanges route as RabbitMQ's do", () => {
       ch.publish("x.topic", "bond.x.nyse", Buffer.from("bond"));
       ch.publish("x.headers", "", Buffer.from("eu-order"), { headers: { kind: "order", region: "eu" } });
       ch.publish("x.headers", "", Buffer.from("us-invoice"), { headers: { kind: "invoice", region: "us" } });
-      await sleep(100);
+      await ch.checkQueue("d1"); // answered after the deliveries of the publishes before it
       expect(Object.fromEntries(got)).toEqual({
         d1: ["direct-a"],
         d2: [],

@@ -1,0 +1,109 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Message } from "../message.js";
+import {
+  isPersistentRecord,
+  logMessage,
+  logRecordSize,
+  logTargetCount,
+  logTargetSeq,
+  logTargetStore,
+  messageRecordSize,
+  PERSISTENT,
+  readMessageRecord,
+  writeMessageRecord,
+} from "./message-record.js";
+
+/** A short string (exchange, routing key): any text of at most 255 UTF-8 octets. */
+const shortString = fc.string({ unit: "binary", maxLength: 80 }).filter((s) => Buffer.byteLength(s) <= 255);
+const bytes = (maxLength: number) => fc.uint8Array({ maxLength }).map((a) => Buffer.from(a));
+
+/** A log record laid out by hand from the format in message-record.ts: n, n x (storeId, seq hi, seq lo), segment record. */
+function logRecord(targets: readonly (readonly [number, number])[], record: Buffer): Buffer {
+  const b = Buffer.alloc(2 + 12 * targets.length);
+  b.writeUInt16BE(targets.length, 0);
+  targets.forEach(([storeId, seq], i) => {
+    b.writeUInt32BE(storeId, 2 + 12 * i);
+    b.writeUInt32BE(Math.floor(seq / 2 ** 32), 2 + 12 * i + 4);
+    b.writeUInt32BE(seq % 2 ** 32, 2 + 12 * i + 8);
+  });
+  return Buffer.concat([b, record]);
+}
+
+describe("the segment record of a message", () => {
+  it("is laid out as documented (golden bytes)", () => {
+    const m = new Message("ex", "rk", Buffer.from([0x10, 0x00, 0x02]), Buffer.from("hi"));
+    const buf = Buffer.alloc(messageRecordSize(m));
+    expect(writeMessageRecord(buf, 0, m, PERSISTENT)).toBe(buf.length);
+    // flags | e=2 "ex" | r=2 "rk" | p=3 | properties | body
+    expect(buf.toString("hex")).toBe(["01", "02", "6578", "02", "726b", "00000003", "100002", "6869"].join(""));
+    expect(isPersistentRecord(buf)).toBe(true);
+  });
+
+  it("round-trips: what is written at any offset reads back the same, and takes messageRecordSize octets", () => {
+    fc.assert(
+      fc.property(shortString, shortString, bytes(300), bytes(3000), fc.constantFrom(0, PERSISTENT), fc.nat(64), (exchange, routingKey, props, body, flags, offset) => {
+        const m = new Message(exchange, routingKey, props, body);
+        const size = messageRecordSize(m);
+        const buf = Buffer.alloc(offset + size + 16, 0xee);
+        const end = writeMessageRecord(buf, offset, m, flags);
+        expect(end).toBe(offset + size);
+        expect(buf.subarray(end).every((b) => b === 0xee)).toBe(true); // nothing written past the end
+        const record = buf.subarray(offset, end);
+        const back = readMessageRecord(record);
+        expect(back.exchange).toBe(exchange);
+        expect(back.routingKey).toBe(routingKey);
+        expect(back.rawProperties.equals(props)).toBe(true);
+        expect(back.body.equals(body)).toBe(true);
+        expect(isPersistentRecord(record)).toBe(flags === PERSISTENT);
+      }),
+    );
+  });
+
+  it("reads properties and body as views into the record, not copies (the queue compacts what it keeps)", () => {
+    const m = new Message("", "q", Buffer.from([0, 0]), Buffer.from("body"));
+    const buf = Buffer.alloc(messageRecordSize(m));
+    writeMessageRecord(buf, 0, m, 0);
+    const back = readMessageRecord(buf);
+    expect(back.body.buffer).toBe(buf.buffer);
+    expect(back.rawProperties.buffer).toBe(buf.buffer);
+  });
+});
+
+describe("the write-ahead log record of a persistent publish", () => {
+  it("gives back its destinations and its segment record, seqs above 2^32 included", () => {
+    const m = new Message("amq.fanout", "", Buffer.from([0x10, 0x00, 0x02]), Buffer.from("x"));
+    const record = Buffer.alloc(messageRecordSize(m));
+    writeMessageRecord(record, 0, m, PERSISTENT);
+    const log = logRecord(
+      [
+        [7, 2 ** 32 + 5],
+        [1, 0],
+        [0xffffffff, Number.MAX_SAFE_INTEGER],
+      ],
+      record,
+    );
+    expect(log.length).toBe(logRecordSize(3, record.length));
+    expect(logTargetCount(log)).toBe(3);
+    expect([0, 1, 2].map((i) => [logTargetStore(log, i), logTargetSeq(log, i)])).toEqual([
+      [7, 2 ** 32 + 5],
+      [1, 0],
+      [0xffffffff, Number.MAX_SAFE_INTEGER],
+    ]);
+    expect(logMessage(log).equals(record)).toBe(true);
+    expect(readMessageRecord(logMessage(log)).exchange).toBe("amq.fanout");
+  });
+
+  it("decodes any set of destinations (property)", () => {
+    const target = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.maxSafeNat());
+    fc.assert(
+      fc.property(fc.array(target, { maxLength: 40 }), bytes(200), (targets, record) => {
+        const log = logRecord(targets, record);
+        expect(log.length).toBe(logRecordSize(targets.length, record.length));
+        expect(logTargetCount(log)).toBe(targets.length);
+        expect(targets.map((_, i) => [logTargetStore(log, i), logTargetSeq(log, i)])).toEqual(targets);
+        expect(logMessage(log).equals(record)).toBe(true);
+      }),
+    );
+  });
+});

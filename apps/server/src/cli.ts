@@ -1,53 +1,35 @@
 /**
  * The command line: yargs turns argv into a config file path and flag overrides, or into text to
- * print (--help, --version). Every flag is read as text and checked by the config layer, so a bad
+ * print (--help, --version). Every setting of settings.ts has a flag, named from its section and
+ * key (`--wal-batch-size`, `--log-level`), described by its doc and default. Every flag is read as text and checked by the config layer, so a bad
  * `--port` gets the same message as a bad AMQP_SERVER_PORT. No flag has a yargs default: an absent
  * flag must not hide the file or the environment.
  */
 import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { ADMIN_NOUNS, type AdminCommandLine, parseAdminCommandLine } from "./admin-cli.js";
-import { type Override, SCHEMA, type Section } from "./config.js";
+import type { Override } from "./config.js";
 import { ConfigError } from "./errors.js";
+import { SECTIONS, type SettingEntry, SETTING_ENTRIES, SETTINGS } from "./settings.js";
 
 export type CommandLine =
   | { readonly kind: "run"; readonly configFile: string | undefined; readonly flags: readonly Override[] }
   | { readonly kind: "print"; readonly text: string }
   | AdminCommandLine;
 
-interface Flag {
-  readonly section: Section;
-  readonly key: string;
-  readonly describe: string;
-}
-
-const FLAGS: Readonly<Record<string, Flag>> = {
-  port: { section: "server", key: "port", describe: "AMQP port, 0 for any free port" },
-  host: { section: "server", key: "host", describe: "Interface to listen on (default: every interface, IPv6 and IPv4)" },
-  "data-dir": { section: "server", key: "data_dir", describe: "Directory for durable state" },
-  "metrics-port": { section: "server", key: "metrics_port", describe: "Prometheus metrics port, 0 to disable" },
-  "wal-batch-size": { section: "storage", key: "wal_batch_size", describe: "Write-ahead log batch size in octets" },
-  "wal-batch-delay": { section: "storage", key: "wal_batch_delay", describe: "ms a log batch waits for more records (0: one event-loop turn)" },
-  "segment-size": { section: "storage", key: "segment_size", describe: "Queue segment file size in octets" },
-  "ring-buffer-size": { section: "storage", key: "ring_buffer_size", describe: "Octets of the newest messages each durable queue keeps in memory" },
-  "checkpoint-interval": { section: "storage", key: "checkpoint_interval", describe: "ms between checkpoints of the write-ahead log" },
-  "log-level": { section: "log", key: "level", describe: "Log level: fatal, error, warn, info, debug, trace or silent" },
-  "log-file": { section: "log", key: "file", describe: "Write JSON logs to this file instead of stdout" },
-  "users-file": { section: "auth", key: "users_file", describe: "Users, vhosts and permissions (default: <data-dir>/users.json)" },
-  "tls-port": { section: "tls", key: "port", describe: "AMQPS port, used when --tls-cert-file and --tls-key-file are given" },
-  "tls-cert-file": { section: "tls", key: "cert_file", describe: "Server certificate (PEM) for the TLS listener" },
-  "tls-key-file": { section: "tls", key: "key_file", describe: "Its private key (PEM)" },
-  "tls-ca-file": { section: "tls", key: "ca_file", describe: "CA certificates (PEM) that client certificates are verified against" },
-};
+/** The flags, from the settings table: `--data-dir` -> server.data_dir. */
+const FLAGS: ReadonlyMap<string, SettingEntry> = new Map(SETTING_ENTRIES.map((entry) => [entry.flag, entry]));
 
 /** The version of this package, for --version. */
 export const version: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-function describe(flag: Flag): string {
-  const value = (SCHEMA[flag.section] as Record<string, { default: unknown }>)[flag.key]?.default;
-  return value === null || value === undefined ? flag.describe : `${flag.describe} (default: ${String(value)})`;
+/** A flag's line in --help: the setting's doc, its default, and whether it applies live. */
+function describe({ setting }: SettingEntry): string {
+  const value = setting.value.default;
+  const shown = value === null || (Array.isArray(value) && value.length === 0) ? "" : ` (default: ${String(value)})`;
+  return `${setting.doc}${shown}${setting.live === true ? " [live]" : ""}`;
 }
 
 /** `usageConfiguration` is in yargs 18 but not in @types/yargs 17. */
@@ -56,7 +38,7 @@ interface UsageConfigurable {
 }
 
 function keyList(): string {
-  return Object.entries(SCHEMA)
+  return Object.entries(SETTINGS)
     .map(([section, keys]) => `  ${section}: ${Object.keys(keys).join(", ")}`)
     .join("\n");
 }
@@ -74,8 +56,11 @@ function parser(args: readonly string[]) {
     .showHelpOnFail(false)
     .parserConfiguration({ "duplicate-arguments-array": false })
     .option("config", { type: "string", requiresArg: true, describe: "Read settings from this JSON file (see below)" });
-  for (const [name, flag] of Object.entries(FLAGS)) {
-    cli = cli.option(name, { type: "string", requiresArg: true, describe: describe(flag) });
+  for (const [name, entry] of FLAGS) cli = cli.option(name, { type: "string", requiresArg: true, describe: describe(entry) });
+  // One group a section, titled with where else its keys are set.
+  for (const section of SECTIONS) {
+    const names = SETTING_ENTRIES.filter((e) => e.section === section).map((e) => e.flag);
+    cli = cli.group(names, `${section} (file: "${section}": {...}, environment: AMQP_${section.toUpperCase()}_<KEY>):`);
   }
   // Every flag is read as text, so yargs' "[string]" labels would mislead: hide them.
   (cli as unknown as UsageConfigurable).usageConfiguration({ "hide-types": true });
@@ -110,10 +95,11 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
       return;
     }
     const parsed = argv as Record<string, unknown>;
+    // In the order given (yargs keeps it), each flag once: the last of a repeated one wins.
     const flags: Override[] = [];
-    for (const [name, flag] of Object.entries(FLAGS)) {
-      const text = parsed[name];
-      if (typeof text === "string") flags.push({ section: flag.section, key: flag.key, text, source: `--${name}` });
+    for (const [name, text] of Object.entries(parsed)) {
+      const entry = FLAGS.get(name);
+      if (entry !== undefined && typeof text === "string") flags.push({ section: entry.section, key: entry.key, text, source: `--${name}` });
     }
     const configFile = typeof parsed["config"] === "string" ? parsed["config"] : undefined;
     result = { kind: "run", configFile, flags };

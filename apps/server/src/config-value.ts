@@ -4,6 +4,7 @@
  * the input is not a valid value; the caller turns that into a ConfigError naming the source and
  * `expected`.
  */
+import { type NumberSetting, settingAccepts, settingExpects } from "@amqp-go/broker";
 
 export interface ConfigValue<T> {
   /** What a valid value is, for error messages: "an integer from 0 to 65535". */
@@ -21,13 +22,12 @@ function numberFromText(text: string): number | undefined {
   return NUMBER_TEXT.test(trimmed) ? Number(trimmed) : undefined;
 }
 
-/** An integer in [min, max]. */
-export function integer(min: number, max: number, defaultValue: number): ConfigValue<number> {
-  const check = (n: unknown): number | undefined =>
-    typeof n === "number" && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+/** A number with its default and range from a settings table (an integer in [min, max], or a fraction of memory). */
+export function number(setting: NumberSetting): ConfigValue<number> {
+  const check = (n: unknown): number | undefined => (settingAccepts(setting, n) ? n : undefined);
   return {
-    expected: `an integer from ${min} to ${max}`,
-    default: defaultValue,
+    expected: settingExpects(setting),
+    default: setting.default,
     fromText: (text) => check(numberFromText(text)),
     fromJson: check,
   };
@@ -53,21 +53,6 @@ export function optionalText(): ConfigValue<string | null> {
 export function oneOf<const W extends string>(words: readonly W[], defaultValue: W): ConfigValue<W> {
   const check = (s: unknown): W | undefined => (words as readonly unknown[]).includes(s) ? (s as W) : undefined;
   return { expected: `one of ${words.join(", ")}`, default: defaultValue, fromText: (s) => check(s.trim()), fromJson: check };
-}
-
-/**
- * A memory size: a fraction of the machine's memory in (0, 1], as RabbitMQ's
- * `vm_memory_high_watermark.relative`, or a byte count above 1, as its `.absolute`.
- */
-export function memoryFractionOrBytes(defaultValue: number): ConfigValue<number> {
-  const check = (n: unknown): number | undefined =>
-    typeof n === "number" && Number.isFinite(n) && n > 0 && (n <= 1 || Number.isSafeInteger(n)) ? n : undefined;
-  return {
-    expected: "a fraction of total memory in (0, 1] or a byte count (an integer above 1)",
-    default: defaultValue,
-    fromText: (text) => check(numberFromText(text)),
-    fromJson: check,
-  };
 }
 
 /** true or false; in a variable or flag, the words true/false (or 1/0). */

@@ -1,30 +1,49 @@
-/** Everything a broker can be told, with RabbitMQ's defaults. */
-import type { Authenticator, Logger } from "./ports.js";
+/**
+ * Everything a broker can be told. Its numeric settings are one table, BROKER_SETTINGS (default,
+ * range, doc, RabbitMQ's defaults): `BrokerOptions` and the resolved options are derived from it,
+ * and apps/server builds its flags, config keys, AMQP_* variables and --help from the same
+ * entries. A new broker setting (a cap, a flow-control bound) is one entry here, read as
+ * `broker.options.<name>`; the server exposes it with one line in its own table.
+ */
+import { bytesOfMemory, type OptionsOf, resolveSettings, type SettingTable } from "@amqp-go/storage";
+import { GuestAuthenticator } from "./authenticator.js";
+import { type Authenticator, type Logger, silentLogger } from "./ports.js";
 import type { StorageOptions } from "./store/storage-options.js";
 
-export interface BrokerOptions {
-  /** Heartbeat proposed in connection.tune, seconds (0 disables). Default 60. */
-  heartbeat?: number;
-  /** frame_max proposed in connection.tune, octets. Default 131072. */
-  frameMax?: number;
-  /** channel_max proposed in connection.tune. Default 2047. */
-  channelMax?: number;
-  /** Largest message body accepted, octets. Default 128 MiB; larger is refused with 406 as RabbitMQ does. */
-  maxMessageSize?: number;
-  /** Time a client has to complete the handshake, ms. Default 10000. */
-  handshakeTimeout?: number;
-  /** A failed handshake (bad tune-ok, unknown mechanism...) drops the socket after this long, ms. Default 3000, as RabbitMQ. */
-  handshakeErrorDelay?: number;
-  /**
-   * Connections still in the handshake (TLS included) beyond this many are closed as they arrive, so
-   * that silent sockets cannot use up file descriptors and lock other clients out. Default 1000.
-   */
-  maxHandshakingConnections?: number;
-  /**
-   * Message bytes held in memory above which publishers are blocked (connection.blocked, and their
-   * sockets are no longer read) until consumers drain below it. Default 40% of the machine's memory.
-   */
-  memoryHighWatermark?: number;
+const U16 = 0xffff;
+/** setTimeout's largest delay, ms. */
+const MAX_TIMER = 0x7fff_ffff;
+
+export const BROKER_SETTINGS = {
+  heartbeat: { default: 60, min: 0, max: U16, doc: "Heartbeat proposed in connection.tune, seconds; 0 disables" },
+  // 4096 is the spec's frame-min-size; frame-max is a long (u32) in connection.tune.
+  frameMax: { default: 131072, min: 4096, max: 0xffff_ffff, doc: "frame_max proposed in connection.tune, octets" },
+  channelMax: { default: 2047, min: 1, max: U16, doc: "channel_max proposed in connection.tune" },
+  handshakeTimeout: { default: 10_000, min: 1, max: MAX_TIMER, doc: "ms a client has to finish the handshake" },
+  maxHandshakingConnections: {
+    default: 1000,
+    min: 1,
+    max: MAX_TIMER,
+    doc: "Sockets in the handshake (TLS included) beyond this many are closed as they arrive, so that silent ones cannot lock other clients out",
+  },
+  handshakeErrorDelay: {
+    default: 3000,
+    min: 0,
+    max: MAX_TIMER,
+    doc: "ms after a failed handshake (bad tune-ok, unknown mechanism...) before the socket is dropped, as RabbitMQ",
+  },
+  // RabbitMQ's ceiling for max_message_size is 512 MiB.
+  maxMessageSize: { default: 128 * 1024 * 1024, min: 1, max: 512 * 1024 * 1024, doc: "Largest message body accepted, octets; larger is refused with 406" },
+  memoryHighWatermark: {
+    default: 0.4,
+    min: 2,
+    max: Number.MAX_SAFE_INTEGER,
+    fractionOfMemory: true,
+    doc: "Publishers are blocked above this much message memory: a fraction of total memory, or bytes",
+  },
+} as const satisfies SettingTable;
+
+export interface BrokerOptions extends OptionsOf<typeof BROKER_SETTINGS> {
   logger?: Logger;
   authenticator?: Authenticator;
   /**
@@ -32,24 +51,30 @@ export interface BrokerOptions {
    * (`<dataDir>/metadata/definitions.json`); without it the broker keeps everything in memory.
    */
   dataDir?: string;
-  /** How messages of durable queues are kept in `dataDir`: log batches, segment size, ring buffer, checkpoints. */
+  /** How messages of durable queues are kept in `dataDir` (STORAGE_SETTINGS of @amqp-go/storage). */
   storage?: StorageOptions;
   /** `product` and `version` in the server properties. */
   product?: string;
   version?: string;
 }
 
-export interface ResolvedBrokerOptions {
-  readonly heartbeat: number;
-  readonly frameMax: number;
-  readonly channelMax: number;
-  readonly maxMessageSize: number;
-  readonly handshakeTimeout: number;
-  readonly handshakeErrorDelay: number;
-  readonly maxHandshakingConnections: number;
-  readonly memoryHighWatermark: number;
+/** The options in force: every BROKER_SETTINGS entry filled in, the watermark in bytes. */
+export type ResolvedBrokerOptions = { readonly [K in keyof typeof BROKER_SETTINGS]: number } & {
   readonly logger: Logger;
   readonly authenticator: Authenticator;
   readonly product: string;
   readonly version: string;
+};
+
+/** Defaults filled in and ranges checked (a RangeError names the option); `memoryHighWatermark` in bytes. */
+export function resolveBrokerOptions(options: BrokerOptions, totalMemory: number): ResolvedBrokerOptions {
+  const settings = resolveSettings(BROKER_SETTINGS, options, "broker");
+  return {
+    ...settings,
+    memoryHighWatermark: bytesOfMemory(settings.memoryHighWatermark, totalMemory),
+    logger: options.logger ?? silentLogger,
+    authenticator: options.authenticator ?? new GuestAuthenticator(),
+    product: options.product ?? "amqp-go",
+    version: options.version ?? "0.1.0",
+  };
 }

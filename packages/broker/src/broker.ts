@@ -4,11 +4,10 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { totalmem } from "node:os";
-import { GuestAuthenticator } from "./authenticator.js";
-import type { BrokerOptions, ResolvedBrokerOptions } from "./broker-options.js";
+import { type BrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from "./broker-options.js";
 import { Connection } from "./connection/connection.js";
 import { MemoryMonitor } from "./memory.js";
-import { BrokerCounters, silentLogger } from "./ports.js";
+import { BrokerCounters } from "./ports.js";
 import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
 import { MetadataStore } from "@amqp-go/storage";
@@ -56,20 +55,7 @@ export class Broker implements QueueStorage {
   private lastRefusalLog = 0;
 
   constructor(options: BrokerOptions = {}) {
-    this.options = {
-      heartbeat: options.heartbeat ?? 60,
-      frameMax: options.frameMax ?? 131072,
-      channelMax: options.channelMax ?? 2047,
-      maxMessageSize: options.maxMessageSize ?? 128 * 1024 * 1024,
-      handshakeTimeout: options.handshakeTimeout ?? 10_000,
-      handshakeErrorDelay: options.handshakeErrorDelay ?? 3000,
-      maxHandshakingConnections: options.maxHandshakingConnections ?? 1000,
-      memoryHighWatermark: options.memoryHighWatermark ?? Math.floor(totalmem() * 0.4),
-      logger: options.logger ?? silentLogger,
-      authenticator: options.authenticator ?? new GuestAuthenticator(),
-      product: options.product ?? "amqp-go",
-      version: options.version ?? "0.1.0",
-    };
+    this.options = resolveBrokerOptions(options, totalmem());
     this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
     this.memory.onAlarm((alarm) => {
       this.options.logger.warn({ bytes: this.memory.bytes, watermark: this.memory.highWatermark, alarm }, alarm ? "memory alarm set" : "memory alarm cleared");

@@ -1,7 +1,7 @@
 /** @amqp-go/broker: a RabbitMQ-compatible AMQP 0-9-1 broker. */
 export { GuestAuthenticator, credentialsOf } from "./authenticator.js";
 export { type AcceptOptions, Broker, type ListenOptions } from "./broker.js";
-export type { BrokerOptions, ResolvedBrokerOptions } from "./broker-options.js";
+export { BROKER_SETTINGS, type BrokerOptions, type ResolvedBrokerOptions } from "./broker-options.js";
 export { AmqpError, ChannelError, ConnectionError } from "./errors.js";
 export type { Binding, Destination } from "./exchange/exchange.js";
 export { Exchange } from "./exchange/exchange.js";
@@ -18,6 +18,8 @@ export {
 } from "./ports.js";
 export { Queue } from "./queue/queue.js";
 export type { StorageOptions } from "./store/storage-options.js";
+// The storage settings and their helpers, for apps that configure a broker (apps/server).
+export { bytesOfMemory, type NumberSetting, settingAccepts, settingExpects, STORAGE_SETTINGS } from "@amqp-go/storage";
 export { FixedHistogram, StorageStats } from "./store/storage-stats.js";
 export type { MessageStore, StoreRecovery } from "./store/message-store.js";
 export { Vhost } from "./vhost.js";

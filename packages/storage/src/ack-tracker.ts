@@ -22,6 +22,7 @@ import { encodeAckRecord, loadAckFile, type AckLoadResult } from "./segment/ack-
 import { syncDir } from "./segment/file-io.js";
 import { ackFileName } from "./segment/segment-position.js";
 import { SegmentAcks } from "./segment/segment-acks.js";
+import { STORAGE_SETTINGS } from "./storage-settings.js";
 
 const { RoaringBitmap32 } = roaring;
 
@@ -60,7 +61,7 @@ export class AckTracker {
     private readonly o: AckTrackerOptions = {},
   ) {
     this.sync = o.sync ?? true;
-    const interval = o.flushIntervalMs ?? 200;
+    const interval = o.flushIntervalMs ?? STORAGE_SETTINGS.ackFlushInterval.default;
     this.timer = interval > 0 ? setInterval(this.tick, interval).unref() : null;
   }
 

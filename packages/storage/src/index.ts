@@ -13,3 +13,14 @@ export type { ReadBatch, StoredMessage } from "./segment/segment-reader.js";
 export type { CompactionResult } from "./segment/compaction.js";
 export type { SegmentRecoveryReport } from "./segment/segment-recovery.js";
 export { AckTracker, type AckLoadResult, type AckTrackerOptions } from "./ack-tracker.js";
+export {
+  bytesOfMemory,
+  type NumberSetting,
+  type OptionsOf,
+  type ResolvedOptionsOf,
+  resolveSettings,
+  settingAccepts,
+  settingExpects,
+  type SettingTable,
+} from "./settings.js";
+export { resolveStorageOptions, type ResolvedStorageOptions, STORAGE_SETTINGS, type StorageOptions } from "./storage-settings.js";

@@ -14,6 +14,7 @@
 import { mkdirSync, readdirSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { AckTracker } from "../ack-tracker.js";
+import { STORAGE_SETTINGS } from "../storage-settings.js";
 import { compactSegment, type CompactionResult } from "./compaction.js";
 import { syncDir } from "./file-io.js";
 import { recoverSegments, type SegmentRecoveryReport } from "./segment-recovery.js";
@@ -24,7 +25,7 @@ import { SegmentSet } from "./segment-set.js";
 import { SegmentWriter } from "./segment-writer.js";
 
 export interface SegmentStoreOptions {
-  /** A segment is closed once this many octets are in it (default 64 MiB, at most 4 GiB - 1). */
+  /** A segment is closed once this many octets are in it (default 64 MiB, STORAGE_SETTINGS.segmentSize; at most 4 GiB - 1). */
   readonly segmentSize?: number;
   /** fdatasync every batch of appends and of acks (default true). */
   readonly sync?: boolean;
@@ -33,7 +34,7 @@ export interface SegmentStoreOptions {
    * log makes messages durable: it calls syncData() at its checkpoints instead.
    */
   readonly syncAppends?: boolean;
-  /** How often acks are made durable, in ms (default 200). */
+  /** How often acks are made durable, in ms (default 200, STORAGE_SETTINGS.ackFlushInterval). */
   readonly ackFlushIntervalMs?: number;
   /** A sealed segment with at least this fraction acknowledged is compacted (default 0.9). */
   readonly compactRatio?: number;
@@ -62,7 +63,7 @@ export interface SegmentInfo {
   readonly head: boolean;
 }
 
-const DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
+const DEFAULT_SEGMENT_SIZE = STORAGE_SETTINGS.segmentSize.default;
 const DEFAULT_READ_BYTES = 1024 * 1024;
 
 export class SegmentStore {
@@ -80,7 +81,7 @@ export class SegmentStore {
     await mkdir(dir, { recursive: true });
     let store: SegmentStore | null = null;
     const acks = new AckTracker(dir, {
-      flushIntervalMs: options.ackFlushIntervalMs ?? 200,
+      flushIntervalMs: options.ackFlushIntervalMs ?? STORAGE_SETTINGS.ackFlushInterval.default,
       sync: options.sync ?? true,
       onFlush: () => store?.afterAckFlush(),
       onError: (e) => options.onError?.(e),
@@ -133,7 +134,7 @@ export class SegmentStore {
     if (readdirSync(dir).length > 0) throw new Error(`segment directory ${dir} is not empty`);
     let store: SegmentStore | null = null;
     const acks = new AckTracker(dir, {
-      flushIntervalMs: options.ackFlushIntervalMs ?? 200,
+      flushIntervalMs: options.ackFlushIntervalMs ?? STORAGE_SETTINGS.ackFlushInterval.default,
       sync: options.sync ?? true,
       onFlush: () => store?.afterAckFlush(),
       onError: (e) => options.onError?.(e),

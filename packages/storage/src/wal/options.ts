@@ -4,18 +4,20 @@ import { nodeIo } from "./io.js";
 import { MAX_SEQUENCE } from "./record.js";
 import type { WalRecordHandler } from "./recovery.js";
 import { WalError } from "./wal-error.js";
+import { STORAGE_SETTINGS } from "../storage-settings.js";
 
 export interface WalOptions {
   /** Directory of the log files; created if missing. Other files in it are left alone. */
   dir: string;
-  /** A new file is started before a record that would take the current one past this. Default 64 MiB. */
+  /** A new file is started before a record that would take the current one past this. Default 64 MiB (STORAGE_SETTINGS.walFileSize). */
   fileSize?: number;
-  /** A batch is written as soon as it holds this many octets. Default 1 MiB. */
+  /** A batch is written as soon as it holds this many octets. Default 1 MiB (STORAGE_SETTINGS.walBatchSize). */
   batchSize?: number;
   /**
-   * Milliseconds a batch waits for more records after its first one. Default 2. 0: the batch closes
-   * on the next turn of the event loop (setImmediate), after the I/O callbacks of this one, so
-   * every record published by the socket reads of one turn shares a sync.
+   * Milliseconds a batch waits for more records after its first one. Default 0
+   * (STORAGE_SETTINGS.walBatchDelay): the batch closes on the next turn of the event loop
+   * (setImmediate), after the I/O callbacks of this one, so every record published by the socket
+   * reads of one turn shares a sync.
    */
   batchDelay?: number;
   /** Largest payload accepted; recovery takes a larger length as corruption. Default 128 MiB. */
@@ -54,9 +56,9 @@ const MiB = 1024 * 1024;
 export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
   const resolved: ResolvedWalOptions = {
     dir: options.dir,
-    fileSize: options.fileSize ?? 64 * MiB,
-    batchSize: options.batchSize ?? MiB,
-    batchDelay: options.batchDelay ?? 2,
+    fileSize: options.fileSize ?? STORAGE_SETTINGS.walFileSize.default,
+    batchSize: options.batchSize ?? STORAGE_SETTINGS.walBatchSize.default,
+    batchDelay: options.batchDelay ?? STORAGE_SETTINGS.walBatchDelay.default,
     maxRecordSize: options.maxRecordSize ?? 128 * MiB,
     startSeq: options.startSeq ?? 1,
     onRecord: options.onRecord ?? noop,
@@ -64,6 +66,8 @@ export function resolveWalOptions(options: WalOptions): ResolvedWalOptions {
     onError: options.onError,
     io: options.io ?? nodeIo,
   };
+  // What the log needs to work at all, below the ranges a configured store accepts
+  // (STORAGE_SETTINGS), so that tests can roll files and batches after a few records.
   check("fileSize", resolved.fileSize, 1, Number.MAX_SAFE_INTEGER);
   check("batchSize", resolved.batchSize, 1, 0x7fffffff);
   check("batchDelay", resolved.batchDelay, 0, 0x7fffffff);

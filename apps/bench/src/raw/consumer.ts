@@ -3,7 +3,7 @@
  * bench needs, read in place from the frames: the delivery tag (basic.deliver), the body size
  * (content header; properties are never decoded) and the send time in the body's first 8 octets.
  * Each message is counted, timed into the HDR histogram and acked (one ack per message, or one
- * with `multiple` every --multi-ack); the acks of one socket read go out in one write.
+ * with `multiple` every --multi-ack); the acks of a turn of the event loop go out in one write.
  */
 import { MethodId } from "@amqp-go/protocol";
 import type { ClientSettings, ConsumerPlan, Counters } from "../agent-messages.js";
@@ -30,6 +30,12 @@ export class RawConsumer implements ChannelListener {
   private lastTag = 0;
   private consumedInRead = 0;
   private cancelled = false;
+  private flushPending = false;
+  /** Bound once: writes the acks of every read of one turn of the event loop. */
+  private readonly flush = (): void => {
+    this.flushPending = false;
+    this.acks.flush();
+  };
 
   constructor(
     private readonly conn: RawConnection,
@@ -110,7 +116,11 @@ export class RawConsumer implements ChannelListener {
   onReadEnd(): void {
     this.nowTaken = false;
     if (this.consumedInRead === 0) return;
-    this.acks.flush();
+    // libuv reads a socket up to 32 times per wake-up: the acks of all those reads go in one write.
+    if (!this.flushPending && !this.s.autoack) {
+      this.flushPending = true;
+      setImmediate(this.flush);
+    }
     this.c.consumed += this.consumedInRead;
     this.consumedInRead = 0;
     this.c.lastConsumeAt = nowMs();

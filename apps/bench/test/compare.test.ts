@@ -33,7 +33,7 @@ it("runs a scenario on a fresh amqp-go and writes the BENCHMARKS table", async (
   // A measured rate (1 s at a fixed 10,000 msg/s; a loaded CI machine falls short by any amount, 8,551
   // seen, so only the shape is checked), the published rate beside it, the server's CPU per message,
   // a p99 in ms and its peak RSS.
-  expect(md).toMatch(/^\| `1p1c-10k` \| [\d,]+ \| [\d,]+ \| [\d.]+ \| [\d.]+ \| \d+ MiB \|$/m);
+  expect(md).toMatch(/^\| `1p1c-10k` \| [\d,]+ \| [\d,]+ \| [\d.]+ \| [\d.,]+ \| \d+ MiB \|$/m);
   // The generator's own cost beside the broker's cores.
   expect(md).toMatch(/^- `1p1c-10k`: amqp-go [\d.]+ \/ [\d.]+ \/ [\d.]+; generator [\d.]+%$/m);
 });

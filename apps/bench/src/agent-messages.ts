@@ -12,9 +12,12 @@
  *   stop                      ─────▶     acks flushed, closes    ─────▶ stopped, exits
  *                                        any connection lost    ─────▶ fatal
  */
+import type { ClientKind } from "./clients.js";
 import type { ProducerTarget } from "./topology.js";
 
 export interface ClientSettings {
+  /** Which client speaks AMQP: the raw one on @amqp-go/protocol, or amqplib. */
+  readonly client: ClientKind;
   readonly size: number;
   readonly rate: number;
   readonly confirm: number;
@@ -61,10 +64,12 @@ export interface Counters {
   lastConsumeAt: number;
   /** CPU milliseconds (user + system) the load process has used so far. */
   cpuMs: number;
+  /** Of those, the ones used since publishing began (the run's own cost, without start-up). */
+  runCpuMs: number;
 }
 
 export function zeroCounters(): Counters {
-  return { published: 0, confirmed: 0, nacked: 0, routed: 0, consumed: 0, blocked: 0, lastPublishAt: 0, lastConfirmAt: 0, lastConsumeAt: 0, cpuMs: 0 };
+  return { published: 0, confirmed: 0, nacked: 0, routed: 0, consumed: 0, blocked: 0, lastPublishAt: 0, lastConfirmAt: 0, lastConsumeAt: 0, cpuMs: 0, runCpuMs: 0 };
 }
 
 export type ToAgent =

@@ -1,26 +1,26 @@
 /**
- * The load process: runs its share of producers and consumers, each on its own amqplib connection
- * (TCP_NODELAY on, as the Java, .NET and pika clients do; with Nagle on, amqplib adds ~10 ms), and
- * reports to the coordinator. Any connection or channel the broker closes, or the network drops,
- * is fatal: the agent says why and the coordinator aborts the run.
+ * The load process: runs its share of producers and consumers, each on its own connection, with the
+ * client the plan names (raw or amqplib), and reports to the coordinator. Any connection or channel
+ * the broker closes, or the network drops, is fatal: the agent says why and the coordinator aborts
+ * the run.
  */
-import amqp, { type Channel, type ChannelModel } from "amqplib";
 import type { AgentPlan, Counters, FromAgent, ToAgent } from "./agent-messages.js";
 import { zeroCounters } from "./agent-messages.js";
-import { Consumer } from "./consumer.js";
-import { lostConnection, messageOf } from "./errors.js";
+import { openAmqplibClients } from "./amqplib-clients.js";
+import type { AgentContext, LoadSet } from "./clients.js";
+import { messageOf } from "./errors.js";
 import { encode, newHistogram } from "./latency.js";
-import { Producer } from "./producer.js";
+import { openRawClients } from "./raw/clients.js";
 
 const CLOSE_TIMEOUT_MS = 5000;
 
 export class Agent {
   private readonly counters: Counters = zeroCounters();
   private readonly latency = newHistogram();
-  private readonly connections: ChannelModel[] = [];
-  private readonly producers: Producer[] = [];
-  private readonly consumers: Consumer[] = [];
+  private readonly clients: LoadSet = { producers: [], consumers: [], closers: [] };
   private warmup = 0;
+  /** CPU milliseconds used when publishing began: the run's own cost is counted from there. */
+  private cpuAtPublish = -1;
   private closing = false;
   private failed = false;
 
@@ -39,17 +39,18 @@ export class Agent {
         this.send({ type: "ready" });
         return;
       case "consume":
-        await Promise.all(this.consumers.map((c) => c.start()));
+        await Promise.all(this.clients.consumers.map((c) => c.start()));
         this.send({ type: "consuming" });
         return;
       case "publish":
-        for (const c of this.consumers) c.warmUp(this.warmup);
-        for (const p of this.producers) p.start();
-        await Promise.all(this.producers.map((p) => p.done));
+        this.cpuAtPublish = cpuMs();
+        for (const c of this.clients.consumers) c.warmUp(this.warmup);
+        for (const p of this.clients.producers) p.start();
+        await Promise.all(this.clients.producers.map((p) => p.done));
         this.send({ type: "published", counters: this.snapshot() });
         return;
       case "stop-publishing":
-        for (const p of this.producers) p.stop();
+        for (const p of this.clients.producers) p.stop();
         return;
       case "poll":
         this.send({ type: "report", counters: this.snapshot(), latency: m.latency ? this.takeLatency() : null });
@@ -61,53 +62,19 @@ export class Agent {
   }
 
   private async connect(plan: AgentPlan): Promise<void> {
-    const s = plan.settings;
-    const open = async (role: string): Promise<ChannelModel> => {
-      let conn: ChannelModel;
-      try {
-        conn = await amqp.connect(plan.uri, { noDelay: true, clientProperties: { connection_name: `amqp-bench ${role}` } });
-      } catch (err) {
-        throw new Error(`${role}: cannot connect: ${messageOf(err)}`);
-      }
-      this.connections.push(conn);
-      let lastError: unknown;
-      conn.on("error", (err: unknown) => {
-        lastError = err;
-      });
-      conn.on("close", (err: unknown) => {
-        if (this.closing) return;
-        const why = err ?? lastError;
-        this.fatal(lostConnection(role, why));
-      });
-      conn.on("blocked", () => {
-        this.counters.blocked++;
-      });
-      return conn;
+    const ctx: AgentContext = {
+      counters: this.counters,
+      latency: this.latency,
+      fatal: (message) => this.fatal(message),
+      closing: () => this.closing,
     };
-    const watch = (ch: Channel, role: string): Channel => {
-      ch.on("error", (err: unknown) => {
-        if (!this.closing) this.fatal(`${role}: the broker closed its channel: ${messageOf(err)}`);
-      });
-      return ch;
-    };
-    // Connections open one after another: twenty at once can trip a broker's handshake timeout on a busy machine.
-    for (const p of plan.producers) {
-      const role = `producer ${p.id}`;
-      const conn = await open(role);
-      const ch = watch(s.confirm > 0 ? await conn.createConfirmChannel() : await conn.createChannel(), role);
-      this.producers.push(new Producer(ch, p, s, this.counters));
-    }
-    for (const c of plan.consumers) {
-      const role = `consumer ${c.id}`;
-      const conn = await open(role);
-      const ch = watch(await conn.createChannel(), role);
-      this.consumers.push(new Consumer(ch, c, s, this.counters, this.latency, (message) => this.fatal(message)));
-    }
+    const open = plan.settings.client === "raw" ? openRawClients : openAmqplibClients;
+    await open(plan, ctx, this.clients);
   }
 
   private snapshot(): Counters {
-    const cpu = process.cpuUsage();
-    return { ...this.counters, cpuMs: (cpu.user + cpu.system) / 1000 };
+    const cpu = cpuMs();
+    return { ...this.counters, cpuMs: cpu, runCpuMs: this.cpuAtPublish < 0 ? 0 : cpu - this.cpuAtPublish };
   }
 
   private takeLatency(): string | null {
@@ -117,10 +84,10 @@ export class Agent {
   }
 
   private async stop(): Promise<void> {
-    for (const p of this.producers) p.stop();
-    for (const c of this.consumers) c.flushAcks();
+    for (const p of this.clients.producers) p.stop();
+    for (const c of this.clients.consumers) c.flushAcks();
     this.closing = true;
-    const closing = Promise.allSettled(this.connections.map((c) => c.close()));
+    const closing = Promise.allSettled(this.clients.closers.map((close) => close()));
     await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())]);
     this.send({ type: "stopped", counters: this.snapshot(), latency: this.takeLatency() });
   }
@@ -130,4 +97,10 @@ export class Agent {
     this.failed = true;
     this.send({ type: "fatal", message });
   }
+}
+
+/** CPU milliseconds (user + system) this process has used. */
+function cpuMs(): number {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
 }

@@ -43,6 +43,7 @@ const FLAGS: Readonly<Record<OptionFlag, { readonly boolean?: true; readonly des
   backlog: { boolean: true, describe: "Publish --messages with no consumer first, then drain them" },
   procs: { describe: "Load processes to spread producers and consumers over (default 1)" },
   warmup: { describe: "Seconds at the start left out of the latency figures (default 0)" },
+  client: { describe: "AMQP client of producers and consumers: raw (lean, on @amqp-go/protocol) or amqplib (default raw)" },
   "stall-timeout": { describe: "Seconds without progress (nothing published, confirmed or consumed) before a run fails as stalled (default 60)" },
 };
 

@@ -14,7 +14,12 @@ describe("options", () => {
   it("defaults to 1p/1c, 256 B, prefetch 1000, 10 s on localhost", () => {
     const cmd = run([]);
     expect(cmd.uris).toEqual(["amqp://guest:guest@localhost:5672"]);
-    expect(cmd.options).toMatchObject({ producers: 1, consumers: 1, queues: 1, size: 256, prefetch: 1000, duration: 10, messages: 0, procs: 1 });
+    expect(cmd.options).toMatchObject({ producers: 1, consumers: 1, queues: 1, size: 256, prefetch: 1000, duration: 10, messages: 0, procs: 1, client: "raw" });
+  });
+
+  it("--client picks raw or amqplib, nothing else", () => {
+    expect(run(["--client", "amqplib"]).options.client).toBe("amqplib");
+    expect(() => run(["--client", "pika"])).toThrow('--client must be one of raw, amqplib, got "pika"');
   });
 
   it("flags override the scenario, and a flag's bound replaces the scenario's", () => {

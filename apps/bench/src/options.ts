@@ -3,6 +3,7 @@
  * scenario and of the command line (flags win) and checks every one, so a bad value in a scenario
  * file gets the same message as the same bad flag.
  */
+import { CLIENTS, type ClientKind } from "./clients.js";
 import { UsageError } from "./errors.js";
 
 export const EXCHANGE_TYPES = ["direct", "fanout", "topic"] as const;
@@ -47,6 +48,8 @@ export interface BenchOptions {
   readonly warmup: number;
   /** Seconds without progress (nothing published, confirmed or consumed while some is due) that end the run as stalled. */
   readonly stallTimeout: number;
+  /** The AMQP client of producers and consumers: raw (@amqp-go/protocol, lean) or amqplib. */
+  readonly client: ClientKind;
 }
 
 /** Keys a scenario or the command line may set, in their flag spelling. */
@@ -75,6 +78,7 @@ export const OPTION_FLAGS = {
   procs: "procs",
   "stall-timeout": "stallTimeout",
   warmup: "warmup",
+  client: "client",
 } as const satisfies Record<string, keyof BenchOptions>;
 
 export type OptionFlag = keyof typeof OPTION_FLAGS;
@@ -103,6 +107,7 @@ const DEFAULTS: Omit<BenchOptions, "scenario" | "routingKey" | "bindingKey"> = {
   procs: 1,
   stallTimeout: 60,
   warmup: 0,
+  client: "raw",
 };
 
 /** The timestamp each message carries: a u64 of nanoseconds on the machine's monotonic clock. */
@@ -159,6 +164,8 @@ export function resolveOptions(scenarioName: string | undefined, scenario: RawOp
     throw new UsageError(`--type must be one of ${EXCHANGE_TYPES.join(", ")}, got ${JSON.stringify(exchangeType)}`);
   }
   const routingKey = pick("routing-key", text, "amqp-bench");
+  const client = pick("client", text, DEFAULTS.client as string);
+  if (!(CLIENTS as readonly string[]).includes(client)) throw new UsageError(`--client must be one of ${CLIENTS.join(", ")}, got ${JSON.stringify(client)}`);
   const options: BenchOptions = {
     scenario: scenarioName,
     producers: pick("producers", (f, v) => integer(f, v, 0, 10_000), DEFAULTS.producers),
@@ -185,6 +192,7 @@ export function resolveOptions(scenarioName: string | undefined, scenario: RawOp
     procs: pick("procs", (f, v) => integer(f, v, 1, 256), DEFAULTS.procs),
     stallTimeout: pick("stall-timeout", seconds, DEFAULTS.stallTimeout),
     warmup: pick("warmup", seconds, DEFAULTS.warmup),
+    client: client as ClientKind,
   };
   return check(options, flags);
 }

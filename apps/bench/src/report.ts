@@ -32,6 +32,7 @@ export function describeOptions(o: Omit<BenchOptions, "scenario">): string {
   else parts.push(o.messages > 0 ? `${num(o.messages)} messages` : `${o.duration} s`);
   if (o.warmup > 0) parts.push(`latency after a ${o.warmup} s warm-up`);
   if (o.procs > 1) parts.push(`${o.procs} load processes`);
+  parts.push(`${o.client} client`);
   return parts.join(", ");
 }
 
@@ -50,6 +51,8 @@ export function summary(r: RunResult): string[] {
         `p99.9 ${ms(p.p999)}  p99.99 ${ms(p.p9999)}  max ${ms(p.max)}  mean ${ms(p.mean)}`,
     );
   }
+  const g = r.generator;
+  lines.push(`  load generator: ${g.cpuSeconds.toFixed(2)} CPU s over the run, ${g.corePercentPer10k.toFixed(1)}% of a core per 10k msg/s consumed`);
   if (r.blocked > 0) lines.push(`  the broker blocked publishers ${plural(r.blocked, "time")} (resource alarm)`);
   lines.push(r.errors.length === 0 ? "  errors: none" : `  errors: ${r.errors.join("; ")}`);
   return lines;

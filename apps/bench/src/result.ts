@@ -36,8 +36,14 @@ export interface RunResult {
   readonly timed: number;
   /** connection.blocked notices (the broker's resource alarms). */
   readonly blocked: number;
-  /** CPU seconds the bench itself used (coordinator and load processes): the load generator's cost. */
+  /** CPU seconds the bench itself used (coordinator and load processes, start-up included). */
   readonly loadCpuSeconds: number;
+  /**
+   * The load generator's cost over the run alone (from the first publish to the end of the drain,
+   * coordinator and load processes, start-up left out): CPU seconds, and percent of a core per
+   * 10,000 msg/s consumed (CPU seconds per 10,000 messages consumed, times 100).
+   */
+  readonly generator: { readonly cpuSeconds: number; readonly corePercentPer10k: number };
 }
 
 export interface Spans {
@@ -96,6 +102,10 @@ export function buildResult(
     timed,
     blocked: c.blocked,
     loadCpuSeconds: Math.round(c.cpuMs) / 1000,
+    generator: {
+      cpuSeconds: Math.round(c.runCpuMs) / 1000,
+      corePercentPer10k: c.consumed > 0 ? Math.round((c.runCpuMs / 1000) * (10_000 / c.consumed) * 100 * 100) / 100 : 0,
+    },
   };
 }
 
@@ -112,5 +122,6 @@ export function addCounters(a: Counters, b: Counters): Counters {
     lastConfirmAt: Math.max(a.lastConfirmAt, b.lastConfirmAt),
     lastConsumeAt: Math.max(a.lastConsumeAt, b.lastConsumeAt),
     cpuMs: a.cpuMs + b.cpuMs,
+    runCpuMs: a.runCpuMs + b.runCpuMs,
   };
 }

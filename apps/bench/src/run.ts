@@ -37,6 +37,7 @@ export interface RunOutput {
 export function plans(o: BenchOptions, uri: string): AgentPlan[] {
   const t = topologyOf(o);
   const settings = {
+    client: o.client,
     size: o.size,
     rate: o.rate,
     confirm: o.confirm,
@@ -123,6 +124,7 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
     if (!o.backlog) await subscribe();
     publishStart = nowMs();
     consumeStart = publishStart;
+    const ownAtPublish = process.cpuUsage();
     let last = zeroCounters();
     let lastAt = publishStart;
     // The watchdog: while messages are due (producers publishing, or deliveries outstanding), some
@@ -184,7 +186,13 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
     await within(remove(ch, t), STOP_TIMEOUT_MS, "deleting the queues did not finish");
     await admin.close();
     const own = process.cpuUsage();
-    const counters = { ...sum(), cpuMs: sum().cpuMs + (own.user + own.system) / 1000 - cpuAtStart };
+    const ownMs = (own.user + own.system) / 1000;
+    const agentsSum = sum();
+    const counters = {
+      ...agentsSum,
+      cpuMs: agentsSum.cpuMs + ownMs - cpuAtStart,
+      runCpuMs: agentsSum.runCpuMs + ownMs - (ownAtPublish.user + ownAtPublish.system) / 1000,
+    };
     return buildResult(o, where, broker, counters, { publishStart, consumeStart, end }, percentilesMs(total), total.totalCount, []);
   } catch (err) {
     // The first failure says why; later ones (a timeout racing it) are its consequences.

@@ -28,8 +28,12 @@ it("runs a scenario on a fresh amqp-go and writes the BENCHMARKS table", async (
   expect(md).toMatch(/^# Benchmarks\n/);
   expect(md).toMatch(/^- Machine: .+, \d+ cores, \d+ GiB RAM, Linux /m);
   expect(md).toMatch(/^- amqp-go: amqp-go \S+.*, on Node\.js v\d+/m);
-  expect(md).toContain("| scenario | amqp-go msg/s | p99 ms | peak RSS | broker CPU µs/msg |");
+  expect(md).toMatch(/^- Load: amqp-bench \S+ \(raw client on @amqp-go\/protocol/m);
+  expect(md).toContain("| scenario | amqp-go msg/s | published | CPU µs/msg | p99 ms | peak RSS |");
   // A measured rate (1 s at a fixed 10,000 msg/s; a loaded CI machine falls short by any amount, 8,551
-  // seen, so only the shape is checked), a p99 in ms, the server's peak RSS and its CPU per message.
-  expect(md).toMatch(/^\| `1p1c-10k` \| [\d,]+ \| [\d.]+ \| \d+ MiB \| [\d.]+ \|$/m);
+  // seen, so only the shape is checked), the published rate beside it, the server's CPU per message,
+  // a p99 in ms and its peak RSS.
+  expect(md).toMatch(/^\| `1p1c-10k` \| [\d,]+ \| [\d,]+ \| [\d.]+ \| [\d.,]+ \| \d+ MiB \|$/m);
+  // The generator's own cost beside the broker's cores.
+  expect(md).toMatch(/^- `1p1c-10k`: amqp-go [\d.]+ \/ [\d.]+ \/ [\d.]+; generator [\d.]+%$/m);
 });

@@ -30,6 +30,8 @@ export interface Environment {
   readonly ours: string;
   readonly rabbit: string | undefined;
   readonly load: string;
+  /** What to keep in mind about the load generator's weight (its own lines under "Keep in mind"). */
+  readonly loadNote: readonly string[];
   readonly duration: number;
   readonly command: string;
 }
@@ -39,10 +41,11 @@ const mib = (bytes: number): string => (Number.isFinite(bytes) ? `${int(bytes / 
 const ms = (v: number | undefined): string => (v === undefined ? "-" : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : int(v));
 const us = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : "-");
 
-function cells(c: Cell | undefined): { rate: string; p99: string; rss: string; cpu: string } {
-  if (c === undefined) return { rate: "not run", p99: "-", rss: "-", cpu: "-" };
-  if (!c.ok) return { rate: `failed: ${c.error.replace(/\|/g, "\\|")}`, p99: "-", rss: "-", cpu: "-" };
-  return { rate: int(c.result.rates.consumed), p99: ms(c.result.latencyMs?.p99), rss: mib(c.peakRss), cpu: us(c.cpuUsPerMsg) };
+function cells(c: Cell | undefined): { rate: string; published: string; p99: string; rss: string; cpu: string } {
+  if (c === undefined) return { rate: "not run", published: "-", p99: "-", rss: "-", cpu: "-" };
+  if (!c.ok) return { rate: `failed: ${c.error.replace(/\|/g, "\\|")}`, published: "-", p99: "-", rss: "-", cpu: "-" };
+  const r = c.result;
+  return { rate: int(r.rates.consumed), published: int(r.rates.published), p99: ms(r.latencyMs?.p99), rss: mib(c.peakRss), cpu: us(c.cpuUsPerMsg) };
 }
 
 function ratio(a: Cell, b: Cell | undefined): string {
@@ -53,14 +56,14 @@ function ratio(a: Cell, b: Cell | undefined): string {
 export function renderMarkdown(env: Environment, rows: readonly Row[]): string {
   const rabbit = env.rabbit !== undefined;
   const head = rabbit
-    ? "| scenario | amqp-go msg/s | RabbitMQ msg/s | ratio | p99 ms amqp-go | p99 ms RabbitMQ | peak RSS amqp-go | peak RSS RabbitMQ | broker CPU µs/msg amqp-go | broker CPU µs/msg RabbitMQ |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
-    : "| scenario | amqp-go msg/s | p99 ms | peak RSS | broker CPU µs/msg |\n|---|--:|--:|--:|--:|";
+    ? "| scenario | amqp-go msg/s | published | CPU µs/msg | RabbitMQ msg/s | published | CPU µs/msg | ratio | p99 ms amqp-go | p99 ms RabbitMQ | peak RSS amqp-go | peak RSS RabbitMQ |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    : "| scenario | amqp-go msg/s | published | CPU µs/msg | p99 ms | peak RSS |\n|---|--:|--:|--:|--:|--:|";
   const lines = rows.map((r) => {
     const a = cells(r.ours);
     const name = `\`${r.scenario}\`${r.note === "" ? "" : ` (${r.note})`}`;
-    if (!rabbit) return `| ${name} | ${a.rate} | ${a.p99} | ${a.rss} | ${a.cpu} |`;
+    if (!rabbit) return `| ${name} | ${a.rate} | ${a.published} | ${a.cpu} | ${a.p99} | ${a.rss} |`;
     const b = cells(r.rabbit);
-    return `| ${name} | ${a.rate} | ${b.rate} | ${ratio(r.ours, r.rabbit)} | ${a.p99} | ${b.p99} | ${a.rss} | ${b.rss} | ${a.cpu} | ${b.cpu} |`;
+    return `| ${name} | ${a.rate} | ${a.published} | ${a.cpu} | ${b.rate} | ${b.published} | ${b.cpu} | ${ratio(r.ours, r.rabbit)} | ${a.p99} | ${b.p99} | ${a.rss} | ${b.rss} |`;
   });
   const backlog = rows
     .filter((r) => r.ours.ok && r.ours.result.options.backlog)
@@ -100,36 +103,31 @@ export function renderMarkdown(env: Environment, rows: readonly Row[]): string {
     "",
     "How to read it:",
     "- **msg/s** is messages consumed per second, from the first publish to the last delivery (every message is",
-    "  counted and the run fails if one is missing). **ratio** is amqp-go's over RabbitMQ's: above 1 is faster.",
+    "  counted and the run fails if one is missing). **published** beside it is the producers' rate, from the",
+    "  first to the last publish: well above msg/s, a backlog built up during the run and drained after it.",
+    "  **ratio** is amqp-go's consumed msg/s over RabbitMQ's: above 1 is faster.",
     "- **p99** is end-to-end latency, publish to delivery, from an HDR histogram of a timestamp carried in every",
     "  message. Where producers publish as fast as they can, it measures queueing at saturation; `1p1c-10k`",
     "  is the latency figure at a fixed rate below saturation.",
     ...warmups,
     "- **peak RSS** is the broker process's VmHWM (Erlang's `beam.smp` for RabbitMQ) at the end of the scenario.",
-    "- **broker CPU** is the broker process's user + system time over the run, per message consumed: the figure",
+    "- **CPU µs/msg** is the broker process's user + system time over the run, per message consumed: the figure",
     "  the load generator cannot distort.",
     ...backlog,
     "",
-    "Published msg/s (producers' rate, from the first to the last publish) beside consumed msg/s:",
+    "Cores in use on average over each run: broker / load generator / other processes on the machine; then the",
+    "load generator's own cost over the run, in percent of a core per 10,000 msg/s consumed:",
     "",
     ...rows.map((r) => {
       const c = (cell: Cell | undefined): string =>
-        cell?.ok ? `${int(cell.result.rates.published)} published / ${int(cell.result.rates.consumed)} consumed` : "-";
-      return `- \`${r.scenario}\`: amqp-go ${c(r.ours)}${rabbit ? `; RabbitMQ ${c(r.rabbit)}` : ""}`;
-    }),
-    "",
-    "Cores in use on average over each run: broker / load generator / other processes on the machine.",
-    "",
-    ...rows.map((r) => {
-      const c = (cell: Cell | undefined): string =>
-        cell?.ok ? `${cell.brokerCores.toFixed(2)} / ${cell.loadCores.toFixed(2)} / ${cell.otherCores.toFixed(2)}` : "-";
+        cell?.ok
+          ? `${cell.brokerCores.toFixed(2)} / ${cell.loadCores.toFixed(2)} / ${cell.otherCores.toFixed(2)}; generator ${cell.result.generator.corePercentPer10k.toFixed(1)}%`
+          : "-";
       return `- \`${r.scenario}\`: amqp-go ${c(r.ours)}${rabbit ? `; RabbitMQ ${c(r.rabbit)}` : ""}`;
     }),
     "",
     "Keep in mind:",
-    "- The machine has 2 cores, shared by the broker and the load generator (amqplib saturates a core near",
-    "  70-110k msg/s, so it is spread over 2 processes). Where amqp-go is faster than the load generator, its",
-    "  msg/s is the generator's limit, and the CPU column shows the headroom.",
+    ...env.loadNote,
     "- Both brokers write persistent messages of durable queues to disk and confirm them only once synced:",
     "  amqp-go after the fdatasync of its write-ahead log batch, RabbitMQ after its message store's fsync.",
     "- Without confirms or a fixed rate, producers can outrun consumers: a backlog then builds during the run and",

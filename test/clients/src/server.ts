@@ -58,9 +58,13 @@ export class TestServer {
     return this.broker.connections.size;
   }
 
-  /** Messages ready or unacknowledged in a queue of the default vhost, or undefined when there is no such queue. */
-  messageCount(queue: string): number | undefined {
-    return this.broker.vhosts.get("/")?.queues.get(queue)?.messageCount;
+  /**
+   * Messages a queue of the default vhost still holds, ready or delivered and not yet acked (so an
+   * ack, reject or nack shows here once the broker processed it); undefined when there is no such queue.
+   */
+  heldCount(queue: string): number | undefined {
+    const q = this.broker.vhosts.get("/")?.queues.get(queue);
+    return q === undefined ? undefined : q.messageCount + q.unacked;
   }
 
   /** Stops the broker (connections are closed with 320 CONNECTION_FORCED) and starts a new one on the same port and data directory. */

@@ -70,7 +70,7 @@ describe("amqp-connection-manager", () => {
         expect(m.properties).toMatchObject({ contentType: "text/plain", correlationId: "corr-a", messageId: "msg-a", deliveryMode: 2, type: "greeting", appId: "client-tests", timestamp: 1_700_000_000 });
         expect(m.properties.headers).toMatchObject({ "x-attempt": 1, "x-source": "acm" });
         w.ack(m);
-        await until("the ack empties the queue", () => server.messageCount("acm.greetings") === 0);
+        await until("the ack empties the queue", () => server.heldCount("acm.greetings") === 0);
       },
     );
   });
@@ -125,7 +125,7 @@ describe("amqp-connection-manager", () => {
           ["r-2", true],
         ]);
         w.nackAll(false);
-        await until("queue empty", () => server.messageCount("acm.reject") === 0);
+        await until("queue empty", () => server.heldCount("acm.reject") === 0);
       },
     );
   });
@@ -189,7 +189,7 @@ describe("amqp-connection-manager", () => {
       });
       await w.sendToQueue("acm.reconnect", Buffer.from("ping-1"), { persistent: true });
       await w.sendToQueue("acm.reconnect.kept", Buffer.from("kept"), { persistent: true });
-      await until("ping-1 consumed", () => received.includes("ping-1"));
+      await until("ping-1 consumed and its ack processed", () => received.includes("ping-1") && server.heldCount("acm.reconnect") === 0);
 
       await server.restart();
       await until("reconnected", () => events.filter((e) => e === "connect").length === 2, 15_000);

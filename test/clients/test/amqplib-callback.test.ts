@@ -57,7 +57,7 @@ describe("amqplib callback API", () => {
       expect(m.properties).toMatchObject({ contentType: "application/json", correlationId: "order-7", messageId: "m-7", deliveryMode: 2, type: "order.created" });
       expect(m.properties.headers).toMatchObject({ "x-retries": 0, "x-origin": "callback" });
       ch.ack(m);
-      await until("the ack empties the queue", () => server.messageCount(queue) === 0);
+      await until("the ack empties the queue", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -83,7 +83,7 @@ describe("amqplib callback API", () => {
       const ch = await channel(c);
       const { queue } = await cb<amqp.Replies.AssertQueue>((done) => ch.assertQueue("", { exclusive: true }, done));
       for (const b of bodies("get", 2)) ch.sendToQueue(queue, Buffer.from(b));
-      await until("2 messages queued", () => server.messageCount(queue) === 2);
+      await until("2 messages queued", () => server.heldCount(queue) === 2);
       const first = await get(ch, queue);
       expect(first && [first.content.toString(), first.fields.messageCount]).toEqual(["get-0", 1]);
       if (first) ch.ack(first);
@@ -98,7 +98,7 @@ describe("amqplib callback API", () => {
       const ch = await channel(c);
       const { queue } = await cb<amqp.Replies.AssertQueue>((done) => ch.assertQueue("", { exclusive: true }, done));
       for (const b of bodies("r", 3)) ch.sendToQueue(queue, Buffer.from(b));
-      await until("3 messages queued", () => server.messageCount(queue) === 3);
+      await until("3 messages queued", () => server.heldCount(queue) === 3);
       await cb((done) => ch.prefetch(3, false, done));
       const seen: Message[] = [];
       ch.consume(queue, (m) => m && seen.push(m));
@@ -112,7 +112,7 @@ describe("amqplib callback API", () => {
         ["r-2", true],
       ]);
       ch.nackAll(false);
-      await until("queue empty", () => server.messageCount(queue) === 0);
+      await until("queue empty", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -148,7 +148,7 @@ describe("amqplib callback API", () => {
       const ch = await channel(c);
       const { queue } = await cb<amqp.Replies.AssertQueue>((done) => ch.assertQueue("", { exclusive: true }, done));
       ch.sendToQueue(queue, Buffer.from("still here"));
-      await until("the publish after idling", () => server.messageCount(queue) === 1);
+      await until("the publish after idling", () => server.heldCount(queue) === 1);
       const m = await get(ch, queue, true);
       expect(m && m.content.toString()).toBe("still here");
     } finally {
@@ -200,7 +200,7 @@ describe("amqplib callback API", () => {
       await until("connected", () => current !== undefined);
       await publishConfirmed("callback.reconnect", "ping-1");
       await publishConfirmed("callback.reconnect.kept", "kept");
-      await until("ping-1 consumed", () => received.includes("ping-1"));
+      await until("ping-1 consumed and its ack processed", () => received.includes("ping-1") && server.heldCount("callback.reconnect") === 0);
 
       await server.restart();
       await until("reconnected", () => connects === 2 && current !== undefined, 15_000);

@@ -67,7 +67,7 @@ describe("amqplib promise API", () => {
       });
       expect(m.properties.headers).toMatchObject({ "x-number": 42, "x-text": "forty-two", "x-flag": true, "x-list": [1, "two"], "x-table": { inner: "yes" } });
       ch.ack(m);
-      await until("the ack empties the queue", () => server.messageCount(queue) === 0);
+      await until("the ack empties the queue", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -91,7 +91,7 @@ describe("amqplib promise API", () => {
       const ch = await c.createChannel();
       const { queue } = await ch.assertQueue("", { exclusive: true });
       for (const b of bodies("get", 3)) ch.sendToQueue(queue, Buffer.from(b), { correlationId: b });
-      await until("3 messages queued", () => server.messageCount(queue) === 3);
+      await until("3 messages queued", () => server.heldCount(queue) === 3);
       const first = await ch.get(queue);
       expect(first && first.content.toString()).toBe("get-0");
       expect(first && first.fields.messageCount).toBe(2);
@@ -111,7 +111,7 @@ describe("amqplib promise API", () => {
       const ch = await c.createChannel();
       const { queue } = await ch.assertQueue("", { exclusive: true });
       for (const b of bodies("r", 4)) ch.sendToQueue(queue, Buffer.from(b));
-      await until("4 messages queued", () => server.messageCount(queue) === 4);
+      await until("4 messages queued", () => server.heldCount(queue) === 4);
 
       const a = await ch.get(queue);
       if (!a) throw new Error("expected r-0");
@@ -141,7 +141,7 @@ describe("amqplib promise API", () => {
       ]);
       ch.ackAll();
       await ch.cancel(consumerTag);
-      await until("queue empty", () => server.messageCount(queue) === 0);
+      await until("queue empty", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -183,7 +183,7 @@ describe("amqplib promise API", () => {
       const ch = await c.createChannel();
       const { queue } = await ch.assertQueue("", { exclusive: true });
       ch.sendToQueue(queue, Buffer.from("still here"));
-      await until("the publish after idling", () => server.messageCount(queue) === 1);
+      await until("the publish after idling", () => server.heldCount(queue) === 1);
       const m = await ch.get(queue, { noAck: true });
       expect(m && m.content.toString()).toBe("still here");
     } finally {
@@ -224,7 +224,7 @@ describe("amqplib promise API", () => {
       const before = await c.createConfirmChannel();
       await confirmed(before, "amqplib.reconnect", "ping-1");
       await confirmed(before, "amqplib.reconnect.kept", "kept");
-      await until("ping-1 consumed", () => received.includes("ping-1"));
+      await until("ping-1 consumed and its ack processed", () => received.includes("ping-1") && server.heldCount("amqplib.reconnect") === 0);
 
       await server.restart();
       await until("amqplib reconnected", () => events.includes("connect"), 15_000);

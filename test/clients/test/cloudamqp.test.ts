@@ -71,7 +71,7 @@ describe("@cloudamqp/amqp-client", () => {
       expect(m.properties.headers).toMatchObject({ "x-int": 7, "x-str": "seven", "x-bool": false });
       expect(m.properties.timestamp?.getTime()).toBe(1_700_000_000_000);
       await m.ack();
-      await until("the ack empties the queue", () => server.messageCount(queue) === 0);
+      await until("the ack empties the queue", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -89,7 +89,7 @@ describe("@cloudamqp/amqp-client", () => {
     await withChannel(async (ch) => {
       const { name: queue } = await ch.queueDeclare("", { exclusive: true });
       for (const b of bodies("get", 3)) await ch.basicPublish("", queue, b, { correlationId: b });
-      await until("3 messages queued", () => server.messageCount(queue) === 3);
+      await until("3 messages queued", () => server.heldCount(queue) === 3);
       const first = await ch.basicGet(queue, { noAck: false });
       expect([first?.bodyString(), first?.messageCount, first?.properties.correlationId]).toEqual(["get-0", 2, "get-0"]);
       await first?.ack();
@@ -106,7 +106,7 @@ describe("@cloudamqp/amqp-client", () => {
     await withChannel(async (ch) => {
       const { name: queue } = await ch.queueDeclare("", { exclusive: true });
       for (const b of bodies("r", 4)) await ch.basicPublish("", queue, b);
-      await until("4 messages queued", () => server.messageCount(queue) === 4);
+      await until("4 messages queued", () => server.heldCount(queue) === 4);
       await ch.basicQos(4);
       const seen: AMQPMessage[] = [];
       await ch.basicConsume(queue, { noAck: false }, (m) => {
@@ -128,7 +128,7 @@ describe("@cloudamqp/amqp-client", () => {
         ["r-3", true],
       ]);
       await seen[6]!.nack(false, true); // all three dropped at once
-      await until("queue empty", () => server.messageCount(queue) === 0);
+      await until("queue empty", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -163,7 +163,7 @@ describe("@cloudamqp/amqp-client", () => {
         const ch = await c.channel();
         const { name } = await ch.queueDeclare("", { exclusive: true });
         await ch.basicPublish("", name, "still here");
-        await until("the publish after idling", () => server.messageCount(name) === 1);
+        await until("the publish after idling", () => server.heldCount(name) === 1);
         expect((await ch.basicGet(name, { noAck: true }))?.bodyString()).toBe("still here");
       }
     } finally {
@@ -193,7 +193,7 @@ describe("@cloudamqp/amqp-client", () => {
       });
       await q.publish("ping-1"); // confirmed and persistent by default
       await kept.publish("kept");
-      await until("ping-1 consumed", () => received.includes("ping-1"));
+      await until("ping-1 consumed and its ack processed", () => received.includes("ping-1") && server.heldCount("cloudamqp.reconnect") === 0);
 
       await server.restart();
       await until("the session reconnected", () => events.includes("disconnect") && events.lastIndexOf("connect") > events.indexOf("disconnect"), 15_000);

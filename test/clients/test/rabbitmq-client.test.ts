@@ -80,7 +80,7 @@ describe("rabbitmq-client", () => {
       });
       expect(m.headers).toMatchObject({ kind: "greeting", "x-count": 3 });
       ch.basicAck({ deliveryTag: m.deliveryTag });
-      await until("the ack empties the queue", () => server.messageCount(queue) === 0);
+      await until("the ack empties the queue", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -101,7 +101,7 @@ describe("rabbitmq-client", () => {
     await withChannel(async (ch) => {
       const { queue } = await ch.queueDeclare({ queue: "", exclusive: true });
       for (const b of bodies("get", 3)) await ch.basicPublish({ routingKey: queue, correlationId: b }, { b });
-      await until("3 messages queued", () => server.messageCount(queue) === 3);
+      await until("3 messages queued", () => server.heldCount(queue) === 3);
       const first = await ch.basicGet({ queue });
       expect(first && [first.body, first.messageCount, first.correlationId, first.contentType]).toEqual([{ b: "get-0" }, 2, "get-0", "application/json"]);
       if (first) ch.basicAck({ deliveryTag: first.deliveryTag });
@@ -135,7 +135,7 @@ describe("rabbitmq-client", () => {
       } finally {
         await consumer.close();
       }
-      await until("queue empty", () => server.messageCount(queue) === 0);
+      await until("queue empty", () => server.heldCount(queue) === 0);
 
       // basicNack on the channel: two deliveries at once (multiple), with requeue, then without.
       for (const b of bodies("n", 2)) await ch.basicPublish({ routingKey: queue }, b);
@@ -153,7 +153,7 @@ describe("rabbitmq-client", () => {
       ]);
       ch.basicNack({ deliveryTag: got[3]!.deliveryTag, multiple: true, requeue: false });
       await ch.basicCancel(consumerTag);
-      await until("queue empty again", () => server.messageCount(queue) === 0);
+      await until("queue empty again", () => server.heldCount(queue) === 0);
     });
   });
 
@@ -188,7 +188,7 @@ describe("rabbitmq-client", () => {
       const { queue } = await rabbit.queueDeclare({ queue: "", exclusive: true });
       const ch = await rabbit.acquire();
       await ch.basicPublish({ routingKey: queue }, "still here");
-      await until("the publish after idling", () => server.messageCount(queue) === 1);
+      await until("the publish after idling", () => server.heldCount(queue) === 1);
       expect((await ch.basicGet({ queue, noAck: true }))?.body).toBe("still here");
       await ch.close();
     } finally {
@@ -213,7 +213,7 @@ describe("rabbitmq-client", () => {
       await consumerReady;
       await publisher.send({ routingKey: "rc.reconnect", durable: true }, "ping-1");
       await publisher.send({ routingKey: "rc.reconnect.kept", durable: true }, "kept");
-      await until("ping-1 consumed", () => received.includes("ping-1"));
+      await until("ping-1 consumed and its ack processed", () => received.includes("ping-1") && server.heldCount("rc.reconnect") === 0);
 
       await server.restart();
       await until("rabbitmq-client reconnected", () => connects() === 2, 15_000);

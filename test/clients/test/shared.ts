@@ -2,7 +2,8 @@
 import amqp from "amqplib";
 import { afterAll, beforeAll, expect } from "vitest";
 import { type Attempt, type BurstClient } from "../src/burst.js";
-import { assertBuilt, burstScript, runChild } from "../src/child.js";
+import { assertBuilt, burstScript, type ChildRun, runChild } from "../src/child.js";
+import { startPika } from "../src/pika.js";
 import { type ServerOptions, TestServer } from "../src/server.js";
 import { BURST_ROUNDS, BURST_SIZES } from "../src/wait.js";
 
@@ -15,16 +16,25 @@ export function useServer(options: ServerOptions = {}): TestServer {
 }
 
 /**
- * Runs publish-a-burst-then-close for `client` in a child process (dist/burst.js) over every burst
- * size, BURST_ROUNDS times each, and expects every close to settle with no error; then expects the
- * broker to be serving still, with no more messages in the burst queues than were published.
+ * Runs publish-a-burst-then-close for `client` in a child process (dist/burst.js, or pika's
+ * scenarios.py) over every burst size, BURST_ROUNDS times each, and expects every close to settle
+ * with no error; then expects the broker to be serving still, with no more messages in the burst
+ * queues than were published.
  */
-export async function expectCleanBurstsThenClose(server: TestServer, client: BurstClient): Promise<void> {
-  assertBuilt();
-  const run = runChild<Attempt>(process.execPath, [burstScript, client, server.url, String(BURST_ROUNDS), ...BURST_SIZES.map(String)], 90_000);
+export async function expectCleanBurstsThenClose(server: TestServer, client: BurstClient | "pika"): Promise<void> {
+  const sizes = BURST_SIZES.map(String);
+  let run: ChildRun<Attempt>;
+  if (client === "pika") {
+    run = startPika("burst", server.port, [String(BURST_ROUNDS), ...sizes], 90_000) as unknown as ChildRun<Attempt>;
+  } else {
+    assertBuilt();
+    run = runChild<Attempt>(process.execPath, [burstScript, client, server.url, String(BURST_ROUNDS), ...sizes], 90_000);
+  }
   const { code, stderr } = await run.exited;
   const failed = run.lines.filter((a) => a.outcome !== "closed" || a.errors.length > 0);
-  expect(failed.map((a) => `${a.size} messages, round ${a.round}: ${a.outcome}${a.errors.length > 0 ? `; errors: ${a.errors.join(", ")}` : ""}`)).toEqual([]);
+  const described = (a: Attempt & { error?: string }) =>
+    a.error ?? `${a.size} messages, round ${a.round}: ${a.outcome}${a.errors.length > 0 ? `; errors: ${a.errors.join(", ")}` : ""}`;
+  expect(failed.map(described)).toEqual([]);
   expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   expect(run.lines).toHaveLength(BURST_SIZES.length * BURST_ROUNDS);
 

@@ -53,11 +53,6 @@ export class TestServer {
     return `${this.url}?heartbeat=${seconds}`;
   }
 
-  /** Connections open on the current broker. */
-  get connectionCount(): number {
-    return this.broker.connections.size;
-  }
-
   /**
    * Messages a queue of the default vhost still holds, ready or delivered and not yet acked (so an
    * ack, reject or nack shows here once the broker processed it); undefined when there is no such queue.

@@ -7,7 +7,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let suitesFailed = 0;
-for (const group of ["packages", "apps", "tools"]) {
+for (const group of ["packages", "apps", "tools", "test"]) {
   if (!existsSync(group)) continue;
   for (const dir of readdirSync(group)) {
     const report = join(group, dir, ".vitest-result.json");

@@ -36,7 +36,7 @@ describe("defaults", () => {
         wal_batch_delay: 0,
         wal_file_size: 67108864,
         segment_size: 67108864,
-        ring_buffer_size: 16777216,
+        queue_memory_size: 16777216,
         checkpoint_interval: 1000,
         ack_flush_interval: 200,
       },
@@ -228,11 +228,16 @@ describe("toBrokerOptions", () => {
         walBatchDelay: 0,
         walFileSize: 67108864,
         segmentSize: 67108864,
-        ringBufferBytes: 1048576,
+        queueMemoryBytes: 1048576,
         checkpointInterval: 1000,
         ackFlushInterval: 200,
       },
     });
+  });
+
+  it("accepts storage.ring_buffer_size, the old name of storage.queue_memory_size", () => {
+    expect(loadConfig({ env: { AMQP_STORAGE_RING_BUFFER_SIZE: "4096" } }).storage.queue_memory_size).toBe(4096);
+    expect(loadConfig({ env: { AMQP_STORAGE_QUEUE_MEMORY_SIZE: "8192" } }).storage.queue_memory_size).toBe(8192);
   });
 
   it("takes a watermark above 1 as bytes", () => {

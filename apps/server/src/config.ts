@@ -51,7 +51,7 @@ export interface ServerConfig {
     /** A queue's segment file is closed past this many octets. */
     readonly segment_size: number;
     /** Octets of the newest messages each durable queue keeps in memory; older ones are read from disk. */
-    readonly ring_buffer_size: number;
+    readonly queue_memory_size: number;
     /** ms between checkpoints (segments synced, log files deleted). */
     readonly checkpoint_interval: number;
     /** ms between ack flushes; after a crash, acks of the last interval may come back. */
@@ -121,7 +121,7 @@ export const SCHEMA: Schema = {
     wal_file_size: integer(1024 * 1024, Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024),
     // segment positions are u32 offsets within a file
     segment_size: integer(64 * 1024, 0xffff_ffff, 64 * 1024 * 1024),
-    ring_buffer_size: integer(0, Number.MAX_SAFE_INTEGER, 16 * 1024 * 1024),
+    queue_memory_size: integer(0, Number.MAX_SAFE_INTEGER, 16 * 1024 * 1024),
     checkpoint_interval: integer(1, 0x7fff_ffff, 1000),
     ack_flush_interval: integer(1, 0x7fff_ffff, 200),
   },
@@ -204,6 +204,13 @@ export function envOverrides(env: Readonly<Record<string, string | undefined>>):
   return overrides;
 }
 
+/** Old names still accepted, `section.old` -> the key's name now. */
+const ALIASES: Readonly<Record<string, string>> = { "storage.ring_buffer_size": "queue_memory_size" };
+
+function keyName(section: string, key: string): string {
+  return ALIASES[`${section}.${key}`] ?? key;
+}
+
 function specOf(section: string, key: string, source: string): ConfigValue<unknown> {
   if (!Object.hasOwn(SCHEMA, section)) {
     throw new ConfigError(`${source}: unknown section "${section}" (sections: ${SECTIONS.join(", ")})`);
@@ -215,7 +222,8 @@ function specOf(section: string, key: string, source: string): ConfigValue<unkno
   return keys[key] as ConfigValue<unknown>;
 }
 
-function applyText(config: MutableConfig, { section, key, text, source }: Override): void {
+function applyText(config: MutableConfig, { section, key: given, text, source }: Override): void {
+  const key = keyName(section, given);
   const spec = specOf(section, key, source);
   const value = spec.fromText(text);
   if (value === undefined) {
@@ -244,7 +252,8 @@ function applyFile(config: MutableConfig, path: string): void {
       throw new ConfigError(`${path}: unknown section "${section}" (sections: ${SECTIONS.join(", ")})`);
     }
     if (!isObject(values)) throw new ConfigError(`${path}: section "${section}" must be an object`);
-    for (const [key, raw] of Object.entries(values)) {
+    for (const [given, raw] of Object.entries(values)) {
+      const key = keyName(section, given);
       const spec = specOf(section, key, path);
       const value = spec.fromJson(raw);
       if (value === undefined) {
@@ -307,7 +316,7 @@ export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemor
       walBatchDelay: storage.wal_batch_delay,
       walFileSize: storage.wal_file_size,
       segmentSize: storage.segment_size,
-      ringBufferBytes: storage.ring_buffer_size,
+      queueMemoryBytes: storage.queue_memory_size,
       checkpointInterval: storage.checkpoint_interval,
       ackFlushInterval: storage.ack_flush_interval,
     },

@@ -19,6 +19,8 @@ import { MemoryBacklog } from "./memory-backlog.js";
 
 export interface QueueEntry {
   readonly message: Message;
+  /** `message.size`: octets counted against the memory watermark (and the backlog's budget). */
+  readonly size: number;
   /** Arrival order in this queue: requeued messages go back to their place. */
   readonly seq: number;
   redelivered: boolean;
@@ -112,10 +114,10 @@ export class Queue implements Destination, BacklogOwner {
   enqueue(message: Message): void {
     this.hold(message.size);
     const store = this.store;
-    if (store === null) this.ready.push({ message, seq: this.nextSeq++, redelivered: false, position: null });
+    if (store === null) this.ready.push({ message, size: message.size, seq: this.nextSeq++, redelivered: false, position: null });
     else {
       const position = store.append(message);
-      this.ready.push({ message, seq: position.seq, redelivered: false, position });
+      this.ready.push({ message, size: message.size, seq: position.seq, redelivered: false, position });
     }
     if (this.consumers.length > 0) this.drain();
     this.ready.last()?.message.compact();

@@ -12,7 +12,12 @@ export interface StorageOptions {
   walFileSize?: number;
   /** A queue's segment file is closed past this size. Default 64 MiB. */
   segmentSize?: number;
-  /** Octets of the newest messages each durable queue keeps in memory (the ring buffer). Default 16 MiB. */
+  /**
+   * Octets of the newest messages each durable queue keeps in memory; older ones are read back
+   * from its segments when consumers get there. Default 16 MiB.
+   */
+  queueMemoryBytes?: number;
+  /** @deprecated The old name of `queueMemoryBytes` (used when that is not given). */
   ringBufferBytes?: number;
   /** Milliseconds between checkpoints (segments synced, log files deleted). Default 1000. */
   checkpointInterval?: number;
@@ -20,7 +25,7 @@ export interface StorageOptions {
   ackFlushInterval?: number;
 }
 
-export type ResolvedStorageOptions = Required<StorageOptions>;
+export type ResolvedStorageOptions = Required<Omit<StorageOptions, "ringBufferBytes">>;
 
 const MiB = 1024 * 1024;
 
@@ -30,7 +35,7 @@ export function resolveStorageOptions(o: StorageOptions): ResolvedStorageOptions
     walBatchDelay: o.walBatchDelay ?? 0,
     walFileSize: o.walFileSize ?? 64 * MiB,
     segmentSize: o.segmentSize ?? 64 * MiB,
-    ringBufferBytes: o.ringBufferBytes ?? 16 * MiB,
+    queueMemoryBytes: o.queueMemoryBytes ?? o.ringBufferBytes ?? 16 * MiB,
     checkpointInterval: o.checkpointInterval ?? 1000,
     ackFlushInterval: o.ackFlushInterval ?? 200,
   };

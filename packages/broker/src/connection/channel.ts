@@ -412,9 +412,10 @@ export class Channel implements DeliverySink, SyncWaiter {
       }
       return 0;
     }
-    for (let i = 0; i < n; i++) queues[i]!.enqueue(message);
     const store = this.connection.broker.store;
-    return store === null ? 0 : store.logPublish(message);
+    if (store !== null) return store.publish(message, queues, n);
+    for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
+    return 0;
   }
 
   /** A publish in confirm mode: acked now, or once its log record is on disk. */

@@ -38,7 +38,7 @@ describe("a transient queue's backlog", () => {
         let published = 0;
         for (const o of ops) {
           if (o.kind === "publish") {
-            queue.enqueue(message(published));
+            queue.enqueue(message(published), null);
             ready.set(published++, false);
           } else if (o.kind === "get") {
             const e = queue.fetch(false);
@@ -75,7 +75,7 @@ describe("a transient queue's backlog", () => {
   it("requeues 200,000 deliveries in well under a second (a requeue moves no ready message)", () => {
     const { queue } = transientQueue();
     const n = 200_000;
-    for (let i = 0; i < n + 1000; i++) queue.enqueue(message(i));
+    for (let i = 0; i < n + 1000; i++) queue.enqueue(message(i), null);
     const delivered: QueueEntry[] = [];
     for (let i = 0; i < n; i++) delivered.push(queue.fetch(false)!);
     const t0 = performance.now();

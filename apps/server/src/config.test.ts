@@ -36,7 +36,7 @@ describe("defaults", () => {
         wal_batch_delay: 0,
         wal_file_size: 67108864,
         segment_size: 67108864,
-        ring_buffer_size: 16777216,
+        queue_memory_size: 16777216,
         checkpoint_interval: 1000,
         ack_flush_interval: 200,
       },
@@ -213,7 +213,7 @@ describe("toBrokerOptions", () => {
   const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
 
   it("maps the connection, limits and storage sections, with the watermark in bytes, and the data dir", () => {
-    const config = loadConfig({ flags: [{ section: "storage", key: "ring_buffer_size", text: "1048576", source: "--ring-buffer-size" }] });
+    const config = loadConfig({ flags: [{ section: "storage", key: "queue_memory_size", text: "1048576", source: "--queue-memory-size" }] });
     expect(toBrokerOptions(config, logger, 1000)).toEqual({
       heartbeat: 60,
       frameMax: 131072,
@@ -229,11 +229,15 @@ describe("toBrokerOptions", () => {
         walBatchDelay: 0,
         walFileSize: 67108864,
         segmentSize: 67108864,
-        ringBufferBytes: 1048576,
+        queueMemoryBytes: 1048576,
         checkpointInterval: 1000,
         ackFlushInterval: 200,
       },
     });
+  });
+
+  it("storage.queue_memory_size (formerly ring_buffer_size) is read from its variable", () => {
+    expect(loadConfig({ env: { AMQP_STORAGE_QUEUE_MEMORY_SIZE: "8192" } }).storage.queue_memory_size).toBe(8192);
   });
 
   it("takes a watermark above 1 as bytes", () => {

@@ -32,7 +32,7 @@ describe("every setting", () => {
       "wal-batch-size": "storage.wal_batch_size",
       "wal-batch-delay": "storage.wal_batch_delay",
       "segment-size": "storage.segment_size",
-      "ring-buffer-size": "storage.ring_buffer_size",
+      "queue-memory-size": "storage.queue_memory_size",
       "checkpoint-interval": "storage.checkpoint_interval",
       "log-level": "log.level",
       "log-file": "log.file",

@@ -79,7 +79,7 @@ export const SETTINGS = {
     wal_batch_delay: storage("walBatchDelay"),
     wal_file_size: storage("walFileSize"),
     segment_size: storage("segmentSize"),
-    ring_buffer_size: storage("ringBufferBytes"),
+    queue_memory_size: storage("queueMemoryBytes"),
     checkpoint_interval: storage("checkpointInterval"),
     ack_flush_interval: storage("ackFlushInterval"),
   },

@@ -28,11 +28,11 @@ const SEED = process.env["CRASH_SEED"] !== undefined ? Number(process.env["CRASH
 
 /** Storage settings per round: memory-only and disk backlogs, frequent and rare checkpoints, small segments. */
 const ROUNDS = [
-  { ringBufferSize: 0, checkpointInterval: 50, walBatchDelay: 0 },
-  { ringBufferSize: 4096, checkpointInterval: 1000, walBatchDelay: 2 },
-  { ringBufferSize: 16 * 1024 * 1024, checkpointInterval: 200, walBatchDelay: 0 },
-  { ringBufferSize: 65_536, checkpointInterval: 100, walBatchDelay: 5 },
-  { ringBufferSize: 1024, checkpointInterval: 20, walBatchDelay: 1 },
+  { queueMemorySize: 0, checkpointInterval: 50, walBatchDelay: 0 },
+  { queueMemorySize: 4096, checkpointInterval: 1000, walBatchDelay: 2 },
+  { queueMemorySize: 16 * 1024 * 1024, checkpointInterval: 200, walBatchDelay: 0 },
+  { queueMemorySize: 65_536, checkpointInterval: 100, walBatchDelay: 5 },
+  { queueMemorySize: 1024, checkpointInterval: 20, walBatchDelay: 1 },
 ] as const;
 /** Kill points spread over 700-2200 ms of traffic, one random point in each round's slice. */
 const KILL_FROM = 700;
@@ -46,7 +46,7 @@ async function start(dataDir: string, round: (typeof ROUNDS)[number]): Promise<{
     [
       "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir, "--log-level", "info",
       "--segment-size", "65536",
-      "--ring-buffer-size", String(round.ringBufferSize),
+      "--queue-memory-size", String(round.queueMemorySize),
       "--checkpoint-interval", String(round.checkpointInterval),
       "--wal-batch-delay", String(round.walBatchDelay),
     ],
@@ -74,7 +74,7 @@ describe("kill -9 during traffic, then a restart", () => {
     const killAfterMs = Math.round(KILL_FROM + (i + random(seed)()) * KILL_SLICE);
     const label = `round ${i} (CRASH_SEED=${SEED}, kill after ${killAfterMs} ms, ${JSON.stringify(round)})`;
 
-    it(`round ${i}: ring buffer ${round.ringBufferSize}, checkpoint every ${round.checkpointInterval} ms`, async () => {
+    it(`round ${i}: queue memory ${round.queueMemorySize}, checkpoint every ${round.checkpointInterval} ms`, async () => {
       const dataDir = mkdtempSync(join(tmpdir(), "amqp-crash-"));
       try {
         // First run: traffic, then kill -9.

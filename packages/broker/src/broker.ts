@@ -144,7 +144,7 @@ export class Broker implements QueueStorage {
     for (let i = 0; i < recovering.length; i++) {
       const q = recovering[i]!.queue;
       const r = queues[i]!;
-      const backlog = new DiskBacklog(q, r.store, store.options.ringBufferBytes, log, this.storageStats);
+      const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);
       backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
       q.attachStore(r.store, backlog);
       await backlog.preload();
@@ -160,7 +160,7 @@ export class Broker implements QueueStorage {
     const store = this.store;
     if (store === null) return;
     const qs = store.createQueueStore(`${queue.vhost}/${queue.name}`);
-    queue.attachStore(qs, new DiskBacklog(queue, qs, store.options.ringBufferBytes, this.options.logger, this.storageStats));
+    queue.attachStore(qs, new DiskBacklog(queue, qs, store.options.queueMemoryBytes, this.options.logger, this.storageStats));
   }
 
   /** @internal QueueStorage */

@@ -245,7 +245,7 @@ describe("messages of durable queues", () => {
 
   it("a backlog far above the ring buffer stays on disk, not in memory, and drains in order", async () => {
     const dir = dataDir();
-    const a = await start(dir, { storage: { ringBufferBytes: 64 * 1024 } });
+    const a = await start(dir, { storage: { queueMemoryBytes: 64 * 1024 } });
     const c = await connect(a.url);
     const ch = await c.createConfirmChannel();
     await ch.assertQueue("big", { durable: true });
@@ -280,7 +280,7 @@ describe("messages of durable queues", () => {
   it("under the memory alarm durable queues page out to disk, so the alarm clears and publishers go on", async () => {
     const dir = dataDir();
     // the ring buffer alone would hold everything: the watermark is what pages out
-    const a = await start(dir, { memoryHighWatermark: 4 * 1024 * 1024, storage: { ringBufferBytes: 64 * 1024 * 1024 } });
+    const a = await start(dir, { memoryHighWatermark: 4 * 1024 * 1024, storage: { queueMemoryBytes: 64 * 1024 * 1024 } });
     const c = await connect(a.url);
     const ch = await c.createConfirmChannel();
     await ch.assertQueue("paged", { durable: true });
@@ -302,7 +302,7 @@ describe("messages of durable queues", () => {
 
   it("a consumer that requeues gets the message back before the rest of a disk backlog", async () => {
     const dir = dataDir();
-    const a = await start(dir, { storage: { ringBufferBytes: 4096 } });
+    const a = await start(dir, { storage: { queueMemoryBytes: 4096 } });
     const c = await connect(a.url);
     const ch = await c.createConfirmChannel();
     await ch.assertQueue("r", { durable: true });
@@ -321,7 +321,7 @@ describe("messages of durable queues", () => {
 
   it("purge and delete of a durable queue with a disk backlog: nothing comes back after a restart", async () => {
     const dir = dataDir();
-    const a = await start(dir, { storage: { ringBufferBytes: 4096 } });
+    const a = await start(dir, { storage: { queueMemoryBytes: 4096 } });
     {
       const c = await connect(a.url);
       const ch = await c.createConfirmChannel();
@@ -347,7 +347,7 @@ describe("messages of durable queues", () => {
 
   it("a durable queue keeps working after a restart: new publishes go after the recovered ones", async () => {
     const dir = dataDir();
-    const a = await start(dir, { storage: { ringBufferBytes: 2048 } });
+    const a = await start(dir, { storage: { queueMemoryBytes: 2048 } });
     {
       const c = await connect(a.url);
       const ch = await c.createConfirmChannel();
@@ -357,7 +357,7 @@ describe("messages of durable queues", () => {
       await c.close();
     }
     await stop(a);
-    const b = await start(dir, { storage: { ringBufferBytes: 2048 } });
+    const b = await start(dir, { storage: { queueMemoryBytes: 2048 } });
     {
       const c = await connect(b.url);
       const ch = await c.createConfirmChannel();

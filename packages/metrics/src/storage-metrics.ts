@@ -1,6 +1,6 @@
 /**
  * The message store's figures: the write-ahead log's batch sizes and fdatasync times as
- * Prometheus histograms, bytes written, files on disk, ring-buffer hits against disk reads, and
+ * Prometheus histograms, bytes written, files on disk, deliveries from memory against disk reads, and
  * how long the last recovery took. The broker counts in plain numbers and fixed-bucket arrays
  * (one observation per log batch, none per message); they are rendered when scraped.
  */
@@ -40,7 +40,7 @@ export function registerStorageMetrics(registry: Registry, broker: Broker): void
   histogramOf(registry, "amqpgo_storage_fsync_duration_seconds", "Duration of each write-ahead log fdatasync", s.fsyncSeconds);
   const counters: [string, string, () => number][] = [
     ["amqpgo_storage_wal_written_bytes_total", "Octets written to the write-ahead log", () => s.walBytes],
-    ["amqpgo_storage_ring_buffer_hits_total", "Deliveries from durable queues served from memory", () => s.ringBufferHits],
+    ["amqpgo_storage_memory_deliveries_total", "Deliveries from durable queues served from memory, without a disk read", () => s.memoryDeliveries],
     ["amqpgo_storage_disk_reads_total", "Reads of messages back from segment files", () => s.diskReads],
     ["amqpgo_storage_disk_read_messages_total", "Messages read back from segment files", () => s.diskReadMessages],
     ["amqpgo_storage_checkpoints_total", "Checkpoints (segments synced, log files deleted)", () => s.checkpoints],

@@ -109,13 +109,13 @@ describe("/metrics after a known workload", () => {
 });
 
 describe("storage figures", () => {
-  it("count the write-ahead log batches, ring-buffer hits and disk reads of a known workload", async () => {
+  it("count the write-ahead log batches, deliveries from memory and disk reads of a known workload", async () => {
     const { mkdtempSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const dir = mkdtempSync(join(tmpdir(), "amqp-go-metrics-storage-"));
-    // a 64 KiB ring buffer: most of 2,000 messages of 1 KiB are read back from disk
-    const b = new Broker({ heartbeat: 0, dataDir: dir, storage: { ringBufferBytes: 64 * 1024 } });
+    // 64 KiB of each queue in memory: most of 2,000 messages of 1 KiB are read back from disk
+    const b = new Broker({ heartbeat: 0, dataDir: dir, storage: { queueMemoryBytes: 64 * 1024 } });
     const registry = brokerRegistry(b, { defaultMetrics: false });
     const { port } = await b.listen({ port: 0, host: "127.0.0.1" });
     try {
@@ -154,7 +154,7 @@ describe("storage figures", () => {
       });
       await ch.checkQueue("d"); // the acks are in once this answers
       s = await samples();
-      const hits = s.get("amqpgo_storage_ring_buffer_hits_total")!;
+      const hits = s.get("amqpgo_storage_memory_deliveries_total")!;
       const fromDisk = s.get("amqpgo_storage_disk_read_messages_total")!;
       expect(fromDisk).toBeGreaterThan(n / 2);
       expect(hits + fromDisk).toBe(n + 1);

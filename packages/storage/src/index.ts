@@ -1,6 +1,6 @@
 /** @amqp-go/storage: durable message storage for the amqp-go broker. */
 export { MetadataStore, syncDir } from "./metadata-store.js";
-export { RingBuffer, type Sized } from "./ring-buffer.js";
+export { RingBuffer, sizeOfSized, type Sized } from "./ring-buffer.js";
 export { WriteAheadLog } from "./wal/write-ahead-log.js";
 export type { WalOptions } from "./wal/options.js";
 export type { WalStats } from "./wal/batch-writer.js";

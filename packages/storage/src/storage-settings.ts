@@ -21,7 +21,7 @@ export const STORAGE_SETTINGS = {
   walFileSize: { default: 64 * MiB, min: MiB, max: Number.MAX_SAFE_INTEGER, doc: "The write-ahead log rolls to a new file past this many octets" },
   // Segment positions are u32 offsets within a file.
   segmentSize: { default: 64 * MiB, min: 64 * KiB, max: 0xffff_ffff, doc: "A queue's segment file is closed past this many octets" },
-  ringBufferBytes: {
+  queueMemoryBytes: {
     default: 16 * MiB,
     min: 0,
     max: Number.MAX_SAFE_INTEGER,

@@ -16,7 +16,7 @@ import {
 import type { Exchange } from "../exchange/exchange.js";
 import { Message } from "../message.js";
 import { Consumer, type DeliverySink } from "../queue/consumer.js";
-import { Deque } from "../queue/deque.js";
+import { RingBuffer } from "@amqp-go/storage";
 import type { Queue, QueueEntry } from "../queue/queue.js";
 import type { SyncWaiter } from "../store/message-store.js";
 import type { Authenticator, BrokerCounters, Permission } from "../ports.js";
@@ -67,9 +67,9 @@ export class Channel implements DeliverySink, SyncWaiter {
    * oldest of them waits for its log batch to be on disk: confirms go out in publish order, so a
    * transient publish (0) behind a persistent one waits too. -1: the log refused it (nack).
    */
-  private readonly awaitingLog = new Deque<number>();
+  private readonly awaitingLog = new RingBuffer<number>();
   /** Log seqs each tx.commit-ok waits for, in order. */
-  private readonly commitsAwaitingLog = new Deque<number>();
+  private readonly commitsAwaitingLog = new RingBuffer<number>();
   private tx: TxAction[] | null = null;
   /** The queue queue.declare named last: an empty queue name in later methods means it. */
   private lastQueue = "";
@@ -412,9 +412,10 @@ export class Channel implements DeliverySink, SyncWaiter {
       }
       return 0;
     }
-    for (let i = 0; i < n; i++) queues[i]!.enqueue(message);
     const store = this.connection.broker.store;
-    return store === null ? 0 : store.logPublish(message);
+    if (store !== null) return store.publish(message, queues, n);
+    for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
+    return 0;
   }
 
   /** A publish in confirm mode: acked now, or once its log record is on disk. */

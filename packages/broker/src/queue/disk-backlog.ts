@@ -14,14 +14,14 @@
  * message not delivered yet: the region on disk holds exactly the messages of the segment store
  * between the cursor and the tail, with nothing delivered among them.
  */
-import type { SegmentPosition } from "@amqp-go/storage";
+import { RingBuffer, sizeOfSized, type SegmentPosition } from "@amqp-go/storage";
 import type { Logger } from "../ports.js";
 import { readMessageRecord } from "../store/message-record.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { StorageStats } from "../store/storage-stats.js";
 import type { Backlog, BacklogOwner } from "./backlog.js";
-import { Deque } from "./deque.js";
 import type { QueueEntry } from "./queue.js";
+import { Requeued } from "./requeued.js";
 
 /** One disk read: about this many octets of consecutive records. */
 const READ_BYTES = 256 * 1024;
@@ -35,10 +35,10 @@ const READ_AHEAD = 256;
 const LEASE = 8192;
 
 export class DiskBacklog implements Backlog {
-  private readonly requeued = new Deque<QueueEntry>();
-  private readonly loaded = new Deque<QueueEntry>();
-  private readonly tail = new Deque<QueueEntry>();
-  private tailBytes = 0;
+  private readonly requeued = new Requeued();
+  private readonly loaded = new RingBuffer<QueueEntry>(Infinity, sizeOfSized);
+  /** The newest messages, up to the budget. */
+  private readonly tail: RingBuffer<QueueEntry>;
   /** Ready messages only on disk, from `cursor` up to the tail. */
   private onDisk = 0;
   private cursor: SegmentPosition = { segmentId: 0, index: 0, seq: 0 };
@@ -68,10 +68,12 @@ export class DiskBacklog implements Backlog {
     private readonly owner: BacklogOwner,
     private readonly store: QueueStore,
     /** Octets of the newest messages kept in memory. */
-    private readonly budget: number,
+    budget: number,
     private readonly logger: Logger,
     private readonly stats: StorageStats,
-  ) {}
+  ) {
+    this.tail = new RingBuffer<QueueEntry>(budget, sizeOfSized);
+  }
 
   /** Recovery: `count` ready messages on disk from the first one on. */
   recovered(count: number, redeliveredBelow: number, lease: number): void {
@@ -86,10 +88,10 @@ export class DiskBacklog implements Backlog {
   }
 
   push(entry: QueueEntry): void {
-    this.tail.push(entry);
-    this.tailBytes += entry.message.size;
-    const budget = this.owner.memoryAlarmed ? 0 : this.budget;
-    while (this.tailBytes > budget && this.tail.length > 1) this.evict();
+    const tail = this.tail;
+    tail.push(entry);
+    if (this.owner.memoryAlarmed) this.pageOut();
+    else while (tail.overBudget && tail.length > 1) this.evict();
   }
 
   /** Memory pressure: every message of the tail but the newest is dropped from memory (it is on disk). */
@@ -101,7 +103,7 @@ export class DiskBacklog implements Backlog {
     const r = this.requeued.shift();
     if (r !== undefined) {
       // delivered before: under the lease already
-      this.stats.ringBufferHits++;
+      this.stats.memoryDeliveries++;
       return r;
     }
     const fromLoaded = this.loaded.length > 0;
@@ -117,8 +119,7 @@ export class DiskBacklog implements Backlog {
       if (this.onDisk > 0 && this.loaded.length < READ_AHEAD) this.read();
     } else {
       this.tail.shift();
-      this.tailBytes -= e.message.size;
-      this.stats.ringBufferHits++;
+      this.stats.memoryDeliveries++;
     }
     return e;
   }
@@ -144,14 +145,11 @@ export class DiskBacklog implements Backlog {
   }
 
   requeue(entry: QueueEntry): void {
-    const r = this.requeued;
-    let i = r.length;
-    while (i > 0 && r.at(i - 1)!.seq > entry.seq) i--;
-    r.insertAt(i, entry);
+    this.requeued.push(entry);
   }
 
   last(): QueueEntry | undefined {
-    return this.tail.at(this.tail.length - 1);
+    return this.tail.last();
   }
 
   /** The lowest seq of a ready message never delivered (requeued ones were). */
@@ -185,21 +183,19 @@ export class DiskBacklog implements Backlog {
   }
 
   purge(): number {
-    let n = 0;
-    let bytes = 0;
-    for (const d of [this.requeued, this.loaded, this.tail]) {
-      for (const e of d) {
-        this.store.ack(e.position!);
-        bytes += e.message.size;
-      }
-      n += d.clear();
+    const bytes = this.requeued.bytes + this.loaded.bytes + this.tail.bytes;
+    const requeued = this.requeued.clear();
+    for (const e of requeued) this.store.ack(e.position!);
+    let n = requeued.length;
+    for (const ring of [this.loaded, this.tail]) {
+      for (const e of ring) this.store.ack(e.position!);
+      n += ring.clear();
     }
     if (this.onDisk > 0) {
       this.store.segments.ackRange(this.cursor, this.tail.peek()?.seq ?? this.store.nextSeq);
       n += this.onDisk;
       this.onDisk = 0;
     }
-    this.tailBytes = 0;
     this.epoch++;
     this.reading = false;
     this.owner.release(bytes);
@@ -213,9 +209,7 @@ export class DiskBacklog implements Backlog {
 
   private evict(): void {
     const e = this.tail.shift()!;
-    const size = e.message.size;
-    this.tailBytes -= size;
-    this.owner.release(size);
+    this.owner.release(e.size);
     if (this.onDisk === 0) this.cursor = e.position!;
     this.onDisk++;
   }
@@ -229,7 +223,7 @@ export class DiskBacklog implements Backlog {
       if (n >= this.onDisk || seq >= limit) break;
       if (seq < this.cursor.seq) continue;
       const message = readMessageRecord(m.payload);
-      this.loaded.push({ message, seq, redelivered: seq < this.redeliveredBelow, position: m.position });
+      this.loaded.push({ message, size: message.size, seq, redelivered: seq < this.redeliveredBelow, position: m.position });
       this.owner.hold(message.size);
       last = m.position;
       n++;

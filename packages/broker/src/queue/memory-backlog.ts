@@ -1,15 +1,20 @@
-/** Ready messages all in memory, on one power-of-two ring: the queues that do not survive a restart. */
+/**
+ * Ready messages all in memory: the queues that do not survive a restart. New messages go to the
+ * ring, deliveries that come back to the requeued heap; the oldest of the two goes out first.
+ */
+import { RingBuffer, sizeOfSized } from "@amqp-go/storage";
 import type { Backlog, BacklogOwner } from "./backlog.js";
-import { Deque } from "./deque.js";
 import type { QueueEntry } from "./queue.js";
+import { Requeued } from "./requeued.js";
 
 export class MemoryBacklog implements Backlog {
-  private readonly ready = new Deque<QueueEntry>();
+  private readonly ready = new RingBuffer<QueueEntry>(Infinity, sizeOfSized);
+  private readonly requeued = new Requeued();
 
   constructor(private readonly owner: BacklogOwner) {}
 
   get length(): number {
-    return this.ready.length;
+    return this.ready.length + this.requeued.length;
   }
 
   push(entry: QueueEntry): void {
@@ -17,24 +22,24 @@ export class MemoryBacklog implements Backlog {
   }
 
   shift(): QueueEntry | undefined {
+    const r = this.requeued.peek();
+    if (r !== undefined) {
+      const e = this.ready.peek();
+      if (e === undefined || r.seq < e.seq) return this.requeued.shift();
+    }
     return this.ready.shift();
   }
 
   requeue(entry: QueueEntry): void {
-    const ready = this.ready;
-    let i = 0;
-    while (i < ready.length && ready.at(i)!.seq < entry.seq) i++;
-    ready.insertAt(i, entry);
+    this.requeued.push(entry);
   }
 
   last(): QueueEntry | undefined {
-    return this.ready.at(this.ready.length - 1);
+    return this.ready.last();
   }
 
   purge(): number {
-    let bytes = 0;
-    for (const e of this.ready) bytes += e.message.size;
-    this.owner.release(bytes);
-    return this.ready.clear();
+    this.owner.release(this.ready.bytes + this.requeued.bytes);
+    return this.ready.clear() + this.requeued.clear().length;
   }
 }

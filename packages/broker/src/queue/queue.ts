@@ -12,6 +12,7 @@ import type { SegmentPosition } from "@amqp-go/storage";
 import type { Destination } from "../exchange/exchange.js";
 import type { MemoryMonitor } from "../memory.js";
 import type { Message } from "../message.js";
+import type { PublishTarget } from "../store/message-store.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { Backlog, BacklogOwner } from "./backlog.js";
 import type { Consumer } from "./consumer.js";
@@ -19,6 +20,8 @@ import { MemoryBacklog } from "./memory-backlog.js";
 
 export interface QueueEntry {
   readonly message: Message;
+  /** `message.size`: octets counted against the memory watermark (and the backlog's budget). */
+  readonly size: number;
   /** Arrival order in this queue: requeued messages go back to their place. */
   readonly seq: number;
   redelivered: boolean;
@@ -33,7 +36,7 @@ export interface QueueOptions {
   readonly arguments: FieldTable;
 }
 
-export class Queue implements Destination, BacklogOwner {
+export class Queue implements Destination, BacklogOwner, PublishTarget {
   readonly kind = "queue" as const;
   routeMark = 0;
   /** The connection an exclusive queue belongs to. */
@@ -105,18 +108,15 @@ export class Queue implements Destination, BacklogOwner {
   }
 
   /**
-   * A routed message: delivered at once if a consumer has room, else kept. Either way it is held
+   * A routed message (through `MessageStore.publish` when the broker has a store: `position` says
+   * where this queue's segments keep it): delivered at once if a consumer has room, else kept. Either way it is held
    * (until acked, or until consumed), so a message other than one to a no-ack consumer is compacted
    * and does not pin the socket buffer it arrived in.
    */
-  enqueue(message: Message): void {
+  enqueue(message: Message, position: SegmentPosition | null): void {
     this.hold(message.size);
-    const store = this.store;
-    if (store === null) this.ready.push({ message, seq: this.nextSeq++, redelivered: false, position: null });
-    else {
-      const position = store.append(message);
-      this.ready.push({ message, seq: position.seq, redelivered: false, position });
-    }
+    const seq = position === null ? this.nextSeq++ : position.seq;
+    this.ready.push({ message, size: message.size, seq, redelivered: false, position });
     if (this.consumers.length > 0) this.drain();
     this.ready.last()?.message.compact();
   }

@@ -66,18 +66,17 @@ export function logRecordSize(targets: number, recordSize: number): number {
   return 2 + targets * TARGET_SIZE + recordSize;
 }
 
-/** Writes the header of a log record: `n` pairs (storeId, seq) from `targets`. Returns the end. */
-export function writeLogTargets(buf: Buffer, targets: ArrayLike<number>, n: number): number {
+/** Writes destination `i` of a log record: the message got `seq` in the segments of store `storeId`. */
+export function writeLogTarget(buf: Buffer, i: number, storeId: number, seq: number): void {
+  const o = 2 + i * TARGET_SIZE;
+  buf.writeUInt32BE(storeId, o);
+  buf.writeUInt32BE(Math.floor(seq / TWO_32), o + 4);
+  buf.writeUInt32BE(seq >>> 0, o + 8);
+}
+
+/** Writes how many destinations a log record has. */
+export function writeLogTargetCount(buf: Buffer, n: number): void {
   buf.writeUInt16BE(n, 0);
-  let o = 2;
-  for (let i = 0; i < n; i++) {
-    const seq = targets[2 * i + 1]!;
-    buf.writeUInt32BE(targets[2 * i]!, o);
-    buf.writeUInt32BE(Math.floor(seq / TWO_32), o + 4);
-    buf.writeUInt32BE(seq >>> 0, o + 8);
-    o += TARGET_SIZE;
-  }
-  return o;
 }
 
 /** Destinations in a log record. */

@@ -8,6 +8,9 @@
  *                                                                                   │ delete the log
  *   ack --> queues/<A>/seg-*.ack (roaring bitmaps, flushed every ackFlushInterval) ◄┘ files before
  *
+ * `publish` does all of a message's way in one call (segments of each durable queue, then the log
+ * record), so nothing of one publish is left on the store for the next.
+ *
  * So a publisher confirm waits for one fdatasync shared by every queue and every publisher of the
  * batch, never for a segment. At start the log is replayed into the segments of the queues whose
  * segments end before a record's seq (their last writes never reached the file), the segments are
@@ -15,24 +18,25 @@
  * again, and the transient ones of the last run are acknowledged away (RabbitMQ's rule: transient
  * messages do not survive a restart, even in a durable queue).
  */
-import { mkdir, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SegmentStore, WriteAheadLog, type SegmentPosition } from "@amqp-go/storage";
 import type { Message } from "../message.js";
 import type { Logger } from "../ports.js";
 import {
   PERSISTENT,
-  isPersistentRecord,
   logMessage,
   logRecordSize,
   logTargetCount,
   logTargetSeq,
   logTargetStore,
   messageRecordSize,
-  writeLogTargets,
+  writeLogTarget,
+  writeLogTargetCount,
   writeMessageRecord,
 } from "./message-record.js";
 import { QueueStore } from "./queue-store.js";
+import { STATE_FILE, scan, takeState } from "./queue-recovery.js";
 import { StorageStats } from "./storage-stats.js";
 import type { StorageOptions } from "./storage-options.js";
 import { resolveStorageOptions, type ResolvedStorageOptions } from "./storage-options.js";
@@ -43,6 +47,13 @@ export interface SyncWaiter {
   logSynced(seq: number): boolean;
   /** The log failed: nothing more becomes durable. */
   logFailed(): void;
+}
+
+/** Where a publish goes: a queue, with its store when it keeps its messages on disk. */
+export interface PublishTarget {
+  readonly store: QueueStore | null;
+  /** The message is in the queue now; `position` is where its segments keep it (null: none). */
+  enqueue(message: Message, position: SegmentPosition | null): void;
 }
 
 /** A durable queue to recover: its store id (from the definitions), or none yet. */
@@ -72,8 +83,6 @@ export interface RecoveredQueue {
   readonly lease: number;
 }
 
-const SCAN_BYTES = 4 * 1024 * 1024;
-const STATE_FILE = "state.json";
 
 export class MessageStore {
   readonly options: ResolvedStorageOptions;
@@ -81,14 +90,8 @@ export class MessageStore {
   private readonly waiters = new Set<SyncWaiter>();
   private wal!: WriteAheadLog;
   private nextStoreId = 1;
-  /** Destinations (storeId, seq) of the message being published. */
-  private targets: number[] = [];
-  private targetCount = 0;
-  private encodedFor: Message | null = null;
-  private encodedLen = 0;
-  private encodedFlags = 0;
+  /** Where a publish encodes its record; overwritten by the next one. */
   private scratch = Buffer.allocUnsafe(64 * 1024);
-  private logScratch = Buffer.allocUnsafe(64 * 1024);
   private failed: Error | null = null;
   private checkpointing = false;
   private checkpointed = 0;
@@ -140,7 +143,7 @@ export class MessageStore {
     for (const q of queues) {
       const dir = join(queuesDir, String(q.storeId));
       const segments = await SegmentStore.open(dir, s.segmentOptions(q.name));
-      const store = new QueueStore(q.storeId, q.name, dir, segments, s);
+      const store = new QueueStore(q.storeId, q.name, dir, segments);
       s.byId.set(store.id, store);
       opened.push({ store, before: segments.nextSeq, deliveredBelow: await takeState(dir) });
       s.logSegmentDamage(q.name, segments);
@@ -200,7 +203,7 @@ export class MessageStore {
     const id = this.nextStoreId++;
     const dir = join(this.dataDir, "queues", String(id));
     const segments = SegmentStore.createSync(dir, this.segmentOptions(name));
-    const store = new QueueStore(id, name, dir, segments, this);
+    const store = new QueueStore(id, name, dir, segments);
     this.byId.set(id, store);
     return store;
   }
@@ -221,35 +224,51 @@ export class MessageStore {
       .catch((err: Error) => this.logger.error({ err, queue: store.name }, "removing a deleted queue's files failed"));
   }
 
-  /** @internal QueueStore.append: the segment record, and the log destination of a persistent message. */
-  append(store: QueueStore, message: Message): SegmentPosition {
-    if (this.encodedFor !== message) this.encode(message);
-    const pos = store.segments.append(this.scratch.subarray(0, this.encodedLen));
-    if ((this.encodedFlags & PERSISTENT) !== 0) {
-      const i = 2 * this.targetCount++;
-      this.targets[i] = store.id;
-      this.targets[i + 1] = pos.seq;
-    }
-    return pos;
-  }
-
   /**
-   * After a publish was routed: the log record of a persistent message that reached durable
-   * queues. Returns its log seq (the confirm waits for logSynced of it), 0 when nothing was
-   * logged, or -1 when the log has failed (the publish is nacked).
+   * A routed message goes to its queues: into the segments of each durable one, then, when it is
+   * persistent and reached a durable queue, one write-ahead log record naming them all. Each
+   * target gets its message (and where it is on disk) through `enqueue`. Returns the log record's
+   * seq (the confirm waits for logSynced of it), 0 when nothing was logged, or -1 when the log has
+   * failed (the publish is nacked). Nothing is kept between calls: a segment append that throws
+   * leaves nothing behind for the next publish.
+   *
+   * Copies of the body on the way to disk: one into the record (encoded once, in the log record's
+   * place), one per durable queue into its segment writer, one into the log's batch.
    */
-  logPublish(message: Message): number {
-    this.encodedFor = null;
-    const n = this.targetCount;
-    if (n === 0) return 0;
-    this.targetCount = 0;
+  publish(message: Message, targets: ArrayLike<PublishTarget>, n: number): number {
+    let durable = 0;
+    for (let i = 0; i < n; i++) if (targets[i]!.store !== null) durable++;
+    if (durable === 0) {
+      for (let i = 0; i < n; i++) targets[i]!.enqueue(message, null);
+      return 0;
+    }
+    const persistent = message.persistent;
+    // A persistent record is encoded after the room for its log header: the log record is then
+    // the same buffer, with no copy.
+    const head = persistent ? logRecordSize(durable, 0) : 0;
+    const size = head + messageRecordSize(message);
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
+    const buf = this.scratch;
+    const end = writeMessageRecord(buf, head, message, persistent ? PERSISTENT : 0);
+    const record = buf.subarray(head, end);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const target = targets[i]!;
+      const store = target.store;
+      if (store === null) {
+        target.enqueue(message, null);
+        continue;
+      }
+      const position = store.segments.append(record);
+      if (persistent) writeLogTarget(buf, k, store.id, position.seq);
+      k++;
+      target.enqueue(message, position);
+    }
+    if (!persistent) return 0;
     if (this.failed !== null) return -1;
-    const size = logRecordSize(n, this.encodedLen);
-    if (size > this.logScratch.length) this.logScratch = Buffer.allocUnsafe(Math.max(size, 2 * this.logScratch.length));
-    const o = writeLogTargets(this.logScratch, this.targets, n);
-    this.scratch.copy(this.logScratch, o, 0, this.encodedLen);
+    writeLogTargetCount(buf, k);
     try {
-      return this.wal.append(this.logScratch.subarray(0, o + this.encodedLen));
+      return this.wal.append(buf.subarray(0, end));
     } catch (err) {
       this.logger.error({ err, exchange: message.exchange }, "write-ahead log refused a message");
       return -1;
@@ -326,14 +345,6 @@ export class MessageStore {
     this.waiters.clear();
   }
 
-  private encode(message: Message): void {
-    const size = messageRecordSize(message);
-    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
-    this.encodedFlags = message.persistent ? PERSISTENT : 0;
-    this.encodedLen = writeMessageRecord(this.scratch, 0, message, this.encodedFlags);
-    this.encodedFor = message;
-  }
-
   private onSynced(seq: number): void {
     const stats = this.stats;
     stats.walBatchRecords.observe(seq - this.lastSynced);
@@ -368,39 +379,5 @@ export class MessageStore {
         "queue segments damaged; what was readable is recovered",
       );
     }
-  }
-}
-
-/** Counts the ready persistent messages of a queue and acknowledges the transient ones of the last run. */
-async function scan(store: QueueStore): Promise<{ ready: number; transient: number }> {
-  let ready = 0;
-  let transient = 0;
-  let cursor: SegmentPosition = { segmentId: 0, index: 0, seq: 0 };
-  for (;;) {
-    const batch = await store.segments.readBatch(cursor, SCAN_BYTES);
-    const messages = batch.messages;
-    if (messages.length === 0) break;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      if (isPersistentRecord(m.payload)) ready++;
-      else {
-        store.segments.ack(m.position);
-        transient++;
-      }
-    }
-    cursor = batch.next;
-  }
-  return { ready, transient };
-}
-
-/** The state a clean stop left (and removes it: a crash from now on leaves none). */
-async function takeState(dir: string): Promise<number | null> {
-  const path = join(dir, STATE_FILE);
-  try {
-    const state = JSON.parse(await readFile(path, "utf8")) as { deliveredBelow?: unknown };
-    await unlink(path);
-    return typeof state.deliveredBelow === "number" ? state.deliveredBelow : null;
-  } catch {
-    return null;
   }
 }

@@ -6,6 +6,7 @@ import { Message } from "../message.js";
 import { silentLogger } from "../ports.js";
 import { MessageStore } from "./message-store.js";
 import type { QueueStore } from "./queue-store.js";
+import type { SegmentPosition } from "@amqp-go/storage";
 
 const dirs: string[] = [];
 const open: MessageStore[] = [];
@@ -29,10 +30,13 @@ function dataDir(): string {
 /** delivery-mode 2 (property flag 0x1000) or none. */
 const message = (body: string, persistent: boolean) => new Message("", "q", Buffer.from(persistent ? [0x10, 0x00, 0x02] : [0x00, 0x00]), Buffer.from(body));
 
-/** What routing does for a message to one durable queue: the segment append, then the log record (if persistent). */
+/** What routing does for a message to one durable queue: one call, the segment append and the log record (if persistent). */
 function publish(messages: MessageStore, q: QueueStore, m: Message) {
-  const position = q.append(m);
-  return { position, logSeq: messages.logPublish(m) };
+  let position: SegmentPosition | null = null;
+  const target = { store: q, enqueue: (_: Message, p: SegmentPosition | null) => void (position = p) };
+  const logSeq = messages.publish(m, [target], 1);
+  if (position === null) throw new Error("the message was not appended");
+  return { position: position as SegmentPosition, logSeq };
 }
 
 describe("QueueStore", () => {

@@ -2,8 +2,6 @@
 import { open, readFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { SegmentPosition, SegmentStore } from "@amqp-go/storage";
-import type { Message } from "../message.js";
-import type { MessageStore } from "./message-store.js";
 
 const LEASE_FILE = "lease";
 
@@ -19,16 +17,10 @@ export class QueueStore {
     readonly name: string,
     readonly dir: string,
     readonly segments: SegmentStore,
-    private readonly messages: MessageStore,
   ) {}
 
   get nextSeq(): number {
     return this.segments.nextSeq;
-  }
-
-  /** Writes the message to the segments (a persistent one also goes to the log with the publish). */
-  append(message: Message): SegmentPosition {
-    return this.messages.append(this, message);
   }
 
   ack(position: SegmentPosition): void {

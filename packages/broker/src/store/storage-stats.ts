@@ -30,8 +30,8 @@ export class StorageStats {
   readonly fsyncSeconds = new FixedHistogram([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
   /** Octets written to the write-ahead log. */
   walBytes = 0;
-  /** Deliveries of durable queues served from memory (the ring buffer, or requeued) without a disk read. */
-  ringBufferHits = 0;
+  /** Deliveries of durable queues served from memory (the newest messages, or requeued ones) without a disk read. */
+  memoryDeliveries = 0;
   /** Messages read back from segment files, and the reads that fetched them. */
   diskReadMessages = 0;
   diskReads = 0;

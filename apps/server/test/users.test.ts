@@ -251,8 +251,10 @@ describe("auth settings", () => {
       expect(log.find((l) => l.msg === "connection open")).toMatchObject({ user: "guest" });
       const guest = `amqp://guest:guest@127.0.0.1:${other.port}`;
       for (const wrong of [SECRETS.wrong, SECRETS.wrong]) await expect(amqp.connect(`amqp://guest:${wrong}@127.0.0.1:${other.port}`)).rejects.toThrow(LOGIN_REFUSED);
-      await expect(amqp.connect(guest)).rejects.toThrow(LOGIN_REFUSED);
-      expect(log.filter((l) => l.msg === "login refused").at(-1)?.["reason"]).toMatch(/^too many failed logins from 127\.0\.0\.1/);
+      // Past the limit the address is slowed down, not locked out: the right password still gets in.
+      const c = await amqp.connect(guest);
+      await c.close();
+      expect(log.some((l) => l.msg === "too many failed logins: slowing down logins from this address")).toBe(true);
       lines.push(...log);
     } finally {
       await other.stop();

@@ -3,7 +3,7 @@
  * ConnectionError closes the connection (hard errors: 320, 402, 501-506, 530, 540, 541). Texts
  * follow RabbitMQ's, prefixed with the code's name on the wire (`NOT_FOUND - no queue 'q' ...`).
  */
-import { isHardError, MethodId, ReplyCode, replyText } from "@amqp-go/protocol";
+import { MethodId, ReplyCode, replyText } from "@amqp-go/protocol";
 
 export abstract class AmqpError extends Error {
   abstract readonly hard: boolean;
@@ -31,13 +31,6 @@ export class ChannelError extends AmqpError {
 export class ConnectionError extends AmqpError {
   override readonly name = "ConnectionError";
   readonly hard = true;
-}
-
-/** The error of the right kind for a reply code. */
-export function amqpError(replyCode: number, message: string, classId = 0, methodId = 0): AmqpError {
-  return isHardError(replyCode)
-    ? new ConnectionError(replyCode, message, classId, methodId)
-    : new ChannelError(replyCode, message, classId, methodId);
 }
 
 export const notFound = (what: "queue" | "exchange", name: string, vhost: string): ChannelError =>

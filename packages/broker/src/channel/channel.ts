@@ -82,7 +82,7 @@ export class Channel implements ChannelContext, PublishingChannel {
         if (this.tx !== null) return this.tx.ack(m.deliveryTag, false, true, m.requeue);
         return deliveries.ack(m.deliveryTag, false, true, m.requeue);
       case MethodId.BasicConsume:
-        return deliveries.consume(m.queue, m.consumerTag, m.noLocal, m.noAck, m.exclusive, m.noWait, m.arguments);
+        return deliveries.consume(m.queue, m.consumerTag, m.noAck, m.exclusive, m.noWait);
       case MethodId.BasicCancel:
         deliveries.cancel(m.consumerTag);
         if (!m.noWait) this.reply({ id: MethodId.BasicCancelOk, consumerTag: m.consumerTag });
@@ -144,9 +144,8 @@ export class Channel implements ChannelContext, PublishingChannel {
       case MethodId.ChannelFlow:
         // As RabbitMQ: a client may not stop the server's deliveries this way (use qos).
         if (!m.active) throw notImplemented("active=false");
-        deliveries.flowActive = m.active;
-        this.reply({ id: MethodId.ChannelFlowOk, active: m.active });
-        if (m.active) deliveries.resume();
+        this.reply({ id: MethodId.ChannelFlowOk, active: true });
+        deliveries.resume();
         return;
       case MethodId.ChannelFlowOk:
         return;

@@ -2,7 +2,7 @@
  * The consuming side of a channel: its consumers, deliveries to them and to basic.get, the
  * deliveries waiting for their ack, acks, nacks, rejects and recover, and the prefetch limits.
  */
-import { type BasicDeliverArgs, type FieldTable, MethodId } from "@amqp-go/protocol";
+import { type BasicDeliverArgs, MethodId } from "@amqp-go/protocol";
 import { randomBytes } from "node:crypto";
 import { accessRefused, notAllowed, preconditionFailed } from "../errors.js";
 import { Consumer, type DeliverySink } from "../queue/consumer.js";
@@ -27,7 +27,6 @@ export class Deliveries implements DeliverySink {
   private unackedCount = 0;
   private prefetchCount = 0;
   private channelPrefetch = 0;
-  flowActive = true;
   /** One basic.deliver, rewritten for every delivery: no object per message. */
   private readonly deliverArgs: BasicDeliverArgs & { id: typeof MethodId.BasicDeliver } = {
     id: MethodId.BasicDeliver,
@@ -55,7 +54,7 @@ export class Deliveries implements DeliverySink {
     else this.prefetchCount = prefetchCount;
   }
 
-  consume(queueName: string, tag: string, _noLocal: boolean, noAck: boolean, exclusive: boolean, noWait: boolean, args: FieldTable): void {
+  consume(queueName: string, tag: string, noAck: boolean, exclusive: boolean, noWait: boolean): void {
     const vhost = this.vhost;
     const q = vhost.queue(this.channel.queueName(queueName), this.connection);
     this.channel.permissions.permit("read", "queue", q.name);
@@ -64,7 +63,7 @@ export class Deliveries implements DeliverySink {
     if (q.exclusiveConsumer || (exclusive && q.consumerCount > 0)) {
       throw accessRefused(`queue '${q.name}' in vhost '${vhost.name}' in exclusive use`);
     }
-    const consumer = new Consumer(tag, q, this, noAck, exclusive, this.prefetchCount, args);
+    const consumer = new Consumer(tag, q, this, noAck, exclusive, this.prefetchCount);
     this.consumers.set(tag, consumer);
     // consume-ok goes out before the first delivery.
     if (!noWait) this.channel.reply({ id: MethodId.BasicConsumeOk, consumerTag: tag });
@@ -82,7 +81,6 @@ export class Deliveries implements DeliverySink {
   canDeliver(): boolean {
     return (
       !this.channel.closing &&
-      this.flowActive &&
       !this.connection.writeBlocked &&
       (this.channelPrefetch === 0 || this.unackedCount < this.channelPrefetch)
     );

@@ -104,7 +104,7 @@ export class Broker implements QueueStorage {
     let pagedOut = 0;
     const before = this.memory.bytes;
     for (const q of this.durableQueues()) {
-      (q.backlog as DiskBacklog).pageOut();
+      q.diskBacklog?.pageOut();
       pagedOut++;
     }
     this.options.logger.info({ queues: pagedOut, freed: before - this.memory.bytes }, "memory alarm: durable queues paged out to disk");
@@ -167,7 +167,7 @@ export class Broker implements QueueStorage {
   detach(queue: Queue): void {
     const qs = queue.store;
     if (qs === null || this.store === null) return;
-    (queue.backlog as DiskBacklog).close();
+    queue.diskBacklog?.close();
     this.store.dropQueueStore(qs);
   }
 
@@ -315,7 +315,8 @@ export class Broker implements QueueStorage {
     await this.ready.catch(() => undefined);
     const backlogs = new Map<number, DiskBacklog>();
     for (const q of this.durableQueues()) {
-      const b = q.backlog as DiskBacklog;
+      const b = q.diskBacklog;
+      if (b === null) continue;
       b.close(); // reads in flight are dropped
       backlogs.set(q.store!.id, b);
     }

@@ -3,7 +3,7 @@
  * ConnectionError closes the connection (hard errors: 320, 402, 501-506, 530, 540, 541). Texts
  * follow RabbitMQ's, prefixed with the code's name on the wire (`NOT_FOUND - no queue 'q' ...`).
  */
-import { isHardError, ReplyCode, replyText } from "@amqp-go/protocol";
+import { MethodId, ReplyCode, replyText } from "@amqp-go/protocol";
 
 export abstract class AmqpError extends Error {
   abstract readonly hard: boolean;
@@ -33,13 +33,6 @@ export class ConnectionError extends AmqpError {
   readonly hard = true;
 }
 
-/** The error of the right kind for a reply code. */
-export function amqpError(replyCode: number, message: string, classId = 0, methodId = 0): AmqpError {
-  return isHardError(replyCode)
-    ? new ConnectionError(replyCode, message, classId, methodId)
-    : new ChannelError(replyCode, message, classId, methodId);
-}
-
 export const notFound = (what: "queue" | "exchange", name: string, vhost: string): ChannelError =>
   new ChannelError(ReplyCode.NOT_FOUND, `no ${what} '${name}' in vhost '${vhost}'`);
 
@@ -60,3 +53,8 @@ export const commandInvalid = (message: string): ConnectionError => new Connecti
 export const notAllowed = (message: string): ConnectionError => new ConnectionError(ReplyCode.NOT_ALLOWED, message);
 
 export const channelError = (message: string): ConnectionError => new ConnectionError(ReplyCode.CHANNEL_ERROR, message);
+
+/** Errors found once a publish's content is in carry basic.publish's ids, as RabbitMQ's do. */
+export function publishError(e: ChannelError): ChannelError {
+  return new ChannelError(e.replyCode, e.message, MethodId.BasicPublish >>> 16, MethodId.BasicPublish & 0xffff);
+}

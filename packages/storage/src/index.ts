@@ -8,7 +8,7 @@ export type { WalDamage, WalRecordHandler, WalRecoverySummary } from "./wal/reco
 export type { WalIo } from "./wal/io.js";
 export { WalError, type WalErrorCode } from "./wal/wal-error.js";
 export { SegmentStore, type SegmentInfo, type SegmentStoreOptions } from "./segment/segment-store.js";
-export { comparePositions, type SegmentPosition } from "./segment/segment-position.js";
+export type { SegmentPosition } from "./segment/segment-position.js";
 export type { ReadBatch, StoredMessage } from "./segment/segment-reader.js";
 export type { CompactionResult } from "./segment/compaction.js";
 export type { SegmentRecoveryReport } from "./segment/segment-recovery.js";

@@ -20,7 +20,7 @@ import type { Broker } from "../broker.js";
 import { AmqpError, ChannelError, channelError, ConnectionError, notAllowed } from "../errors.js";
 import type { Logger, LoginResult } from "../ports.js";
 import type { Vhost } from "../vhost.js";
-import { Channel } from "./channel.js";
+import { Channel } from "../channel/channel.js";
 import { serverProperties } from "./server-properties.js";
 
 const enum State {

@@ -3,7 +3,7 @@ import type { Queue, QueueEntry } from "./queue.js";
 
 /** What a consumer delivers into: the channel that created it. */
 export interface DeliverySink {
-  /** Room to deliver now: channel flow, channel-wide prefetch, socket not backed up. */
+  /** Room to deliver now: channel open, channel-wide prefetch, socket not backed up. */
   canDeliver(): boolean;
   deliver(consumer: Consumer, entry: QueueEntry): void;
   /** The queue went away under the consumer: tell the client (basic.cancel). */
@@ -22,7 +22,6 @@ export class Consumer {
     readonly exclusive: boolean,
     /** Most unacknowledged deliveries at once; 0: no limit. */
     readonly prefetch: number,
-    readonly arguments_: Record<string, unknown>,
   ) {}
 
   hasCredit(): boolean {

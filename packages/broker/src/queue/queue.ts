@@ -16,6 +16,7 @@ import type { PublishTarget } from "../store/message-store.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { Backlog, BacklogOwner } from "./backlog.js";
 import type { Consumer } from "./consumer.js";
+import type { DiskBacklog } from "./disk-backlog.js";
 import { MemoryBacklog } from "./memory-backlog.js";
 
 export interface QueueEntry {
@@ -50,6 +51,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   private ready: Backlog = new MemoryBacklog(this);
   /** The queue's files, when it is durable and the broker has a data directory. */
   store: QueueStore | null = null;
+  private disk: DiskBacklog | null = null;
   /** The store id read from the definitions, until recovery attaches the store. */
   storeId = 0;
   private nextSeq = 0;
@@ -72,9 +74,10 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   bytes = 0;
 
   /** Makes the queue keep its messages on disk, in `store`, through `backlog`. */
-  attachStore(store: QueueStore, backlog: Backlog): void {
+  attachStore(store: QueueStore, backlog: DiskBacklog): void {
     this.store = store;
     this.storeId = store.id;
+    this.disk = backlog;
     this.ready = backlog;
   }
 
@@ -222,9 +225,9 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     return this.ready.purge();
   }
 
-  /** The backlog, for the store's bookkeeping at a clean stop. */
-  get backlog(): Backlog {
-    return this.ready;
+  /** The backlog over the queue's files (paging out, a clean stop); null when it has none. */
+  get diskBacklog(): DiskBacklog | null {
+    return this.disk;
   }
 
   /** The queue is deleted: consumers are told, ready messages dropped; returns how many. */

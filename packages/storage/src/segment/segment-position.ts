@@ -23,11 +23,6 @@ export interface SegmentPosition {
   readonly seq: number;
 }
 
-/** Orders positions as the queue does: by sequence number. */
-export function comparePositions(a: SegmentPosition, b: SegmentPosition): number {
-  return a.seq - b.seq;
-}
-
 const ID_DIGITS = 16;
 const DATA_FILE = /^seg-([0-9a-f]{16})\.dat$/;
 const ACK_FILE = /^seg-([0-9a-f]{16})\.ack$/;

@@ -1,0 +1,217 @@
+/**
+ * The consuming side of a channel: its consumers, deliveries to them and to basic.get, the
+ * deliveries waiting for their ack, acks, nacks, rejects and recover, and the prefetch limits.
+ */
+import { type BasicDeliverArgs, MethodId } from "@amqp-go/protocol";
+import { randomBytes } from "node:crypto";
+import { accessRefused, notAllowed, preconditionFailed } from "../errors.js";
+import { Consumer, type DeliverySink } from "../queue/consumer.js";
+import type { Queue, QueueEntry } from "../queue/queue.js";
+import type { BrokerCounters } from "../ports.js";
+import type { Vhost } from "../vhost.js";
+import type { ChannelConnection, ChannelContext } from "./context.js";
+
+/** A delivery waiting for its ack. */
+interface Unacked {
+  readonly entry: QueueEntry;
+  readonly queue: Queue;
+  /** null for basic.get. */
+  readonly consumer: Consumer | null;
+}
+
+export class Deliveries implements DeliverySink {
+  private readonly consumers = new Map<string, Consumer>();
+  private readonly unacked = new Map<number, Unacked>();
+  private nextDeliveryTag = 1;
+  /** Deliveries awaiting ack that count against the channel-wide prefetch (global qos). */
+  private unackedCount = 0;
+  private prefetchCount = 0;
+  private channelPrefetch = 0;
+  /** One basic.deliver, rewritten for every delivery: no object per message. */
+  private readonly deliverArgs: BasicDeliverArgs & { id: typeof MethodId.BasicDeliver } = {
+    id: MethodId.BasicDeliver,
+    consumerTag: "",
+    deliveryTag: 0,
+    redelivered: false,
+    exchange: "",
+    routingKey: "",
+  };
+  private readonly connection: ChannelConnection;
+  private readonly vhost: Vhost;
+  private readonly counters: BrokerCounters;
+  private readonly number: number;
+
+  constructor(private readonly channel: ChannelContext) {
+    this.connection = channel.connection;
+    this.vhost = channel.vhost;
+    this.counters = channel.counters;
+    this.number = channel.number;
+  }
+
+  /** basic.qos: prefetch of the consumers to come, or of the whole channel (global). */
+  qos(prefetchCount: number, global: boolean): void {
+    if (global) this.channelPrefetch = prefetchCount;
+    else this.prefetchCount = prefetchCount;
+  }
+
+  consume(queueName: string, tag: string, noAck: boolean, exclusive: boolean, noWait: boolean): void {
+    const vhost = this.vhost;
+    const q = vhost.queue(this.channel.queueName(queueName), this.connection);
+    this.channel.permissions.permit("read", "queue", q.name);
+    if (tag === "") tag = `amq.ctag-${randomBytes(16).toString("base64url")}`;
+    if (this.consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`);
+    if (q.exclusiveConsumer || (exclusive && q.consumerCount > 0)) {
+      throw accessRefused(`queue '${q.name}' in vhost '${vhost.name}' in exclusive use`);
+    }
+    const consumer = new Consumer(tag, q, this, noAck, exclusive, this.prefetchCount);
+    this.consumers.set(tag, consumer);
+    // consume-ok goes out before the first delivery.
+    if (!noWait) this.channel.reply({ id: MethodId.BasicConsumeOk, consumerTag: tag });
+    q.addConsumer(consumer);
+  }
+
+  cancel(tag: string): void {
+    const consumer = this.consumers.get(tag);
+    if (consumer === undefined) return;
+    this.consumers.delete(tag);
+    if (consumer.queue.removeConsumer(consumer)) this.vhost.removeQueue(consumer.queue);
+  }
+
+  /** DeliverySink: the channel and its connection can take a delivery now. */
+  canDeliver(): boolean {
+    return (
+      !this.channel.closing &&
+      !this.connection.writeBlocked &&
+      (this.channelPrefetch === 0 || this.unackedCount < this.channelPrefetch)
+    );
+  }
+
+  /** DeliverySink: writes basic.deliver, the header as published and the body. */
+  deliver(consumer: Consumer, entry: QueueEntry): void {
+    const tag = this.nextDeliveryTag++;
+    if (!consumer.noAck) {
+      this.unacked.set(tag, { entry, queue: consumer.queue, consumer });
+      this.unackedCount++;
+    }
+    const counters = this.counters;
+    counters.delivered++;
+    if (consumer.noAck) counters.deliveredNoAck++;
+    if (entry.redelivered) counters.redelivered++;
+    const m = entry.message;
+    const args = this.deliverArgs;
+    args.consumerTag = consumer.tag;
+    args.deliveryTag = tag;
+    args.redelivered = entry.redelivered;
+    args.exchange = m.exchange;
+    args.routingKey = m.routingKey;
+    const conn = this.connection;
+    conn.writer.content(this.number, args, m.rawProperties, m.body);
+    conn.scheduleFlush();
+  }
+
+  /** DeliverySink: the queue was deleted; tell the client if it listens (consumer_cancel_notify). */
+  cancelledByServer(consumer: Consumer): void {
+    if (this.consumers.get(consumer.tag) !== consumer) return;
+    this.consumers.delete(consumer.tag);
+    if (this.connection.consumerCancelNotify && !this.channel.closing) {
+      this.channel.reply({ id: MethodId.BasicCancel, consumerTag: consumer.tag, noWait: true });
+    }
+  }
+
+  get(queueName: string, noAck: boolean): void {
+    const q = this.vhost.queue(this.channel.queueName(queueName), this.connection);
+    this.channel.permissions.permit("read", "queue", q.name);
+    this.fetchFrom(q, noAck);
+  }
+
+  /**
+   * basic.get-ok or get-empty. When the next message is on disk the answer waits for the read
+   * (the client waits for it too: basic.get is synchronous).
+   */
+  private fetchFrom(q: Queue, noAck: boolean): void {
+    if (this.channel.closing) return;
+    const entry = q.fetch(noAck);
+    if (entry === undefined && q.messageCount > 0 && !q.deleted) {
+      q.afterRead(() => this.fetchFrom(q, noAck));
+      return;
+    }
+    if (entry === undefined) {
+      this.counters.getEmpty++;
+      this.channel.reply({ id: MethodId.BasicGetEmpty });
+      return;
+    }
+    this.counters.delivered++;
+    if (noAck) this.counters.deliveredNoAck++;
+    if (entry.redelivered) this.counters.redelivered++;
+    const tag = this.nextDeliveryTag++;
+    if (!noAck) {
+      this.unacked.set(tag, { entry, queue: q, consumer: null });
+      this.unackedCount++;
+    }
+    const m = entry.message;
+    this.connection.writer.content(
+      this.number,
+      { id: MethodId.BasicGetOk, deliveryTag: tag, redelivered: entry.redelivered, exchange: m.exchange, routingKey: m.routingKey, messageCount: q.messageCount },
+      m.rawProperties,
+      m.body,
+    );
+    this.connection.scheduleFlush();
+  }
+
+  /** basic.ack / nack / reject: settle or requeue one delivery, or all up to `tag` (multiple). */
+  ack(tag: number, multiple: boolean, reject: boolean, requeue: boolean): void {
+    if (multiple) {
+      if (tag !== 0 && !this.unacked.has(tag)) throw preconditionFailed(`unknown delivery tag ${tag}`);
+      let last: Queue | null = null;
+      for (const [t, u] of this.unacked) {
+        if (tag !== 0 && t > tag) break;
+        this.unacked.delete(t);
+        this.settle(u, reject, requeue);
+        if (u.queue !== last) {
+          last?.drain();
+          last = u.queue;
+        }
+      }
+      last?.drain();
+    } else {
+      const u = this.unacked.get(tag);
+      if (u === undefined) throw preconditionFailed(`unknown delivery tag ${tag}`);
+      this.unacked.delete(tag);
+      this.settle(u, reject, requeue);
+      u.queue.drain();
+    }
+    if (this.channelPrefetch !== 0) this.resume();
+  }
+
+  private settle(u: Unacked, reject: boolean, requeue: boolean): void {
+    this.unackedCount--;
+    if (reject) this.counters.rejected++;
+    else this.counters.acknowledged++;
+    if (reject && requeue) u.queue.requeue(u.entry, u.consumer);
+    else u.queue.settle(u.entry, u.consumer);
+  }
+
+  /** Every unacknowledged delivery goes back to its queue (basic.recover, channel close). */
+  requeueAll(): void {
+    const queues = new Set<Queue>();
+    for (const u of this.unacked.values()) {
+      this.unackedCount--;
+      u.queue.requeue(u.entry, u.consumer);
+      queues.add(u.queue);
+    }
+    this.unacked.clear();
+    for (const q of queues) q.drain();
+  }
+
+  /** There may be room again: let the queues this channel consumes from deliver. */
+  resume(): void {
+    if (!this.canDeliver()) return;
+    for (const c of this.consumers.values()) c.queue.drain();
+  }
+
+  /** The channel closes: consumers are cancelled, unacknowledged deliveries requeued. */
+  release(): void {
+    for (const tag of [...this.consumers.keys()]) this.cancel(tag);
+    this.requeueAll();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The publishing side of a channel: an assembled publish is checked, routed to its queues (or
+ * returned, or dropped), and, in confirm mode, acked or nacked to the publisher in publish order,
+ * once its write-ahead log record is on disk when it has one.
+ */
+import { MethodId, ReplyCode } from "@amqp-go/protocol";
+import { RingBuffer } from "@amqp-go/storage";
+import { accessRefused, type ChannelError, notFound, publishError } from "../errors.js";
+import type { Exchange } from "../exchange/exchange.js";
+import type { Message } from "../message.js";
+import type { BrokerCounters } from "../ports.js";
+import type { SyncWaiter } from "../store/message-store.js";
+import type { Vhost } from "../vhost.js";
+import type { PublishSink } from "./content.js";
+import type { ChannelConnection, ChannelContext } from "./context.js";
+import type { Permissions } from "./permissions.js";
+import type { Transaction } from "./tx.js";
+
+/** The channel as its publisher sees it: the context, plus the transaction publishes wait in. */
+export interface PublishingChannel extends ChannelContext {
+  readonly tx: Transaction | null;
+}
+
+export class Publisher implements PublishSink, SyncWaiter {
+  /** confirm.select was sent: every publish is acked or nacked. */
+  confirm = false;
+  private publishSeq = 0;
+  /** Highest publish confirmed (acked) so far, and the highest already sent to the client. */
+  private confirmedUpTo = 0;
+  private confirmSent = 0;
+  /**
+   * The log seq of each of the last publishes (publishSeq - length + 1 .. publishSeq) while the
+   * oldest of them waits for its log batch to be on disk: confirms go out in publish order, so a
+   * transient publish (0) behind a persistent one waits too. -1: the log refused it (nack).
+   */
+  private readonly awaitingLog = new RingBuffer<number>();
+  private readonly connection: ChannelConnection;
+  private readonly vhost: Vhost;
+  private readonly counters: BrokerCounters;
+  private readonly permissions: Permissions;
+  private readonly number: number;
+
+  constructor(private readonly channel: PublishingChannel) {
+    this.connection = channel.connection;
+    this.vhost = channel.vhost;
+    this.counters = channel.counters;
+    this.permissions = channel.permissions;
+    this.number = channel.number;
+  }
+
+  /** PublishSink: a publish's content is in. */
+  published(message: Message, mandatory: boolean): void {
+    const vhost = this.vhost;
+    const exchange = vhost.exchanges.get(message.exchange);
+    if (exchange === undefined) throw publishError(notFound("exchange", message.exchange, vhost.name));
+    if (exchange.options.internal) {
+      throw publishError(accessRefused(`cannot publish to internal exchange '${message.exchange}' in vhost '${vhost.name}'`));
+    }
+    if (this.permissions.checked) {
+      try {
+        this.permissions.permit("write", "exchange", message.exchange);
+      } catch (e) {
+        throw publishError(e as ChannelError);
+      }
+    }
+    const tx = this.channel.tx;
+    if (tx !== null) {
+      tx.publish(message, mandatory);
+      return;
+    }
+    const logSeq = this.route(exchange, message, mandatory);
+    if (this.confirm) this.confirmPublish(logSeq);
+  }
+
+  /**
+   * Routes a message to its queues; returns the seq of its write-ahead log record when it is
+   * persistent and reached a durable queue (0 when it did not, -1 when the log refused it).
+   */
+  route(exchange: Exchange, message: Message, mandatory: boolean): number {
+    const queues = this.vhost.route(exchange, message);
+    const n = queues.length;
+    const counters = this.counters;
+    counters.published++;
+    counters.routed += n;
+    if (n === 0) {
+      if (mandatory) counters.unroutableReturned++;
+      else counters.unroutableDropped++;
+      if (mandatory) {
+        this.connection.writer.content(
+          this.number,
+          { id: MethodId.BasicReturn, replyCode: ReplyCode.NO_ROUTE, replyText: "NO_ROUTE", exchange: message.exchange, routingKey: message.routingKey },
+          message.rawProperties,
+          message.body,
+        );
+        this.connection.scheduleFlush();
+      }
+      return 0;
+    }
+    const store = this.connection.broker.store;
+    if (store !== null) return store.publish(message, queues, n);
+    for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
+    return 0;
+  }
+
+  /** A publish in confirm mode: acked now, or once its log record is on disk. */
+  private confirmPublish(logSeq: number): void {
+    const seq = ++this.publishSeq;
+    const store = this.connection.broker.store;
+    if (this.awaitingLog.length === 0) {
+      if (logSeq === 0 || (logSeq > 0 && logSeq <= store!.syncedSeq)) return this.confirmed(seq);
+      if (logSeq < 0) return this.nack(seq, false);
+      store!.waitForSync(this);
+    }
+    this.awaitingLog.push(logSeq);
+  }
+
+  /** @internal SyncWaiter: log records up to `synced` are on disk. */
+  logSynced(synced: number): boolean {
+    if (this.channel.closing) return false;
+    const q = this.awaitingLog;
+    let upTo = this.publishSeq - q.length;
+    while (q.length > 0) {
+      const logSeq = q.peek()!;
+      if (logSeq > synced) break;
+      q.shift();
+      upTo++;
+      if (logSeq < 0) {
+        if (upTo - 1 > this.confirmedUpTo) this.confirmed(upTo - 1);
+        this.nack(upTo, false);
+      }
+    }
+    if (upTo > this.confirmedUpTo) this.confirmed(upTo);
+    return q.length > 0;
+  }
+
+  /** @internal SyncWaiter: the log failed; what waits for it is refused. */
+  logFailed(): void {
+    if (this.channel.closing) return;
+    const q = this.awaitingLog;
+    if (q.length > 0) {
+      const upTo = this.publishSeq - q.length;
+      if (upTo > this.confirmedUpTo) this.confirmed(upTo);
+      q.clear();
+      this.nack(this.publishSeq, this.publishSeq - upTo > 1);
+    }
+  }
+
+  /** basic.nack to the publisher: acks before it go out first, so a multiple ack never covers it. */
+  private nack(tag: number, multiple: boolean): void {
+    this.sendConfirms();
+    this.confirmedUpTo = this.confirmSent = tag;
+    this.connection.writer.method(this.number, { id: MethodId.BasicNack, deliveryTag: tag, multiple, requeue: false });
+    this.connection.scheduleFlush();
+  }
+
+  /** Publishes up to `seq` are safe: acked at the next flush, many at once (multiple). */
+  private confirmed(seq: number): void {
+    if (this.confirmedUpTo === this.confirmSent) {
+      this.connection.confirming.push(this.channel);
+      this.connection.scheduleFlush();
+    }
+    this.confirmedUpTo = seq;
+  }
+
+  /** basic.ack for every publish confirmed since the last one sent. */
+  sendConfirms(): void {
+    if (this.channel.closing || this.confirmedUpTo === this.confirmSent) return;
+    const multiple = this.confirmedUpTo - this.confirmSent > 1;
+    this.counters.confirmed += this.confirmedUpTo - this.confirmSent;
+    this.confirmSent = this.confirmedUpTo;
+    this.connection.writer.method(this.number, { id: MethodId.BasicAck, deliveryTag: this.confirmedUpTo, multiple });
+  }
+}

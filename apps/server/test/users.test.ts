@@ -252,8 +252,8 @@ describe("auth settings", () => {
       const guest = `amqp://guest:guest@127.0.0.1:${other.port}`;
       for (const wrong of [SECRETS.wrong, SECRETS.wrong]) await expect(amqp.connect(`amqp://guest:${wrong}@127.0.0.1:${other.port}`)).rejects.toThrow(LOGIN_REFUSED);
       // Past the limit the address is slowed down, not locked out: the right password still gets in.
-      const c = await amqp.connect(guest);
-      await c.close();
+      const admitted = await amqp.connect(guest);
+      await admitted.close();
       expect(log.some((l) => l.msg === "too many failed logins: slowing down logins from this address")).toBe(true);
       lines.push(...log);
     } finally {

@@ -1,40 +1,20 @@
 /**
- * One client connection: the handshake, channel 0, heartbeats, and the socket. Frames come in
+ * One client connection: channel 0 and its channels, closing, and the socket (the handshake is
+ * handshake.ts; heartbeats and the linger of a closing socket, liveness.ts). Frames come in
  * through a FrameParser; everything going out is gathered in one FrameWriter and written once per
  * event-loop turn (or sooner, past 256 KiB). Connection errors close the connection with
  * connection.close; channel errors close only their channel.
  */
 import type { Socket } from "node:net";
-import {
-  FrameParser,
-  FrameWriter,
-  type Method,
-  MethodId,
-  type MethodArgs,
-  PROTOCOL_HEADER,
-  ProtocolError,
-  ReplyCode,
-  type FieldTable,
-} from "@amqp-go/protocol";
+import { type FieldTable, FrameParser, FrameWriter, type Method, MethodId, type MethodArgs, ProtocolError, ReplyCode } from "@amqp-go/protocol";
 import type { Broker } from "../broker.js";
 import { AmqpError, ChannelError, channelError, ConnectionError, notAllowed } from "../errors.js";
-import type { Logger, LoginResult } from "../ports.js";
+import type { Logger } from "../ports.js";
 import type { Vhost } from "../vhost.js";
 import { Channel } from "../channel/channel.js";
-import { serverProperties } from "./server-properties.js";
-
-const enum State {
-  AwaitingHeader,
-  AwaitingStartOk,
-  /** The authenticator is deciding (a slow password hash); anything the client sends now ends the handshake. */
-  Authenticating,
-  AwaitingTuneOk,
-  AwaitingOpen,
-  Open,
-  /** We sent connection.close and wait for close-ok. */
-  Closing,
-  Closed,
-}
+import { State } from "./connection-state.js";
+import { Handshake, type HandshakeHost, methodLabel } from "./handshake.js";
+import { Linger, Liveness, type LivenessHost } from "./liveness.js";
 
 /** Output buffered beyond this is written at once instead of at the end of the turn. */
 const FLUSH_AT = 256 * 1024;
@@ -45,23 +25,9 @@ const FLUSH_AT = 256 * 1024;
 const REFERENCE_BODIES_FROM = 8 * 1024;
 /** Deliveries pause while this much is waiting in the socket (its 'drain' resumes them). */
 const WRITE_BACKLOG = 1024 * 1024;
-/**
- * A closing connection reads and discards its peer's input, so that a client still writing (amqplib
- * writes connection.close ahead of publishes it still holds) is never answered with a reset. It
- * lets go when the peer closes, or once the peer has been silent this long: after our close-ok
- * (the client's own close), after its close-ok (ours)...
- */
-const CLOSE_IDLE = 500;
-/** ...while we wait for close-ok to our connection.close... */
-const CLOSE_OK_IDLE = 1000;
-/** ...and after a framing error, a wrong header or a refused login. */
-const END_IDLE = 300;
-/** Whatever the peer does, a closing socket is cut after this (RabbitMQ's CLOSING_TIMEOUT). */
-const CLOSING_TIMEOUT = 30_000;
-
 let nextId = 1;
 
-export class Connection {
+export class Connection implements HandshakeHost, LivenessHost {
   readonly id = nextId++;
   readonly log: Logger;
   readonly writer: FrameWriter;
@@ -69,31 +35,28 @@ export class Connection {
   user = "";
   /** Client capabilities we adapt to. */
   consumerCancelNotify = false;
-  private blockedNotify = false;
-  private authFailureClose = false;
+  blockedNotify = false;
+  authFailureClose = false;
   clientProperties: FieldTable = {};
 
-  private state = State.AwaitingHeader;
+  /** Shared with the handshake, which moves it up to Open. */
+  state = State.AwaitingHeader;
   private readonly parser: FrameParser;
   private readonly channels: (Channel | undefined)[] = [];
   private openChannels = 0;
   channelMax: number;
   frameMax: number;
-  private heartbeat = 0;
   private flushScheduled = false;
   private readonly flushBound = () => this.flush();
   /** Set when the socket's buffer is over WRITE_BACKLOG; cleared on 'drain'. */
   writeBlocked = false;
-  private lastRead = Date.now();
-  /** When something was last written: heartbeats fill silences of half the interval. */
-  private lastWrite = 0;
-  private timer: NodeJS.Timeout | undefined;
-  /** Cuts a closing socket once its peer is silent (linger). */
-  private closeTimer: NodeJS.Timeout | undefined;
+  readonly liveness = new Liveness(this);
+  private readonly handshake = new Handshake(this);
+  private handshakeTimer: NodeJS.Timeout;
   /** Holds a place among the connections in the handshake until open or close (Broker.enterHandshake). */
   private leaveHandshake: (() => void) | undefined;
-  /** Published at least once: blocked by the memory alarm. */
-  private blocked = false;
+  /** Published while the memory alarm was on: not read until it clears. */
+  readingPaused = false;
   private released = false;
   /** Channels with confirms to send at the next flush. */
   readonly confirming: Channel[] = [];
@@ -117,7 +80,7 @@ export class Connection {
     socket.on("drain", () => this.onDrain());
     socket.on("error", (e) => this.log.debug({ err: e.message }, "socket error"));
     socket.on("close", () => this.onClose());
-    this.timer = setTimeout(
+    this.handshakeTimer = setTimeout(
       () => {
         if (this.state < State.Open) {
           this.log.warn({}, "handshake timeout");
@@ -126,13 +89,13 @@ export class Connection {
       },
       Math.max(0, connectedAt + o.handshakeTimeout - Date.now()),
     );
-    this.timer.unref();
+    this.handshakeTimer.unref();
   }
 
   // ---- input ----------------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
-    this.lastRead = Date.now();
+    this.liveness.lastRead = Date.now();
     if (this.state === State.Closed) return;
     try {
       this.parser.push(chunk);
@@ -142,25 +105,7 @@ export class Connection {
   }
 
   onProtocolHeader(header: Buffer): void {
-    // AMQP 0-9-1, and the 0-9 header some old clients send, which RabbitMQ also accepts.
-    const ok = header.equals(PROTOCOL_HEADER) || header.equals(Buffer.from("AMQP\x01\x01\x00\x09", "latin1"));
-    if (!ok) {
-      this.log.info({ header: header.toString("hex") }, "wrong protocol header");
-      this.state = State.Closed;
-      this.socket.write(PROTOCOL_HEADER);
-      this.endSocket();
-      return;
-    }
-    this.state = State.AwaitingStartOk;
-    const o = this.broker.options;
-    this.send(0, {
-      id: MethodId.ConnectionStart,
-      versionMajor: 0,
-      versionMinor: 9,
-      serverProperties: serverProperties(o.product, o.version),
-      mechanisms: Buffer.from(o.authenticator.mechanisms.join(" ")),
-      locales: Buffer.from("en_US"),
-    });
+    this.handshake.onProtocolHeader(header);
   }
 
   onMethod(channel: number, method: Method): void {
@@ -204,7 +149,7 @@ export class Connection {
   onHeartbeat(): void {}
 
   private onConnectionMethod(m: Method): void {
-    if (this.state < State.Open) return this.onHandshakeMethod(m);
+    if (this.state < State.Open) return this.handshake.onMethod(m);
     switch (m.id) {
       case MethodId.ConnectionClose:
         this.log.debug({ replyCode: m.replyCode, replyText: m.replyText }, "client closed the connection");
@@ -221,122 +166,21 @@ export class Connection {
     throw new ConnectionError(ReplyCode.CHANNEL_ERROR, "unexpected method in connection state running", m.id >>> 16, m.id & 0xffff);
   }
 
-  /** Before connection.open-ok: the handshake, in order; anything else ends it. */
-  private onHandshakeMethod(m: Method): void {
-    switch (m.id) {
-      case MethodId.ConnectionStartOk:
-        if (this.state !== State.AwaitingStartOk) break;
-        return this.onStartOk(m.clientProperties, m.mechanism, m.response);
-      case MethodId.ConnectionTuneOk:
-        if (this.state !== State.AwaitingTuneOk) break;
-        return this.onTuneOk(m.channelMax, m.frameMax, m.heartbeat);
-      case MethodId.ConnectionOpen:
-        if (this.state !== State.AwaitingOpen) break;
-        return this.onOpen(m.virtualHost);
-      case MethodId.ConnectionClose:
-        return this.sendCloseOkAndFinish();
-    }
-    return this.handshakeFailed(`unexpected method ${methodLabel(m)} during the handshake`);
-  }
-
-  /**
-   * A failed handshake is not answered with connection.close: as RabbitMQ, the server stops reading
-   * and drops the socket a little later (which also slows down password guessing).
-   */
-  private handshakeFailed(reason: string): void {
-    this.log.warn({ reason }, "handshake failed");
-    this.state = State.Closed;
-    this.socket.pause();
-    const t = setTimeout(() => this.socket.destroy(), this.broker.options.handshakeErrorDelay);
-    t.unref();
-  }
-
-  private onStartOk(clientProperties: FieldTable, mechanism: string, response: Buffer): void {
-    this.clientProperties = clientProperties;
-    const caps = clientProperties.capabilities;
-    if (caps !== null && typeof caps === "object" && !Array.isArray(caps) && !(caps instanceof Uint8Array) && !(caps instanceof Date)) {
-      const c = caps as FieldTable;
-      this.consumerCancelNotify = c.consumer_cancel_notify === true;
-      this.blockedNotify = c["connection.blocked"] === true;
-      this.authFailureClose = c.authentication_failure_close === true;
-    }
-    const auth = this.broker.options.authenticator;
-    if (!auth.mechanisms.includes(mechanism)) return this.handshakeFailed(`unknown authentication mechanism '${mechanism}'`);
-    const result = auth.authenticate({
-      mechanism,
-      response,
-      remoteAddress: this.socket.remoteAddress ?? "",
-      peerCertificateSubject: peerSubject(this.socket),
-    });
-    if (!(result instanceof Promise)) return this.onLogin(mechanism, result);
-    this.state = State.Authenticating;
-    result.then(
-      (r) => {
-        if (this.state === State.Authenticating) this.onLogin(mechanism, r);
-      },
-      (err: unknown) => {
-        if (this.state !== State.Authenticating) return;
-        this.log.error({ err: err instanceof Error ? err.message : String(err) }, "authenticator failed");
-        this.onLogin(mechanism, { ok: false, reason: "authenticator error" });
-      },
-    );
-  }
-
-  private onLogin(mechanism: string, result: LoginResult): void {
-    if (!result.ok) {
-      this.broker.counters.authFailures++;
-      this.log.warn({ mechanism, reason: result.reason }, "login refused");
-      const text = `ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`;
-      if (!this.authFailureClose) return this.handshakeFailed(`login refused: ${result.reason}`);
-      this.send(0, { id: MethodId.ConnectionClose, replyCode: ReplyCode.ACCESS_REFUSED, replyText: text, classId: 0, methodId: 0 });
-      this.flush();
-      this.state = State.Closed;
-      this.endSocket();
-      return;
-    }
-    this.user = result.user;
-    this.state = State.AwaitingTuneOk;
-    const o = this.broker.options;
-    this.send(0, { id: MethodId.ConnectionTune, channelMax: o.channelMax, frameMax: o.frameMax, heartbeat: o.heartbeat });
-  }
-
-  private onTuneOk(channelMax: number, frameMax: number, heartbeat: number): void {
-    const o = this.broker.options;
-    if (frameMax !== 0 && frameMax < 4096) {
-      return this.handshakeFailed(`negotiated frame_max = ${frameMax} is lower than the minimum allowed value (4096)`);
-    }
-    if (frameMax === 0 || frameMax > o.frameMax) {
-      return this.handshakeFailed(`negotiated frame_max = ${frameMax} is higher than the maximum allowed value (${o.frameMax})`);
-    }
-    if (channelMax === 0 || channelMax > o.channelMax) {
-      return this.handshakeFailed(`negotiated channel_max = ${channelMax} is higher than the maximum allowed value (${o.channelMax})`);
-    }
+  tuned(channelMax: number, frameMax: number): void {
     this.frameMax = frameMax;
     this.channelMax = channelMax;
     this.parser.frameMax = frameMax;
     this.writer.frameMax = frameMax;
-    this.heartbeat = heartbeat;
-    this.state = State.AwaitingOpen;
   }
 
-  private onOpen(vhostName: string): void {
-    const vhost = this.broker.vhosts.get(vhostName);
-    if (vhost === undefined || !this.broker.options.authenticator.canAccessVhost(this.user, vhostName)) {
-      throw new ConnectionError(
-        ReplyCode.NOT_ALLOWED,
-        vhost === undefined ? `vhost ${vhostName} not found` : `access to vhost '${vhostName}' refused for user '${this.user}'`,
-        10,
-        40,
-      );
-    }
+  opened(vhost: Vhost, heartbeat: number): void {
     this.vhost = vhost;
     this.state = State.Open;
-    clearTimeout(this.timer);
+    clearTimeout(this.handshakeTimer);
     this.handshakeOver();
-    this.startHeartbeats();
+    this.liveness.startHeartbeats(heartbeat);
     this.send(0, { id: MethodId.ConnectionOpenOk });
     this.broker.connectionOpened(this);
-    this.log.info({ user: this.user, vhost: vhostName }, "connection open");
   }
 
   private onChannelMethod(number: number, m: Method): void {
@@ -396,7 +240,7 @@ export class Connection {
       this.endSocket();
       return;
     }
-    this.linger(CLOSE_OK_IDLE, false);
+    this.liveness.linger(Linger.AwaitingCloseOk, false);
   }
 
   /**
@@ -404,13 +248,13 @@ export class Connection {
    * discarded, until the client closes it (it may still be writing frames it queued before its
    * connection.close: amqplib does), or CLOSING_TIMEOUT passes.
    */
-  private sendCloseOkAndFinish(): void {
+  sendCloseOkAndFinish(): void {
     this.closeChannels();
     this.send(0, { id: MethodId.ConnectionCloseOk });
     this.flush();
     this.state = State.Closed;
     this.release();
-    this.linger(CLOSE_IDLE, false);
+    this.liveness.linger(Linger.AfterClose, false);
   }
 
   /** Our connection.close was answered: let go of everything now, and end our half of the socket. */
@@ -418,42 +262,12 @@ export class Connection {
     this.flush();
     this.state = State.Closed;
     this.release();
-    this.linger(CLOSE_IDLE, true);
+    this.liveness.linger(Linger.AfterClose, true);
   }
 
   /** Ends our half once our last octets are out; what the peer still sends is read and discarded. */
-  private endSocket(): void {
-    this.linger(END_IDLE, true);
-  }
-
-  /**
-   * Reads and discards the peer's input until it closes the socket; once it has been silent for
-   * `idle` ms (and our own octets are out), or after CLOSING_TIMEOUT, the socket is closed. With
-   * `fin`, our half is ended at once.
-   */
-  private linger(idle: number, fin: boolean): void {
-    const s = this.socket;
-    if (s.destroyed) return;
-    s.resume();
-    if (fin) s.end();
-    clearTimeout(this.closeTimer);
-    const deadline = Date.now() + CLOSING_TIMEOUT;
-    const check = (): void => {
-      if (s.destroyed) return;
-      const now = Date.now();
-      const quiet = now - this.lastRead;
-      if (now >= deadline || (quiet >= idle && s.writableLength === 0)) {
-        s.end();
-        s.destroy();
-        return;
-      }
-      this.closeTimer = setTimeout(check, Math.max(10, idle - quiet));
-      this.closeTimer.unref();
-    };
-    this.lastRead = Math.max(this.lastRead, Date.now() - idle / 2);
-    this.closeTimer = setTimeout(check, idle);
-    this.closeTimer.unref();
-    s.once("close", () => clearTimeout(this.closeTimer));
+  endSocket(): void {
+    this.liveness.linger(Linger.AfterError, true);
   }
 
   /** The channel was closed (close-ok sent or received): its number is free again. */
@@ -495,7 +309,8 @@ export class Connection {
     if (this.released) return;
     this.released = true;
     this.handshakeOver();
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    clearTimeout(this.handshakeTimer);
+    this.liveness.stopHeartbeats();
     this.closeChannels();
     this.vhost?.dropExclusiveQueues(this);
     this.broker.connectionClosed(this);
@@ -521,7 +336,7 @@ export class Connection {
     this.flushScheduled = false;
     for (const c of this.confirming.splice(0)) c.sendConfirms();
     if (this.writer.length === 0 || this.socket.destroyed) return;
-    this.lastWrite = Date.now();
+    this.liveness.lastWrite = Date.now();
     const chunks = this.writer.takeChunks();
     if (chunks.length === 1) this.socket.write(chunks[0]!);
     else {
@@ -541,39 +356,9 @@ export class Connection {
 
   // ---- heartbeats and flow control ------------------------------------------------------------
 
-  /**
-   * From the end of the handshake, the client hears from us at least every half interval: a
-   * heartbeat fills any half interval in which nothing else was written (RabbitMQ's sender does the
-   * same). One timer per connection, re-armed for the moment the current silence reaches half the
-   * interval, never per write. A client silent for two intervals is dropped.
-   */
-  private startHeartbeats(): void {
-    if (this.heartbeat === 0) return;
-    this.lastWrite = Date.now();
-    this.timer = setTimeout(this.heartbeatTickBound, this.heartbeat * 500);
-    this.timer.unref();
-  }
-
-  private readonly heartbeatTickBound = (): void => this.heartbeatTick();
-
-  private heartbeatTick(): void {
-    if (this.state === State.Closed) return;
-    const half = this.heartbeat * 500;
-    const now = Date.now();
-    // A blocked connection is not read, so its heartbeats cannot count.
-    if (this.blocked) this.lastRead = now;
-    if (now - this.lastRead > this.heartbeat * 2000) {
-      this.log.warn({ heartbeat: this.heartbeat }, "missed heartbeats from client, closing");
-      this.socket.destroy();
-      return;
-    }
-    // Timers fire up to a few ms late or early: within 5% of the half interval counts as silent.
-    if (now - this.lastWrite >= half - half / 20) {
-      this.writer.heartbeat();
-      this.flush();
-    }
-    this.timer = setTimeout(this.heartbeatTickBound, Math.max(half / 20, this.lastWrite + half - now));
-    this.timer.unref();
+  sendHeartbeat(): void {
+    this.writer.heartbeat();
+    this.flush();
   }
 
   /**
@@ -581,20 +366,20 @@ export class Connection {
    * connection that publishes while the alarm is on is blocked; consumers keep draining.
    */
   notePublish(): void {
-    if (this.broker.memory.alarmed && !this.blocked) this.block();
+    if (this.broker.memory.alarmed && !this.readingPaused) this.block();
   }
 
   /** The memory alarm went off: blocked connections are read again. */
   onMemoryAlarm(alarm: boolean): void {
-    if (!alarm && this.blocked) {
-      this.blocked = false;
+    if (!alarm && this.readingPaused) {
+      this.readingPaused = false;
       if (this.blockedNotify) this.send(0, { id: MethodId.ConnectionUnblocked });
       this.socket.resume();
     }
   }
 
   private block(): void {
-    this.blocked = true;
+    this.readingPaused = true;
     this.socket.pause();
     if (this.blockedNotify) this.send(0, { id: MethodId.ConnectionBlocked, reason: "low on memory" });
     this.log.info({ bytes: this.broker.memory.bytes }, "connection blocked: memory alarm");
@@ -612,16 +397,4 @@ export class Connection {
   get closed(): boolean {
     return this.state === State.Closed;
   }
-}
-
-/** The client certificate's subject on a TLS socket whose peer the CA verified. */
-function peerSubject(socket: Socket): Record<string, string | string[]> | undefined {
-  const tls = socket as Socket & { authorized?: boolean; getPeerCertificate?: () => { subject?: Record<string, string | string[]> } };
-  if (typeof tls.getPeerCertificate !== "function" || tls.authorized !== true) return undefined;
-  const subject = tls.getPeerCertificate().subject;
-  return subject !== undefined && Object.keys(subject).length > 0 ? { ...subject } : undefined;
-}
-
-function methodLabel(m: Method): string {
-  return `${m.id >>> 16}/${m.id & 0xffff}`;
 }

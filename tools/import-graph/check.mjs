@@ -142,10 +142,14 @@ function units(root) {
 function resolveRelative(from, specifier) {
   const base = resolve(dirname(from), specifier);
   const stem = base.replace(/\.(m|c)?js$/, "");
-  for (const c of [`${stem}.ts`, `${stem}.tsx`, join(stem, "index.ts"), base]) {
-    if (existsSync(c) && statSync(c).isFile()) return c;
+  // A package's build output (dist/x.js, absent in a fresh clone) stands for its source (src/x.ts).
+  const source = stem.replace(/([\\/])dist(?=[\\/]|$)/, "$1src");
+  for (const s of stem === source ? [stem] : [stem, source]) {
+    for (const c of [`${s}.ts`, `${s}.tsx`, join(s, "index.ts")]) {
+      if (existsSync(c) && statSync(c).isFile()) return c;
+    }
   }
-  return null;
+  return existsSync(base) && statSync(base).isFile() ? base : null;
 }
 
 /** Strongly connected components with a cycle (more than one node, or a self-import), Tarjan. */

@@ -169,6 +169,15 @@ describe("layering", () => {
     expect(problems).toEqual([expect.stringContaining("@amqp-go/queues (packages/queues) has no layering rule")]);
   });
 
+  it("an import of the package's own build output stands for its source, built or not (a fresh clone has no dist)", () => {
+    const root = fixture({
+      ...layered,
+      "packages/protocol/src/codec.bench.ts": 'import { frame } from "../dist/index.js";\n',
+    });
+    expect(checkImportGraph(root).problems).toEqual([]);
+    expect(run(root).status).toBe(0);
+  });
+
   it("a relative import into another package, or to nothing, fails", () => {
     const problems = checkImportGraph(
       fixture({

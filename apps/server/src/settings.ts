@@ -73,6 +73,8 @@ export const SETTINGS = {
   limits: {
     max_message_size: broker("maxMessageSize"),
     memory_high_watermark: broker("memoryHighWatermark"),
+    queue_flow_bytes: broker("queueFlowBytes"),
+    idle_queue_flow_bytes: broker("idleQueueFlowBytes"),
   },
   storage: {
     wal_batch_size: storage("walBatchSize"),

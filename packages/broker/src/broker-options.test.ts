@@ -14,18 +14,25 @@ describe("resolveBrokerOptions", () => {
       handshakeErrorDelay: 3000,
       maxMessageSize: 128 * 1024 * 1024,
       memoryHighWatermark: 400,
+      queueFlowBytes: 8 * 1024 * 1024,
+      idleQueueFlowBytes: 100,
       logger: silentLogger,
       product: "amqp-go",
     });
     expect(o.authenticator).toBeInstanceOf(GuestAuthenticator);
     for (const [name, s] of Object.entries(BROKER_SETTINGS)) {
-      if (name !== "memoryHighWatermark") expect(o[name as keyof typeof BROKER_SETTINGS], name).toBe(s.default);
+      if (name !== "memoryHighWatermark" && name !== "idleQueueFlowBytes") expect(o[name as keyof typeof BROKER_SETTINGS], name).toBe(s.default);
     }
   });
 
   it("keeps what is given; a watermark above 1 is bytes", () => {
     expect(resolveBrokerOptions({ heartbeat: 0, memoryHighWatermark: 4096 }, 1000)).toMatchObject({ heartbeat: 0, memoryHighWatermark: 4096 });
     expect(resolveBrokerOptions({ memoryHighWatermark: 1 }, 1000).memoryHighWatermark).toBe(1000);
+  });
+
+  it("a queue without consumers holds a quarter of the watermark before it holds its publishers back, unless told", () => {
+    expect(resolveBrokerOptions({ memoryHighWatermark: 4096 }, 1000).idleQueueFlowBytes).toBe(1024);
+    expect(resolveBrokerOptions({ memoryHighWatermark: 4096, idleQueueFlowBytes: 10 }, 1000).idleQueueFlowBytes).toBe(10);
   });
 
   it("refuses a value out of its range with a RangeError naming it", () => {

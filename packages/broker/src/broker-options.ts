@@ -41,6 +41,20 @@ export const BROKER_SETTINGS = {
     fractionOfMemory: true,
     doc: "Publishers are blocked above this much message memory: a fraction of total memory, or bytes",
   },
+  // Credit flow (queue/flow.ts). RabbitMQ has no such bound: it holds publishers back only while a
+  // queue process is busy, and lets a backlog grow to the memory alarm.
+  queueFlowBytes: {
+    default: 8 * 1024 * 1024,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    doc: "A queue with consumers holding more message memory than this holds back the connections publishing to it (flow) until it is at half, octets",
+  },
+  idleQueueFlowBytes: {
+    default: 0,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    doc: "The same bound for a queue without consumers, octets; 0: a quarter of the memory high watermark",
+  },
 } as const satisfies SettingTable;
 
 export interface BrokerOptions extends OptionsOf<typeof BROKER_SETTINGS> {
@@ -69,9 +83,11 @@ export type ResolvedBrokerOptions = { readonly [K in keyof typeof BROKER_SETTING
 /** Defaults filled in and ranges checked (a RangeError names the option); `memoryHighWatermark` in bytes. */
 export function resolveBrokerOptions(options: BrokerOptions, totalMemory: number): ResolvedBrokerOptions {
   const settings = resolveSettings(BROKER_SETTINGS, options, "broker");
+  const watermark = bytesOfMemory(settings.memoryHighWatermark, totalMemory);
   return {
     ...settings,
-    memoryHighWatermark: bytesOfMemory(settings.memoryHighWatermark, totalMemory),
+    memoryHighWatermark: watermark,
+    idleQueueFlowBytes: settings.idleQueueFlowBytes === 0 ? Math.floor(watermark / 4) : settings.idleQueueFlowBytes,
     logger: options.logger ?? silentLogger,
     authenticator: options.authenticator ?? new GuestAuthenticator(),
     product: options.product ?? "amqp-go",

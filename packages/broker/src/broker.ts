@@ -17,6 +17,8 @@ import type { Queue } from "./queue/queue.js";
 import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
 import { StorageStats } from "./store/storage-stats.js";
 import type { QueueStorage } from "./vhost.js";
+import type { FlowLimits } from "./queue/flow.js";
+import type { ReadingState } from "./connection/flow.js";
 
 /** How a socket that an application's own listener accepted is served (Broker.accept). */
 export interface AcceptOptions {
@@ -45,6 +47,17 @@ export class Broker implements QueueStorage {
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<Connection>();
   readonly memory: MemoryMonitor;
+  /** Open connections in `state`: held back by credit flow ("flow"), by the memory alarm ("blocked"), or read. */
+  connectionsIn(state: ReadingState): number {
+    let n = 0;
+    for (const c of this.connections) if (c.readingState === state) n++;
+    return n;
+  }
+
+  /** Where a queue holds back the connections that publish to it (credit flow, queue/flow.ts). */
+  private get flowLimits(): FlowLimits {
+    return { consumed: this.options.queueFlowBytes, idle: this.options.idleQueueFlowBytes };
+  }
   /** Running totals for metrics; read them, never reset them. */
   readonly counters = new BrokerCounters();
   /** What the message store counts (zeros without a data directory). */
@@ -79,7 +92,7 @@ export class Broker implements QueueStorage {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (v === undefined) {
-      v = new Vhost(name, this.memory);
+      v = new Vhost(name, this.memory, this.flowLimits);
       this.vhosts.set(name, v);
       if (this.metadata !== null) {
         v.onDurableChange = this.saveDefinitions;

@@ -17,6 +17,8 @@ export {
   silentLogger,
 } from "./ports.js";
 export { Queue } from "./queue/queue.js";
+export type { FlowLimits } from "./queue/flow.js";
+export type { ReadingState } from "./connection/flow.js";
 export type { StorageOptions } from "./store/storage-options.js";
 // The storage settings and their helpers, for apps that configure a broker (apps/server).
 export { bytesOfMemory, type NumberSetting, settingAccepts, settingExpects, STORAGE_SETTINGS } from "@amqp-go/storage";

@@ -11,6 +11,7 @@ import type { Destination, Exchange } from "./exchange/exchange.js";
 import { createExchange } from "./exchange/exchange-types.js";
 import { deepEqualValue } from "./exchange/field-equal.js";
 import type { MemoryMonitor } from "./memory.js";
+import { type FlowLimits, NO_FLOW_LIMITS } from "./queue/flow.js";
 import type { Message } from "./message.js";
 import { Queue } from "./queue/queue.js";
 
@@ -125,6 +126,8 @@ export class Vhost {
   constructor(
     readonly name: string,
     private readonly memory: MemoryMonitor,
+    /** Where queues hold their publishers back (credit flow). */
+    private readonly flowLimits: FlowLimits = NO_FLOW_LIMITS,
   ) {
     this.exchanges.set("", new DefaultExchange((q) => this.queues.get(q)));
     for (const [name, type] of PREDECLARED) {
@@ -227,7 +230,7 @@ export class Vhost {
       }
       return existing;
     }
-    const q = new Queue(name, this.name, d, owner, this.memory);
+    const q = new Queue(name, this.name, d, owner, this.memory, this.flowLimits);
     this.queues.set(name, q);
     if (isDurable(q)) {
       this.storage?.attach(q);

@@ -11,7 +11,7 @@ import amqp from "amqplib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import { Broker, type BrokerOptions } from "../src/index.js";
-import { type ChannelModel, until } from "./helpers.js";
+import { ALARM_ONLY, type ChannelModel, until } from "./helpers.js";
 
 const dirs: string[] = [];
 const brokers: Broker[] = [];
@@ -280,7 +280,7 @@ describe("messages of durable queues", () => {
   it("under the memory alarm durable queues page out to disk, so the alarm clears and publishers go on", async () => {
     const dir = dataDir();
     // the ring buffer alone would hold everything: the watermark is what pages out
-    const a = await start(dir, { memoryHighWatermark: 4 * 1024 * 1024, storage: { queueMemoryBytes: 64 * 1024 * 1024 } });
+    const a = await start(dir, { memoryHighWatermark: 4 * 1024 * 1024, ...ALARM_ONLY, storage: { queueMemoryBytes: 64 * 1024 * 1024 } });
     const c = await connect(a.url);
     const ch = await c.createConfirmChannel();
     await ch.assertQueue("paged", { durable: true });

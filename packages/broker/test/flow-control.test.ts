@@ -10,7 +10,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { Broker } from "../src/index.js";
-import { type ChannelModel, type TestBroker, useBroker } from "./helpers.js";
+import { ALARM_ONLY, type ChannelModel, type TestBroker, useBroker } from "./helpers.js";
 import { expectWorking, RawClient, sleep } from "./raw-client.js";
 
 const WATERMARK = 2_000_000;
@@ -91,7 +91,7 @@ async function watch(t: TestBroker, queue: string, ms: number) {
 }
 
 describe("memory flow control", () => {
-  const t = useBroker({ memoryHighWatermark: WATERMARK });
+  const t = useBroker({ memoryHighWatermark: WATERMARK, ...ALARM_ONLY });
 
   it("blocks a publisher above the watermark, keeps memory bounded, unblocks once a consumer drains", async () => {
     // 20 MB: far more than the watermark and than the socket buffers between publisher and broker.
@@ -171,7 +171,7 @@ describe("memory flow control", () => {
 
 describe("shutdown while blocked", () => {
   it("broker.close() still closes a blocked publisher with 320 and resolves", async () => {
-    const b = new Broker({ heartbeat: 0, memoryHighWatermark: 500_000 });
+    const b = new Broker({ heartbeat: 0, memoryHighWatermark: 500_000, ...ALARM_ONLY });
     const { port } = await b.listen({ port: 0, host: "127.0.0.1" });
     const pub = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}`);
     const closed = once<Error & { code?: number }>(pub, "close", 5000);
@@ -190,7 +190,7 @@ describe("shutdown while blocked", () => {
 });
 
 describe("blocked connections", () => {
-  const t = useBroker({ memoryHighWatermark: 1_000_000 });
+  const t = useBroker({ memoryHighWatermark: 1_000_000, ...ALARM_ONLY });
 
   /**
    * A blocked connection is not read, so the client's heartbeats are not seen either: the heartbeat
@@ -336,7 +336,7 @@ async function hoardingConsumer(url: string) {
 }
 
 describe("memory accounting", () => {
-  const m = useBroker({ memoryHighWatermark: 16_000_000 });
+  const m = useBroker({ memoryHighWatermark: 16_000_000, ...ALARM_ONLY });
 
   it("messages waiting in a queue hold about the memory broker.memory counts for them", async () => {
     const { held, counted } = await heldVersusCounted(m, async () => ({ settle: async () => {}, close: async () => {} }));
@@ -351,7 +351,7 @@ describe("memory accounting", () => {
  * held 64.6 MB while 1.19 MB was counted, so the memory alarm never went off).
  */
 describe("unacknowledged and requeued messages", () => {
-  const m = useBroker({ memoryHighWatermark: 16_000_000 });
+  const m = useBroker({ memoryHighWatermark: 16_000_000, ...ALARM_ONLY });
 
   it("messages delivered but not yet acked hold about the memory broker.memory counts for them", async () => {
     const { held, counted } = await heldVersusCounted(m, async (url) => {

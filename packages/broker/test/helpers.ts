@@ -9,6 +9,9 @@ export interface TestBroker {
   port: number;
 }
 
+/** Credit flow out of the way, so that the memory alarm is what stops publishers (its own tests). */
+export const ALARM_ONLY = { queueFlowBytes: Number.MAX_SAFE_INTEGER, idleQueueFlowBytes: Number.MAX_SAFE_INTEGER } as const;
+
 /** A broker for the whole test file, closed after it. */
 export function useBroker(options: BrokerOptions = {}): TestBroker {
   const t = {} as TestBroker;

@@ -51,6 +51,8 @@ export function brokerRegistry(broker: Broker, options: BrokerMetricsOptions = {
   gaugeOf(registry, "rabbitmq_consumers", "Consumers", () => queues().reduce((n, q) => n + q.consumerCount, 0));
   gaugeOf(registry, "amqpgo_memory_message_bytes", "Message octets held in memory, as counted for the memory alarm", () => broker.memory.bytes);
   gaugeOf(registry, "amqpgo_memory_high_watermark_bytes", "Memory alarm threshold", () => broker.memory.highWatermark);
+  gaugeOf(registry, "amqpgo_connections_flow", "Connections held back by credit flow (a queue they publish to is over its flow mark)", () => broker.connectionsIn("flow"));
+  gaugeOf(registry, "amqpgo_connections_blocked", "Connections blocked by the memory alarm", () => broker.connectionsIn("blocked"));
   gaugeOf(registry, "rabbitmq_alarms_memory_used_watermark", "1 while the memory alarm is on", () => (broker.memory.alarmed ? 1 : 0));
 
   // ---- per queue (labels vhost, queue) ----------------------------------------------------------

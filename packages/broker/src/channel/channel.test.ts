@@ -68,6 +68,8 @@ class TestConnection implements ChannelConnection {
   }
   scheduleFlush(): void {}
   notePublish(): void {}
+  heldBackBy(): void {}
+  flowResumed(): void {}
   channelClosed(c: Channel): void {
     this.closed.push(c);
   }

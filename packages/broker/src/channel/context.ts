@@ -8,6 +8,8 @@ import type { FrameWriter, MethodArgs } from "@amqp-go/protocol";
 import type { ResolvedBrokerOptions } from "../broker-options.js";
 import type { ChannelError } from "../errors.js";
 import type { BrokerCounters } from "../ports.js";
+import type { FlowPublisher } from "../queue/flow.js";
+import type { Queue } from "../queue/queue.js";
 import type { MessageStore } from "../store/message-store.js";
 import type { Vhost } from "../vhost.js";
 import type { Channel } from "./channel.js";
@@ -22,7 +24,7 @@ export interface ChannelBroker {
 }
 
 /** The connection as a channel sees it (Connection is one). */
-export interface ChannelConnection {
+export interface ChannelConnection extends FlowPublisher {
   /** Set by connection.open, before any channel opens. */
   readonly vhost: Vhost | null;
   readonly user: string;
@@ -39,6 +41,8 @@ export interface ChannelConnection {
   scheduleFlush(): void;
   /** A basic.publish came in (the memory alarm may block the connection). */
   notePublish(): void;
+  /** A publish reached `queue` while it was over its flow mark: the connection waits for it (credit flow). */
+  heldBackBy(queue: Queue): void;
   /** The channel is closed: its number is free again. */
   channelClosed(channel: Channel): void;
 }

@@ -77,6 +77,11 @@ export class Deliveries implements DeliverySink {
     if (consumer.queue.removeConsumer(consumer)) this.vhost.removeQueue(consumer.queue);
   }
 
+  /** DeliverySink: a queue does not hold back the connection that consumes from it. */
+  get publisher(): ChannelConnection {
+    return this.connection;
+  }
+
   /** DeliverySink: the channel and its connection can take a delivery now. */
   canDeliver(): boolean {
     return (

@@ -97,9 +97,15 @@ export class Publisher implements PublishSink, SyncWaiter {
       return 0;
     }
     const store = this.connection.broker.store;
-    if (store !== null) return store.publish(message, queues, n);
-    for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
-    return 0;
+    let logSeq = 0;
+    if (store !== null) logSeq = store.publish(message, queues, n);
+    else for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
+    // credit flow: a queue over its mark holds this connection back
+    for (let i = 0; i < n; i++) {
+      const q = queues[i]!;
+      if (q.overFlowMark) this.connection.heldBackBy(q);
+    }
+    return logSeq;
   }
 
   /** A publish in confirm mode: acked now, or once its log record is on disk. */

@@ -15,6 +15,8 @@ import { Channel } from "../channel/channel.js";
 import { State } from "./connection-state.js";
 import { Handshake, type HandshakeHost, methodLabel } from "./handshake.js";
 import { Linger, Liveness, type LivenessHost } from "./liveness.js";
+import { Reading, type ReadingState } from "./flow.js";
+import type { Queue } from "../queue/queue.js";
 
 /** Output buffered beyond this is written at once instead of at the end of the turn. */
 const FLUSH_AT = 256 * 1024;
@@ -55,8 +57,8 @@ export class Connection implements HandshakeHost, LivenessHost {
   private handshakeTimer: NodeJS.Timeout;
   /** Holds a place among the connections in the handshake until open or close (Broker.enterHandshake). */
   private leaveHandshake: (() => void) | undefined;
-  /** Published while the memory alarm was on: not read until it clears. */
-  readingPaused = false;
+  /** Whether the socket is read: credit flow and the memory alarm stop it (flow.ts). */
+  private readonly reading = new Reading(this);
   private released = false;
   /** Channels with confirms to send at the next flush. */
   readonly confirming: Channel[] = [];
@@ -313,6 +315,7 @@ export class Connection implements HandshakeHost, LivenessHost {
     this.liveness.stopHeartbeats();
     this.closeChannels();
     this.vhost?.dropExclusiveQueues(this);
+    this.reading.release(this);
     this.broker.connectionClosed(this);
   }
 
@@ -366,23 +369,33 @@ export class Connection implements HandshakeHost, LivenessHost {
    * connection that publishes while the alarm is on is blocked; consumers keep draining.
    */
   notePublish(): void {
-    if (this.broker.memory.alarmed && !this.readingPaused) this.block();
+    const memory = this.broker.memory;
+    if (memory.alarmed) this.reading.publishedUnderAlarm(memory.bytes);
   }
 
   /** The memory alarm went off: blocked connections are read again. */
   onMemoryAlarm(alarm: boolean): void {
-    if (!alarm && this.readingPaused) {
-      this.readingPaused = false;
-      if (this.blockedNotify) this.send(0, { id: MethodId.ConnectionUnblocked });
-      this.socket.resume();
-    }
+    if (!alarm) this.reading.alarmCleared();
   }
 
-  private block(): void {
-    this.readingPaused = true;
-    this.socket.pause();
-    if (this.blockedNotify) this.send(0, { id: MethodId.ConnectionBlocked, reason: "low on memory" });
-    this.log.info({ bytes: this.broker.memory.bytes }, "connection blocked: memory alarm");
+  /** A publish reached `queue` while it was over its flow mark: this connection waits for it. */
+  heldBackBy(queue: Queue): void {
+    this.reading.heldBack(queue, this);
+  }
+
+  /** FlowPublisher: `queue` no longer holds this connection back. */
+  flowResumed(queue: Queue): void {
+    this.reading.released(queue);
+  }
+
+  /** Not read now (credit flow or the memory alarm), so the client's silence does not count. */
+  get readingPaused(): boolean {
+    return this.reading.stopped;
+  }
+
+  /** running, flow (held back by a queue) or blocked (memory alarm), as RabbitMQ reports it. */
+  get readingState(): ReadingState {
+    return this.reading.state;
   }
 
   /**

@@ -1,4 +1,5 @@
 /** A consumer: a subscription of a channel to a queue, with its own prefetch window. */
+import type { FlowPublisher } from "./flow.js";
 import type { Queue, QueueEntry } from "./queue.js";
 
 /** What a consumer delivers into: the channel that created it. */
@@ -8,6 +9,8 @@ export interface DeliverySink {
   deliver(consumer: Consumer, entry: QueueEntry): void;
   /** The queue went away under the consumer: tell the client (basic.cancel). */
   cancelledByServer(consumer: Consumer): void;
+  /** The connection of the channel: a queue does not hold back a publisher that consumes from it. */
+  readonly publisher: FlowPublisher;
 }
 
 export class Consumer {

@@ -17,6 +17,7 @@ import type { QueueStore } from "../store/queue-store.js";
 import type { Backlog, BacklogOwner } from "./backlog.js";
 import type { Consumer } from "./consumer.js";
 import type { DiskBacklog } from "./disk-backlog.js";
+import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "./flow.js";
 import { MemoryBacklog } from "./memory-backlog.js";
 
 export interface QueueEntry {
@@ -59,6 +60,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** basic.get calls waiting for messages being read from disk. */
   private getters: (() => void)[] = [];
   private draining = false;
+  /** The publishers this queue holds back (credit flow). */
+  private readonly flow: QueueFlow;
 
   constructor(
     readonly name: string,
@@ -66,8 +69,10 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     readonly options: QueueOptions,
     owner: object | null,
     private readonly memory: MemoryMonitor,
+    flowLimits: FlowLimits = NO_FLOW_LIMITS,
   ) {
     this.owner = options.exclusive ? owner : null;
+    this.flow = new QueueFlow(flowLimits);
   }
 
   /** Message octets held by this queue, ready and unacknowledged, as counted for the memory alarm. */
@@ -96,6 +101,32 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   release(n: number): void {
     this.bytes -= n;
     this.memory.sub(n);
+    if (this.flow.waiters > 0) this.flow.settled(this, this.bytes, this.consumers.length);
+  }
+
+  /** Over its flow mark: a publish to it holds back the publishing connection (see flow.ts). */
+  get overFlowMark(): boolean {
+    return this.bytes > this.flow.mark(this.consumers.length);
+  }
+
+  /**
+   * `publisher` published to this queue while it was over its flow mark: it waits until the queue
+   * is back under half the mark. False when it waits already, or when it consumes from this
+   * queue: its acks are what would bring the queue down, and they come on the socket it would stop.
+   */
+  holdBack(publisher: FlowPublisher): boolean {
+    for (const c of this.consumers) if (c.sink.publisher === publisher) return false;
+    return this.flow.hold(publisher);
+  }
+
+  /** The publisher's connection closed: it waits for nothing. */
+  forgetPublisher(publisher: FlowPublisher): void {
+    this.flow.forget(publisher);
+  }
+
+  /** Publishers held back by this queue. */
+  get heldBack(): number {
+    return this.flow.waiters;
   }
 
   get messageCount(): number {
@@ -217,6 +248,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     const i = this.consumers.indexOf(consumer);
     if (i >= 0) this.consumers.splice(i, 1);
     if (this.next >= this.consumers.length) this.next = 0;
+    // without consumers the mark is higher: publishers may go on
+    if (this.flow.waiters > 0) this.flow.settled(this, this.bytes, this.consumers.length);
     return this.options.autoDelete && this.hadConsumer && this.consumers.length === 0;
   }
 
@@ -236,6 +269,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     const n = this.purge();
     for (const c of this.consumers.splice(0)) c.sink.cancelledByServer(c);
     for (const g of this.getters.splice(0)) g(); // they answer get-empty now
+    this.flow.releaseAll(this);
     return n;
   }
 }

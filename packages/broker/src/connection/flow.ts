@@ -1,0 +1,103 @@
+/**
+ * Whether a connection's socket is read, the connection's side of flow control. Two things stop it:
+ *   - credit flow ("flow", RabbitMQ's word): a queue this connection published to is over its
+ *     flow mark (queue/flow.ts); reading resumes once every such queue is back under half its mark;
+ *   - the memory alarm ("blocked"): the connection published while the broker was over its memory
+ *     high watermark; connection.blocked is sent to clients that take it, and reading resumes when
+ *     the alarm clears. As RabbitMQ, a connection that only consumes is never stopped.
+ * A stopped socket is not read at all (TCP then holds the publisher back); what was read before
+ * is still processed, so a stop takes effect within one socket read (at most 64 KiB).
+ */
+import type { Socket } from "node:net";
+import { MethodId, type MethodArgs } from "@amqp-go/protocol";
+import type { Logger } from "../ports.js";
+import type { Queue } from "../queue/queue.js";
+
+/** What reading needs from its connection. */
+export interface FlowHost {
+  readonly socket: Socket;
+  readonly log: Logger;
+  /** The client takes connection.blocked/unblocked (capability connection.blocked). */
+  readonly blockedNotify: boolean;
+  send(channel: number, method: MethodArgs): void;
+}
+
+/** The connection's state as RabbitMQ's management API names it. */
+export type ReadingState = "running" | "flow" | "blocked";
+
+export class Reading {
+  /** Queues over their flow mark that hold this connection back. */
+  private readonly heldBy: Queue[] = [];
+  /** Published under the memory alarm: not read until it clears. */
+  private blocked = false;
+  private paused = false;
+  /** Date.now() when flow began, for the debug log. */
+  private flowSince = 0;
+
+  constructor(private readonly host: FlowHost) {}
+
+  /** Not read now (flow or memory alarm); heartbeats from the client cannot be heard. */
+  get stopped(): boolean {
+    return this.paused;
+  }
+
+  get state(): ReadingState {
+    return this.blocked ? "blocked" : this.heldBy.length > 0 ? "flow" : "running";
+  }
+
+  /** A publish went to `queue`, over its flow mark: reading stops until it is under it again. */
+  heldBack(queue: Queue, publisher: Parameters<Queue["holdBack"]>[0]): void {
+    if (!queue.holdBack(publisher)) return;
+    this.heldBy.push(queue);
+    if (this.heldBy.length === 1) {
+      this.flowSince = Date.now();
+      this.host.log.debug({ queue: queue.name, bytes: queue.bytes }, "connection in flow");
+    }
+    this.update();
+  }
+
+  /** `queue` let go (under its resume mark, or deleted). */
+  released(queue: Queue): void {
+    const i = this.heldBy.indexOf(queue);
+    if (i < 0) return;
+    this.heldBy.splice(i, 1);
+    if (this.heldBy.length === 0) this.leftFlow();
+    this.update();
+  }
+
+  /** A publish came in: under the memory alarm the connection stops being read. */
+  publishedUnderAlarm(bytes: number): void {
+    if (this.blocked) return;
+    this.blocked = true;
+    if (this.host.blockedNotify) this.host.send(0, { id: MethodId.ConnectionBlocked, reason: "low on memory" });
+    this.host.log.info({ bytes }, "connection blocked: memory alarm");
+    this.update();
+  }
+
+  /** The memory alarm cleared. */
+  alarmCleared(): void {
+    if (!this.blocked) return;
+    this.blocked = false;
+    if (this.host.blockedNotify) this.host.send(0, { id: MethodId.ConnectionUnblocked });
+    this.update();
+  }
+
+  /** The connection is gone: no queue holds it back any more. */
+  release(publisher: Parameters<Queue["forgetPublisher"]>[0]): void {
+    for (const q of this.heldBy) q.forgetPublisher(publisher);
+    if (this.heldBy.length > 0) this.leftFlow();
+    this.heldBy.length = 0;
+  }
+
+  private leftFlow(): void {
+    this.host.log.debug({ ms: Date.now() - this.flowSince }, "connection out of flow");
+  }
+
+  private update(): void {
+    const stop = this.blocked || this.heldBy.length > 0;
+    if (stop === this.paused) return;
+    this.paused = stop;
+    if (stop) this.host.socket.pause();
+    else if (!this.host.socket.destroyed) this.host.socket.resume();
+  }
+}

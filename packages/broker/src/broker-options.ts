@@ -39,7 +39,7 @@ export const BROKER_SETTINGS = {
     min: 2,
     max: Number.MAX_SAFE_INTEGER,
     fractionOfMemory: true,
-    doc: "Publishers are blocked above this much message memory: a fraction of total memory, or bytes",
+    doc: "Publishers are blocked above this much message memory: a fraction of total memory (of the cgroup limit when lower), or bytes",
   },
 } as const satisfies SettingTable;
 

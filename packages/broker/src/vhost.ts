@@ -124,7 +124,8 @@ export class Vhost {
 
   constructor(
     readonly name: string,
-    private readonly memory: MemoryMonitor,
+    /** The broker's memory alarm: what queues and transactions hold is counted in it. */
+    readonly memory: MemoryMonitor,
   ) {
     this.exchanges.set("", new DefaultExchange((q) => this.queues.get(q)));
     for (const [name, type] of PREDECLARED) {

@@ -39,7 +39,7 @@ export const BROKER_SETTINGS = {
     min: 2,
     max: Number.MAX_SAFE_INTEGER,
     fractionOfMemory: true,
-    doc: "Publishers are blocked above this much message memory: a fraction of total memory, or bytes",
+    doc: "Publishers are blocked above this much message memory: a fraction of total memory (of the cgroup limit when lower), or bytes",
   },
   // Credit flow (queue/flow.ts). RabbitMQ has no such bound: it holds publishers back only while a
   // queue process is busy, and lets a backlog grow to the memory alarm.

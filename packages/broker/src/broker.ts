@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { totalmem } from "node:os";
 import { type BrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from "./broker-options.js";
 import { Connection } from "./connection/connection.js";
-import { MemoryMonitor } from "./memory.js";
+import { availableMemory, MemoryMonitor } from "./memory.js";
 import { BrokerCounters } from "./ports.js";
 import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
@@ -68,15 +68,21 @@ export class Broker implements QueueStorage {
   private lastRefusalLog = 0;
 
   constructor(options: BrokerOptions = {}) {
-    this.options = resolveBrokerOptions(options, totalmem());
-    this.memory = new MemoryMonitor(this.options.memoryHighWatermark);
-    this.memory.onAlarm((alarm) => {
-      this.options.logger.warn({ bytes: this.memory.bytes, watermark: this.memory.highWatermark, alarm }, alarm ? "memory alarm set" : "memory alarm cleared");
+    // A fractional watermark is a share of the cgroup's memory when that is below the machine's.
+    this.options = resolveBrokerOptions(options, availableMemory(totalmem(), process.constrainedMemory?.()));
+    const memory = new MemoryMonitor(this.options.memoryHighWatermark);
+    this.memory = memory;
+    memory.onAlarm((alarm) => {
+      this.options.logger.warn(
+        { alarm, reason: memory.reason, bytes: memory.bytes, watermark: memory.highWatermark, heapUsed: memory.heapUsed, heapLimit: memory.heapLimit },
+        alarm ? "memory alarm set" : "memory alarm cleared",
+      );
       for (const c of this.connections) c.onMemoryAlarm(alarm);
       // Durable queues give back the memory of what is on disk anyway (after the listeners: the
       // alarm may clear from it).
       if (alarm && this.store !== null) setImmediate(this.pageOut);
     });
+    memory.start();
     this.addVhost("/");
     if (options.dataDir !== undefined) {
       this.openMetadata(options.dataDir);
@@ -318,6 +324,7 @@ export class Broker implements QueueStorage {
 
   /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */
   async close(reason = "shutdown"): Promise<void> {
+    this.memory.stop();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of [...this.connections]) c.forceClose(reason);
     // Sockets still in the handshake, or whose client does not answer close-ok in time, are cut.

@@ -5,6 +5,7 @@ export { BROKER_SETTINGS, type BrokerOptions, type ResolvedBrokerOptions } from 
 export { AmqpError, ChannelError, ConnectionError } from "./errors.js";
 export type { Binding, Destination } from "./exchange/exchange.js";
 export { Exchange } from "./exchange/exchange.js";
+export { availableMemory, type HeapSample, type MemoryAlarmReason, MemoryMonitor } from "./memory.js";
 export { Message } from "./message.js";
 export {
   type Authenticator,

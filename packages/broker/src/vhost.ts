@@ -125,7 +125,8 @@ export class Vhost {
 
   constructor(
     readonly name: string,
-    private readonly memory: MemoryMonitor,
+    /** The broker's memory alarm: what queues and transactions hold is counted in it. */
+    readonly memory: MemoryMonitor,
     /** Where queues hold their publishers back (credit flow). */
     private readonly flowLimits: FlowLimits = NO_FLOW_LIMITS,
   ) {

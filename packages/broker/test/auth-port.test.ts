@@ -7,6 +7,7 @@ import amqp from "amqplib";
 import { describe, expect, it } from "vitest";
 import { type Authenticator, GuestAuthenticator, type LoginAttempt, type LoginResult } from "../src/index.js";
 import { channel, rejectsWith, sleep, until, useBroker, withConnection, RecordingAuthenticator } from "./helpers.js";
+import { RawClient } from "./raw-client.js";
 
 /** guest/guest after a delay, as a slow password hash would; "boom" makes the Promise reject. */
 class SlowAuthenticator implements Authenticator {
@@ -39,35 +40,54 @@ describe("an authenticator that answers with a Promise", () => {
       );
     }
   });
-
-  it("a client that hangs up while its login is decided leaves nothing behind", async () => {
-    const before = t.broker.connections.size;
-    const { connect } = await import("node:net");
-    const s = connect(t.port, "127.0.0.1");
-    s.on("error", () => {});
-    s.write("AMQP\x00\x00\x09\x01");
-    await sleep(20);
-    // connection.start-ok: class 10, method 11, client-properties {}, PLAIN, "\0guest\0guest", en_US.
-    const response = Buffer.from("\0guest\0guest");
-    const args = Buffer.concat([
-      Buffer.from([0, 10, 0, 11, 0, 0, 0, 0, 5]),
-      Buffer.from("PLAIN"),
-      Buffer.from([0, 0, 0, response.length]),
-      response,
-      Buffer.from([5]),
-      Buffer.from("en_US"),
-    ]);
-    const header = Buffer.alloc(7);
-    header.writeUInt8(1, 0);
-    header.writeUInt16BE(0, 1);
-    header.writeUInt32BE(args.length, 3);
-    s.write(Buffer.concat([header, args, Buffer.from([0xce])]));
-    s.destroy();
-    await sleep(60);
-    expect(t.broker.connections.size).toBe(before);
-  });
 });
 
+/** Holds every login until the test answers it: a decision that takes as long as the test wants. */
+class GatedAuthenticator implements Authenticator {
+  readonly mechanisms = ["PLAIN"];
+  /** The answers of the logins being decided, in arrival order. */
+  readonly undecided: ((result: LoginResult) => void)[] = [];
+  authenticate(): Promise<LoginResult> {
+    return new Promise((resolve) => this.undecided.push(resolve));
+  }
+  canAccessVhost(): boolean {
+    return true;
+  }
+}
+
+describe("a client that hangs up while its login is decided", () => {
+  const gate = new GatedAuthenticator();
+  const t = useBroker({ authenticator: gate });
+  const answers: [string, LoginResult][] = [
+    ["accepted", { ok: true, user: "guest" }],
+    ["refused", { ok: false, reason: "invalid credentials" }],
+  ];
+
+  for (const [answer, result] of answers) {
+    it(`gives back its handshake place and never becomes a connection (login ${answer} after it left)`, async () => {
+      const b = t.broker;
+      const handshaking = b.handshakingConnections;
+      const connections = b.connections.size;
+      const { connectionsOpened, connectionsClosed } = b.counters;
+      const c = await RawClient.connect(t.port);
+      await c.start();
+      c.startOk();
+      await until(() => gate.undecided.length === 1);
+      expect(b.handshakingConnections).toBe(handshaking + 1);
+
+      c.destroy();
+      await until(() => b.handshakingConnections === handshaking, 2000);
+
+      // The decision arrives after the client left: it must not take a place or open anything.
+      gate.undecided.shift()!(result);
+      await new Promise<void>((r) => setImmediate(r)); // the broker acts on the answer in a microtask, before this
+      expect(b.handshakingConnections).toBe(handshaking);
+      expect(b.connections.size).toBe(connections);
+      expect(b.counters.connectionsOpened).toBe(connectionsOpened);
+      expect(b.counters.connectionsClosed).toBe(connectionsClosed);
+    });
+  }
+});
 
 describe("the names permissions are checked under", () => {
   const auth = new RecordingAuthenticator(["write exchange:amq.default", "write exchange:no-ae-write"]);

@@ -205,7 +205,10 @@ export class Channel implements ChannelContext, PublishingChannel {
     this.closing = true;
     const store = this.connection.broker.store;
     store?.forget(this.publisher);
-    if (this.tx !== null) store?.forget(this.tx);
+    if (this.tx !== null) {
+      store?.forget(this.tx);
+      this.tx.release();
+    }
     this.content.reset();
     this.tx = null;
     this.deliveries.release();

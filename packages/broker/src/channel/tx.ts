@@ -1,7 +1,8 @@
 /**
  * A transaction (tx.select): publishes and acknowledgements wait until tx.commit applies them in
  * order, or tx.rollback drops them. commit-ok goes out once the transaction's persistent messages
- * are on disk, as RabbitMQ does.
+ * are on disk, as RabbitMQ does. Held publishes count against the memory watermark until the commit
+ * hands them to their queues (or the rollback, or the channel's close, drops them).
  */
 import { MethodId, ReplyCode } from "@amqp-go/protocol";
 import { RingBuffer } from "@amqp-go/storage";
@@ -20,6 +21,8 @@ export class Transaction implements SyncWaiter {
   private actions: TxAction[] = [];
   /** Log seqs each tx.commit-ok waits for, in order. */
   private readonly commitsAwaitingLog = new RingBuffer<number>();
+  /** Octets of the held publishes, counted in the broker's memory monitor. */
+  private held = 0;
 
   constructor(
     private readonly channel: ChannelContext,
@@ -28,6 +31,11 @@ export class Transaction implements SyncWaiter {
   ) {}
 
   publish(message: Message, mandatory: boolean): void {
+    // Held until the commit: it must not pin the socket buffer it arrived in.
+    message.compact();
+    const n = message.size;
+    this.held += n;
+    this.channel.vhost.memory.add(n);
     this.actions.push({ publish: message, mandatory });
   }
 
@@ -38,6 +46,18 @@ export class Transaction implements SyncWaiter {
 
   rollback(): void {
     this.actions = [];
+    this.drop();
+  }
+
+  /** The channel closes: held publishes are dropped. */
+  release(): void {
+    this.rollback();
+  }
+
+  private drop(): void {
+    if (this.held === 0) return;
+    this.channel.vhost.memory.sub(this.held);
+    this.held = 0;
   }
 
   /** tx.commit: applies the transaction; commit-ok now, or once its persistent messages are on disk. */
@@ -61,6 +81,10 @@ export class Transaction implements SyncWaiter {
     let logSeq = 0;
     for (const a of actions) {
       if ("publish" in a) {
+        // Uncounted just before its queues count it: the total does not swing across the watermark.
+        const n = a.publish.size;
+        this.held -= n;
+        vhost.memory.sub(n);
         const exchange = vhost.exchanges.get(a.publish.exchange);
         if (exchange === undefined) continue;
         const s = this.publisher.route(exchange, a.publish, a.mandatory);

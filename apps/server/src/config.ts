@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
-import { type BrokerOptions, bytesOfMemory, type Logger } from "@amqp-go/broker";
+import { availableMemory, type BrokerOptions, bytesOfMemory, type Logger } from "@amqp-go/broker";
 import type { ConfigValue } from "./config-value.js";
 import { ConfigError } from "./errors.js";
 import { SECTIONS, type Section, type ServerConfig, SETTING_ENTRIES, SETTINGS, type Setting } from "./settings.js";
@@ -161,7 +161,7 @@ export const memoryHighWatermarkBytes: (watermark: number, totalMemory: number) 
  * The broker's options: every setting with an `option` in settings.ts, the storage ones under
  * `storage`, and the memory watermark in bytes of `totalMemory`.
  */
-export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemory: number = totalmem()): BrokerOptions {
+export function toBrokerOptions(config: ServerConfig, logger: Logger, totalMemory: number = availableMemory(totalmem(), process.constrainedMemory?.())): BrokerOptions {
   const options: Record<string, unknown> = { logger };
   const storage: Record<string, unknown> = {};
   for (const { section, key, setting } of SETTING_ENTRIES) {

@@ -14,7 +14,7 @@ describe("resolveBrokerOptions", () => {
       handshakeErrorDelay: 3000,
       maxMessageSize: 128 * 1024 * 1024,
       memoryHighWatermark: 400,
-      queueFlowBytes: 8 * 1024 * 1024,
+      queueFlowBytes: 4 * 1024 * 1024,
       idleQueueFlowBytes: 100,
       logger: silentLogger,
       product: "amqp-go",

@@ -5,14 +5,14 @@
  * publishers go at their consumers' pace and the backlog (and latency) stays short, and high
  * while it has none, so that a burst waiting for its consumers is absorbed before anyone waits.
  *
- *   bytes held ──────────────────────────────────────────────▶
+ *   ready bytes (held, not delivered) ──────────────────────▶
  *   0            resume (mark / 2)          mark
  *   │ publishers read ···················· │ a publish past here: its connection waits
  *                  ◀── waiting connections are read again
  */
 import type { Queue } from "./queue.js";
 
-/** The two marks, in octets of messages held (as counted for the memory watermark). */
+/** The two marks, in octets of ready messages (counted as for the memory watermark; deliveries awaiting their ack are bounded by prefetch instead). */
 export interface FlowLimits {
   /** A queue with consumers. */
   readonly consumed: number;

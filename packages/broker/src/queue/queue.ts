@@ -46,6 +46,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   readonly consumers: Consumer[] = [];
   /** Deliveries (to consumers or basic.get) not yet acknowledged. */
   unacked = 0;
+  /** Their octets, as counted in `bytes`. */
+  private unackedBytes = 0;
   deleted = false;
   /** Set once a consumer came: an auto-delete queue goes when its last consumer leaves. */
   private hadConsumer = false;
@@ -101,12 +103,20 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   release(n: number): void {
     this.bytes -= n;
     this.memory.sub(n);
-    if (this.flow.waiters > 0) this.flow.settled(this, this.bytes, this.consumers.length);
+    if (this.flow.waiters > 0) this.flow.settled(this, this.readyBytes, this.consumers.length);
+  }
+
+  /**
+   * Octets of ready messages (held minus delivered and unacknowledged): what credit flow bounds.
+   * Deliveries awaiting acks are bounded by the consumers' prefetch, and by the memory alarm.
+   */
+  get readyBytes(): number {
+    return this.bytes - this.unackedBytes;
   }
 
   /** Over its flow mark: a publish to it holds back the publishing connection (see flow.ts). */
   get overFlowMark(): boolean {
-    return this.bytes > this.flow.mark(this.consumers.length);
+    return this.bytes - this.unackedBytes > this.flow.mark(this.consumers.length);
   }
 
   /**
@@ -178,12 +188,14 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
       else {
         consumer.unacked++;
         this.unacked++;
+        this.unackedBytes += entry.size;
         // It stays until acked: it must not pin the socket buffer it arrived in.
         entry.message.compact();
       }
       consumer.sink.deliver(consumer, entry);
     }
     this.draining = false;
+    if (this.flow.waiters > 0) this.flow.settled(this, this.readyBytes, consumers.length);
     if (this.getters.length > 0) {
       const getters = this.getters;
       this.getters = [];
@@ -203,6 +215,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     if (noAck) this.consumed(entry);
     else {
       this.unacked++;
+      this.unackedBytes += entry.size;
       entry.message.compact();
     }
     return entry;
@@ -217,6 +230,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** An acknowledged (or rejected without requeue) delivery leaves the queue for good. */
   settle(entry: QueueEntry, consumer: Consumer | null): void {
     this.unacked--;
+    this.unackedBytes -= entry.size;
     if (consumer !== null) consumer.unacked--;
     this.release(entry.message.size);
     if (entry.position !== null) this.store?.ack(entry.position);
@@ -228,6 +242,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
    */
   requeue(entry: QueueEntry, consumer: Consumer | null): void {
     this.unacked--;
+    this.unackedBytes -= entry.size;
     if (consumer !== null) consumer.unacked--;
     if (this.deleted) {
       this.release(entry.message.size);
@@ -249,7 +264,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     if (i >= 0) this.consumers.splice(i, 1);
     if (this.next >= this.consumers.length) this.next = 0;
     // without consumers the mark is higher: publishers may go on
-    if (this.flow.waiters > 0) this.flow.settled(this, this.bytes, this.consumers.length);
+    if (this.flow.waiters > 0) this.flow.settled(this, this.readyBytes, this.consumers.length);
     return this.options.autoDelete && this.hadConsumer && this.consumers.length === 0;
   }
 

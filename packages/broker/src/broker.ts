@@ -50,7 +50,7 @@ export class Broker implements QueueStorage {
   /** Open connections in `state`: held back by credit flow ("flow"), by the memory alarm ("blocked"), or read. */
   connectionsIn(state: ReadingState): number {
     let n = 0;
-    for (const c of this.connections) if (c.readingState === state) n++;
+    for (const c of this.connections) if (c.reading.state === state) n++;
     return n;
   }
 
@@ -77,7 +77,7 @@ export class Broker implements QueueStorage {
         { alarm, reason: memory.reason, bytes: memory.bytes, watermark: memory.highWatermark, heapUsed: memory.heapUsed, heapLimit: memory.heapLimit },
         alarm ? "memory alarm set" : "memory alarm cleared",
       );
-      for (const c of this.connections) c.onMemoryAlarm(alarm);
+      if (!alarm) for (const c of this.connections) c.reading.alarmCleared();
       // Durable queues give back the memory of what is on disk anyway (after the listeners: the
       // alarm may clear from it).
       if (alarm && this.store !== null) setImmediate(this.pageOut);

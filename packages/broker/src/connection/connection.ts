@@ -15,7 +15,7 @@ import { Channel } from "../channel/channel.js";
 import { State } from "./connection-state.js";
 import { Handshake, type HandshakeHost, methodLabel } from "./handshake.js";
 import { Linger, Liveness, type LivenessHost } from "./liveness.js";
-import { Reading, type ReadingState } from "./flow.js";
+import { Reading } from "./flow.js";
 import type { Queue } from "../queue/queue.js";
 
 /** Output buffered beyond this is written at once instead of at the end of the turn. */
@@ -58,7 +58,7 @@ export class Connection implements HandshakeHost, LivenessHost {
   /** Holds a place among the connections in the handshake until open or close (Broker.enterHandshake). */
   private leaveHandshake: (() => void) | undefined;
   /** Whether the socket is read: credit flow and the memory alarm stop it (flow.ts). */
-  private readonly reading = new Reading(this);
+  readonly reading = new Reading(this);
   private released = false;
   /** Channels with confirms to send at the next flush. */
   readonly confirming: Channel[] = [];
@@ -373,11 +373,6 @@ export class Connection implements HandshakeHost, LivenessHost {
     if (memory.alarmed) this.reading.publishedUnderAlarm(memory.bytes);
   }
 
-  /** The memory alarm went off: blocked connections are read again. */
-  onMemoryAlarm(alarm: boolean): void {
-    if (!alarm) this.reading.alarmCleared();
-  }
-
   /** A publish reached `queue` while it was over its flow mark: this connection waits for it. */
   heldBackBy(queue: Queue): void {
     this.reading.heldBack(queue, this);
@@ -388,15 +383,6 @@ export class Connection implements HandshakeHost, LivenessHost {
     this.reading.released(queue);
   }
 
-  /** Not read now (credit flow or the memory alarm), so the client's silence does not count. */
-  get readingPaused(): boolean {
-    return this.reading.stopped;
-  }
-
-  /** running, flow (held back by a queue) or blocked (memory alarm), as RabbitMQ reports it. */
-  get readingState(): ReadingState {
-    return this.reading.state;
-  }
 
   /**
    * Closes the connection from the server side: 320 CONNECTION_FORCED, with RabbitMQ's text for a

@@ -28,8 +28,8 @@ export const enum Linger {
 export interface LivenessHost {
   readonly socket: Socket;
   readonly log: Logger;
-  /** Not read (memory alarm), so its silence does not count. */
-  readonly readingPaused: boolean;
+  /** Not read (credit flow or the memory alarm), so its silence does not count. */
+  readonly reading: { readonly stopped: boolean };
   readonly closed: boolean;
   /** Writes a heartbeat frame now (which sets lastWrite). */
   sendHeartbeat(): void;
@@ -71,7 +71,7 @@ export class Liveness {
     const half = this.heartbeat * 500;
     const now = Date.now();
     // A connection that is not read cannot hear the client's heartbeats.
-    if (host.readingPaused) this.lastRead = now;
+    if (host.reading.stopped) this.lastRead = now;
     if (now - this.lastRead > this.heartbeat * 2000) {
       host.log.warn({ heartbeat: this.heartbeat }, "missed heartbeats from client, closing");
       host.socket.destroy();

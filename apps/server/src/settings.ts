@@ -80,10 +80,12 @@ export const SETTINGS = {
     wal_batch_size: storage("walBatchSize"),
     wal_batch_delay: storage("walBatchDelay"),
     wal_file_size: storage("walFileSize"),
+    wal_pending_bytes: storage("walPendingBytes"),
     segment_size: storage("segmentSize"),
     queue_memory_size: storage("queueMemoryBytes"),
     checkpoint_interval: storage("checkpointInterval"),
     ack_flush_interval: storage("ackFlushInterval"),
+    retry_interval: storage("retryInterval"),
   },
   log: {
     level: setting(oneOf(LOG_LEVELS, "info"), "Log level: fatal, error, warn, info, debug, trace or silent"),

@@ -222,10 +222,42 @@ export class WriteAheadLog implements BatchWriterEvents {
     this.walFiles.push(file);
   }
 
+  /**
+   * After a write or sync failed (a full disk): takes appends again, from a new file. The records
+   * refused at the failure are never written (their sequences are skipped) and what the failed
+   * write left in the old file is cut. Rejects, and the log stays failed, when that cut fails.
+   * Resuming on a disk that is still full is harmless: the next batch fails the same way.
+   */
+  resume(): Promise<void> {
+    if (this.failure === null || this.closing !== null) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.writer.reset((err) => {
+        if (err !== null) return reject(err);
+        if (this.closing !== null) return resolve();
+        this.failure = null;
+        this.cur.roll = true;
+        this.fileBytes = 0;
+        resolve();
+      });
+    });
+  }
+
+  /** Whether a write failed and the log refuses appends until resume(). */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   /** @internal BatchWriterEvents */
   onWriteFailed(err: Error): void {
     this.failure = err;
     this.clearTimer();
+    // Nothing that was not on disk will be: the sealed batches and the open one are refused too.
+    for (const b of this.sealed.splice(0)) {
+      b.reset();
+      if (this.spare.length < SPARE_BATCHES) this.spare.push(b);
+    }
+    this.cur.reset();
+    this.pending = 0;
     const refusal = this.refusal();
     for (const w of this.waiters.splice(0)) w.reject(refusal);
     this.options.onError?.(err);

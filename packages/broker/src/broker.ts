@@ -10,7 +10,8 @@ import { availableMemory, MemoryMonitor } from "./memory.js";
 import { BrokerCounters } from "./ports.js";
 import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
-import { MetadataStore } from "@amqp-go/storage";
+import { MetadataStore, STORAGE_SETTINGS } from "@amqp-go/storage";
+import { FaultLog } from "./store/fault-log.js";
 import { join } from "node:path";
 import { DiskBacklog } from "./queue/disk-backlog.js";
 import type { Queue } from "./queue/queue.js";
@@ -70,6 +71,8 @@ export class Broker implements QueueStorage {
   constructor(options: BrokerOptions = {}) {
     // A fractional watermark is a share of the cgroup's memory when that is below the machine's.
     this.options = resolveBrokerOptions(options, availableMemory(totalmem(), process.constrainedMemory?.()));
+    this.faults = new FaultLog(this.options.logger);
+    this.retryInterval = options.storage?.retryInterval ?? STORAGE_SETTINGS.retryInterval.default;
     const memory = new MemoryMonitor(this.options.memoryHighWatermark);
     this.memory = memory;
     memory.onAlarm((alarm) => {
@@ -111,10 +114,30 @@ export class Broker implements QueueStorage {
 
   /** Durable exchanges, queues and bindings of `dataDir`, restored now and saved on every change. */
   private metadata: MetadataStore<Definitions> | null = null;
-  private readonly saveDefinitions = (): void => {
-    // Synchronous (write, fsync, rename): a declare-ok goes out only once the declaration is on disk.
-    this.metadata?.saveSync(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
+  /**
+   * Synchronous (write, fsync, rename): a declare-ok goes out only once the declaration is on disk.
+   * Never throws: a failure (a full disk) is logged once, returned (a declaration is refused), and
+   * the save tried again every retryInterval until it goes through.
+   */
+  private readonly saveDefinitions = (): Error | null => {
+    if (this.metadata === null) return null;
+    try {
+      this.metadata.saveSync(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
+    } catch (err) {
+      this.faults.failed("definitions", err as Error, "saving the durable definitions failed");
+      this.definitionsRetry ??= setTimeout(() => {
+        this.definitionsRetry = null;
+        this.saveDefinitions();
+      }, this.retryInterval).unref();
+      return err as Error;
+    }
+    this.faults.cleared("definitions");
+    return null;
   };
+  private definitionsRetry: NodeJS.Timeout | null = null;
+  /** Failures of the definitions' file, one log line per episode. */
+  private readonly faults: FaultLog;
+  private readonly retryInterval: number;
 
   private savedNextStoreId = 0;
 
@@ -135,7 +158,11 @@ export class Broker implements QueueStorage {
 
   private openMetadata(dataDir: string): void {
     const store = new MetadataStore<Definitions>(join(dataDir, "metadata"), "definitions.json");
-    const defs = store.load();
+    const defs = store.load(); // throws, naming the files, when no good copy is left
+    const loaded = store.loaded;
+    if (loaded.damaged.length > 0 || loaded.fallback) {
+      this.options.logger.warn({ damaged: loaded.damaged, usedFile: loaded.file }, `durable definitions damaged or missing; using ${loaded.file}`);
+    }
     this.savedNextStoreId = defs?.next_store_id ?? 0;
     if (defs !== undefined) {
       restoreDefinitions(defs, (name) => this.addVhost(name));
@@ -325,6 +352,7 @@ export class Broker implements QueueStorage {
   /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */
   async close(reason = "shutdown"): Promise<void> {
     this.memory.stop();
+    if (this.definitionsRetry !== null) clearTimeout(this.definitionsRetry);
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of [...this.connections]) c.forceClose(reason);
     // Sockets still in the handshake, or whose client does not answer close-ok in time, are cut.

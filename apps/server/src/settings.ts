@@ -75,6 +75,9 @@ export const SETTINGS = {
     memory_high_watermark: broker("memoryHighWatermark"),
     queue_flow_bytes: broker("queueFlowBytes"),
     idle_queue_flow_bytes: broker("idleQueueFlowBytes"),
+    disk_free_limit: broker("diskFreeLimit"),
+    disk_free_limit_relative: broker("diskFreeLimitRelative"),
+    disk_check_interval: broker("diskCheckInterval"),
   },
   storage: {
     wal_batch_size: storage("walBatchSize"),

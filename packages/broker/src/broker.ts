@@ -7,6 +7,7 @@ import { totalmem } from "node:os";
 import { type BrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from "./broker-options.js";
 import { Connection } from "./connection/connection.js";
 import { availableMemory, MemoryMonitor } from "./memory.js";
+import { DiskMonitor } from "./disk.js";
 import { BrokerCounters } from "./ports.js";
 import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
@@ -48,6 +49,8 @@ export class Broker implements QueueStorage {
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<Connection>();
   readonly memory: MemoryMonitor;
+  /** The disk alarm on the data directory's file system (null without a data directory). */
+  readonly disk: DiskMonitor | null = null;
   /** Open connections in `state`: held back by credit flow ("flow"), by the memory alarm ("blocked"), or read. */
   connectionsIn(state: ReadingState): number {
     let n = 0;
@@ -80,7 +83,7 @@ export class Broker implements QueueStorage {
         { alarm, reason: memory.reason, bytes: memory.bytes, watermark: memory.highWatermark, heapUsed: memory.heapUsed, heapLimit: memory.heapLimit },
         alarm ? "memory alarm set" : "memory alarm cleared",
       );
-      if (!alarm) for (const c of this.connections) c.reading.alarmCleared();
+      if (!alarm && this.disk?.alarmed !== true) for (const c of this.connections) c.reading.alarmCleared();
       // Durable queues give back the memory of what is on disk anyway (after the listeners: the
       // alarm may clear from it).
       if (alarm && this.store !== null) setImmediate(this.pageOut);
@@ -89,6 +92,12 @@ export class Broker implements QueueStorage {
     this.addVhost("/");
     if (options.dataDir !== undefined) {
       this.openMetadata(options.dataDir);
+      const disk = new DiskMonitor(options.dataDir, this.options.diskFreeLimit, this.options.logger);
+      disk.onAlarm((alarm) => {
+        if (!alarm && !memory.alarmed) for (const c of this.connections) c.reading.alarmCleared();
+      });
+      disk.start(this.options.diskCheckInterval);
+      this.disk = disk;
       this.ready = this.openStore(options.dataDir, options).then(() => {
         this.recovered = true;
       });
@@ -352,6 +361,7 @@ export class Broker implements QueueStorage {
   /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */
   async close(reason = "shutdown"): Promise<void> {
     this.memory.stop();
+    this.disk?.stop();
     if (this.definitionsRetry !== null) clearTimeout(this.definitionsRetry);
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of [...this.connections]) c.forceClose(reason);

@@ -36,6 +36,7 @@ const brokers: Broker[] = [];
 afterEach(async () => {
   storageFaults.failWith(null);
   storageFaults.syncDelayMs = 0;
+  storageFaults.freeBytes = null;
   for (const b of brokers.splice(0)) await b.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -47,7 +48,7 @@ export function dataDir(): string {
 }
 
 /** Fast retries, so that tests wait for tens of milliseconds, not seconds. */
-export const FAST_RETRY = { storage: { retryInterval: 20, checkpointInterval: 50 } } as const;
+export const FAST_RETRY = { storage: { retryInterval: 20, checkpointInterval: 50 }, diskCheckInterval: 20 } as const;
 
 export async function start(dir: string, options: BrokerOptions = {}): Promise<Running> {
   const logger = recordingLogger();

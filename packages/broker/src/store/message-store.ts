@@ -36,6 +36,7 @@ import {
   writeMessageRecord,
 } from "./message-record.js";
 import { logSegmentDamage, logWalDamage } from "./damage-log.js";
+import { DiskFlow } from "./disk-flow.js";
 import { FaultLog } from "./fault-log.js";
 import type { PublishTarget, RecoveredQueue, RecoveringQueue, StoreRecovery, SyncWaiter } from "./message-store-types.js";
 import { QueueStore } from "./queue-store.js";
@@ -64,6 +65,8 @@ export class MessageStore {
   private readonly failingQueues = new Set<string>();
   /** One log line per kind of storage failure (fault-log.ts). */
   readonly faults: FaultLog;
+  /** Publishers wait while the log is this far behind on its syncs (disk-flow.ts). */
+  readonly flow: DiskFlow;
   recovery: StoreRecovery | null = null;
 
   private lastSynced = 0;
@@ -76,6 +79,7 @@ export class MessageStore {
   ) {
     this.options = resolveStorageOptions(options);
     this.faults = new FaultLog(logger);
+    this.flow = new DiskFlow(() => this.wal.pendingBytes, this.options.walPendingBytes);
   }
 
   /**
@@ -327,6 +331,7 @@ export class MessageStore {
     stats.walBytes = this.wal.stats.bytes;
     this.lastSynced = seq;
     this.faults.cleared("wal");
+    this.flow.settled();
     for (const w of this.waiters) if (!w.logSynced(seq)) this.waiters.delete(w);
   }
 
@@ -340,6 +345,7 @@ export class MessageStore {
     this.faults.failed("wal", err, "write-ahead log write failed: persistent publishes are nacked until it works again");
     for (const w of this.waiters) w.logFailed();
     this.waiters.clear();
+    this.flow.settled(); // what was pending is dropped: nothing to wait for
     this.scheduleResume();
   }
 

@@ -56,6 +56,19 @@ describe("WAL on a full disk", () => {
     await again.close();
   });
 
+  it("closes at once after a failure and a resume with nothing appended since (the refused records are not waited for)", async () => {
+    const dir = await tempDir();
+    const wal = await WriteAheadLog.open({ dir });
+    wal.append(Buffer.from("ok"));
+    await wal.flush();
+    storageFaults.failWith("ENOSPC", (w) => w === "wal");
+    wal.append(Buffer.from("refused"));
+    await expect(wal.flush()).rejects.toMatchObject({ code: "WAL_FAILED" });
+    await wal.resume();
+    expect(await wal.flush()).toBe(1);
+    await wal.close();
+  });
+
   it("a slow fdatasync keeps the appended octets pending until it returns", async () => {
     const dir = await tempDir();
     storageFaults.syncDelayMs = 30;

@@ -148,7 +148,8 @@ export class WriteAheadLog implements BatchWriterEvents {
   flush(): Promise<number> {
     if (this.failure !== null) return Promise.reject(this.refusal());
     const target = this.seq - 1;
-    if (this.synced >= target) return Promise.resolve(this.synced);
+    // Nothing open, sealed or in flight: every record is on disk, or was refused by a failure.
+    if (this.synced >= target || (this.cur.count === 0 && this.sealed.length === 0 && !this.writer.busy)) return Promise.resolve(this.synced);
     const p = new Promise<number>((resolve, reject) => this.waiters.push({ seq: target, resolve, reject }));
     if (this.cur.count > 0) this.seal();
     this.kick();

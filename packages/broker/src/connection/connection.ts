@@ -384,7 +384,6 @@ export class Connection implements HandshakeHost, LivenessHost {
     this.reading.released(queue);
   }
 
-
   /**
    * Closes the connection from the server side: 320 CONNECTION_FORCED, with RabbitMQ's text for a
    * shutdown, or `explanation` when given (RabbitMQ's "vhost 'v' is deleted", "user 'u' is deleted").

@@ -39,7 +39,7 @@ export interface AckTrackerOptions {
   readonly sync?: boolean;
   /** After each flush, the segments it wrote (the store deletes or compacts from there). */
   readonly onFlush?: (segmentIds: readonly number[]) => void;
-  /** A flush started by the timer failed; it is tried again at the next tick. Once per failure. */
+  /** A flush failed (the timer's or a caller's); the timer tries again at its next tick. Once per failure. */
   readonly onError?: (e: Error) => void;
   /** A flush went through after failures. */
   readonly onResume?: (() => void) | undefined;
@@ -58,11 +58,7 @@ export class AckTracker {
   private failing = false;
   private readonly tick = (): void => {
     if (!this.dirty || this.flushing !== null) return;
-    this.flush().catch((e: Error) => {
-      if (this.failing) return;
-      this.failing = true;
-      this.o.onError?.(e);
-    });
+    this.flush().catch(() => undefined); // reported by flushOnce (onError)
   };
 
   constructor(
@@ -198,6 +194,8 @@ export class AckTracker {
     for (const r of results) {
       if (r.status === "rejected") {
         this.dirty = true; // the segments that failed are marked for a rewrite: try again
+        if (!this.failing) this.o.onError?.(r.reason as Error);
+        this.failing = true;
         throw r.reason;
       }
     }

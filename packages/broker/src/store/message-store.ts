@@ -155,7 +155,8 @@ export class MessageStore {
     let clean = true;
     for (const q of opened) {
       const { ready, transient } = await scan(q.store);
-      await q.store.segments.flushAcks();
+      // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
+      await q.store.segments.flushAcks().catch(() => undefined);
       messages += ready;
       transientDropped += transient;
       clean &&= q.deliveredBelow !== null;

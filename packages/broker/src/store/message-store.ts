@@ -243,7 +243,9 @@ export class MessageStore {
     try {
       return this.wal.append(buf.subarray(0, end));
     } catch (err) {
-      this.faults.failed("wal", err as Error, "the write-ahead log refused a message (nacked)", { exchange: message.exchange });
+      // WAL_FAILED: the log failed since the check above (logged once); anything else is this message's.
+      if ((err as { code?: string }).code === "WAL_FAILED") this.faults.failed("wal", err as Error, "the write-ahead log refused a message");
+      else this.logger.error({ err, exchange: message.exchange }, "write-ahead log refused a message");
       return -1;
     }
   }

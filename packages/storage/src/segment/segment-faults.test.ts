@@ -58,6 +58,30 @@ describe("SegmentStore on a full disk", () => {
     await expect(store.close()).rejects.toMatchObject({ code: "ENOSPC" });
   });
 
+  it("opens on a full disk when its head is all acknowledged (the reclaim gives up), and reclaims it once space is back", async () => {
+    const dir = await tempDir();
+    const first = await SegmentStore.open(dir, { ackFlushIntervalMs: 0, autoReclaim: false });
+    const positions = Array.from({ length: 5 }, (_, i) => first.append(Buffer.from(`m${i}`)));
+    await first.flush();
+    for (const p of positions) first.ack(p);
+    await first.close();
+    storageFaults.failWith("ENOSPC", (w) => w === "segment");
+    const errors: string[] = [];
+    const store = await SegmentStore.open(dir, { ackFlushIntervalMs: 0, retryIntervalMs: 10, onError: (e) => errors.push((e as NodeJS.ErrnoException).code ?? "") });
+    expect(new Set(errors)).toEqual(new Set(["ENOSPC"])); // the write's failure, and the reclaim's
+    expect(store.segments().map((s) => [s.segmentId, s.messages])).toEqual([[0, 5], [1, 0]]); // the old head kept: it holds the counter
+    await store.reclaim();
+    expect(store.segments().length).toBe(2);
+    storageFaults.failWith(null);
+    await store.flush(); // the new head's header is written by the retry
+    await store.reclaim();
+    expect(store.segments().map((s) => s.segmentId)).toEqual([1]);
+    await store.close();
+    const again = await SegmentStore.open(dir, { ackFlushIntervalMs: 0 });
+    expect(again.nextSeq).toBe(5);
+    await again.close();
+  });
+
   it("acks whose flush failed are written by a later flush", async () => {
     const dir = await tempDir();
     const store = await SegmentStore.open(dir, { ackFlushIntervalMs: 0 });

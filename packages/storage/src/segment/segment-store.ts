@@ -97,7 +97,8 @@ export class SegmentStore {
     });
     const r = await recoverSegments(dir, acks, options.firstSeq ?? 0, options.firstSegmentId ?? 0);
     store = new SegmentStore(dir, options, segmentSize, acks, r.set, r.report, r.nextSegmentId);
-    if (options.autoReclaim ?? true) await store.reclaim(false);
+    // A reclaim that fails (a full disk) is retried after the next ack flush; the store opens anyway.
+    if (options.autoReclaim ?? true) await store.reclaim(false).catch((e: Error) => options.onError?.(e));
     return store;
   }
 
@@ -304,9 +305,12 @@ export class SegmentStore {
           if (seg === this.writer.head) {
             if (seg.count === 0) continue;
             // keep the sequence counter on disk in a fresh, empty head before deleting this one
-            // (synced even without syncAppends: a caller's log replay relies on the counter)
+            // (synced even without syncAppends: a caller's log replay relies on the counter);
+            // on a full disk this reclaim gives up (failFast) and a later one deletes the segment
             this.writer.roll();
-            await this.writer.syncData();
+            await this.writer.syncData(true);
+          } else if (this.holdsCounter(seg)) {
+            continue; // the head after it is not on disk yet (a full disk): keep the counter
           }
           await this.deleteSegment(seg);
         } else if (compact && seg.sealed && seg !== this.writer.head && acked >= ratio * seg.count) {
@@ -340,6 +344,12 @@ export class SegmentStore {
     await this.acks.close();
     for (const seg of this.set.list()) await seg.close();
     if (this.writer.error !== null) throw this.writer.error;
+  }
+
+  /** Whether `seg` is the newest segment on disk (none after it written yet): the sequence counter is in it. */
+  private holdsCounter(seg: Segment): boolean {
+    for (const s of this.set.list()) if (s.id > seg.id && s.writtenSize > 0) return false;
+    return true;
   }
 
   private afterAckFlush(): void {

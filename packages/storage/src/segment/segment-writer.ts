@@ -50,6 +50,8 @@ interface Waiter {
   readonly batch: number;
   readonly resolve: () => void;
   readonly reject: (e: Error) => void;
+  /** Rejected by a failed write rather than waiting for its retry. */
+  readonly failFast: boolean;
 }
 
 export interface WriterOptions {
@@ -171,8 +173,8 @@ export class SegmentWriter {
    * Resolves once everything appended so far is written and fdatasync'ed, whatever `sync` says:
    * the checkpoint of a caller that keeps its own write-ahead log.
    */
-  async syncData(): Promise<void> {
-    await this.flush();
+  async syncData(failFast = false): Promise<void> {
+    await this.flush(failFast);
     const segs = this.unsynced;
     const created = this.createdUnsynced;
     this.unsynced = new Set();
@@ -197,11 +199,11 @@ export class SegmentWriter {
   }
 
   /** Resolves once everything appended so far is on disk (synced when `sync`). */
-  flush(): Promise<void> {
-    if (this.closing && this.error !== null) return Promise.reject(this.error);
+  flush(failFast = false): Promise<void> {
+    if ((this.closing || failFast) && this.error !== null) return Promise.reject(this.error);
     const batch = this.activeLen > 0 ? this.openBatch : this.openBatch - 1;
     if (batch <= this.doneBatch) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ batch, resolve, reject }));
+    return new Promise((resolve, reject) => this.waiters.push({ batch, resolve, reject, failFast }));
   }
 
   private chunkFor(seg: Segment, need: number): Chunk {
@@ -303,6 +305,9 @@ export class SegmentWriter {
     this.error = e;
     this.failed = out;
     if (first) this.o.onError(e);
+    const waiting = this.waiters;
+    this.waiters = waiting.filter((w) => !w.failFast);
+    for (const w of waiting) if (w.failFast) w.reject(e);
     if (this.closing) {
       this.abandon();
       return;

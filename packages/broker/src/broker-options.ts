@@ -7,6 +7,7 @@
  */
 import { bytesOfMemory, type OptionsOf, resolveSettings, type SettingTable } from "@amqp-go/storage";
 import { GuestAuthenticator } from "./authenticator.js";
+import { diskFreeLimit } from "./disk.js";
 import { type Authenticator, type Logger, silentLogger } from "./ports.js";
 import type { StorageOptions } from "./store/storage-options.js";
 
@@ -57,6 +58,20 @@ export const BROKER_SETTINGS = {
     max: Number.MAX_SAFE_INTEGER,
     doc: "The same bound for a queue without consumers, octets; 0: a quarter of the memory high watermark",
   },
+  // The disk alarm (disk.ts), RabbitMQ's disk_free_limit: 50 MB by default there too.
+  diskFreeLimit: {
+    default: 50_000_000,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    doc: "Publishers are blocked while the data directory's file system has less free space than this, octets (RabbitMQ's disk_free_limit.absolute); 0: no disk alarm",
+  },
+  diskFreeLimitRelative: {
+    default: 0,
+    min: 0,
+    max: 10_000,
+    doc: "The same limit as a percentage of total memory (150 is RabbitMQ's disk_free_limit.relative = 1.5); 0: diskFreeLimit applies",
+  },
+  diskCheckInterval: { default: 1000, min: 1, max: MAX_TIMER, doc: "ms between checks of the free disk space" },
 } as const satisfies SettingTable;
 
 export interface BrokerOptions extends OptionsOf<typeof BROKER_SETTINGS> {
@@ -82,13 +97,14 @@ export type ResolvedBrokerOptions = { readonly [K in keyof typeof BROKER_SETTING
   readonly version: string;
 };
 
-/** Defaults filled in and ranges checked (a RangeError names the option); `memoryHighWatermark` in bytes. */
+/** Defaults filled in and ranges checked (a RangeError names the option); `memoryHighWatermark` and `diskFreeLimit` in bytes. */
 export function resolveBrokerOptions(options: BrokerOptions, totalMemory: number): ResolvedBrokerOptions {
   const settings = resolveSettings(BROKER_SETTINGS, options, "broker");
   const watermark = bytesOfMemory(settings.memoryHighWatermark, totalMemory);
   return {
     ...settings,
     memoryHighWatermark: watermark,
+    diskFreeLimit: diskFreeLimit(settings.diskFreeLimit, settings.diskFreeLimitRelative, totalMemory),
     idleQueueFlowBytes: settings.idleQueueFlowBytes === 0 ? Math.floor(watermark / 4) : settings.idleQueueFlowBytes,
     logger: options.logger ?? silentLogger,
     authenticator: options.authenticator ?? new GuestAuthenticator(),

@@ -7,10 +7,12 @@ import { totalmem } from "node:os";
 import { type BrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from "./broker-options.js";
 import { Connection } from "./connection/connection.js";
 import { availableMemory, MemoryMonitor } from "./memory.js";
+import { DiskMonitor } from "./disk.js";
 import { BrokerCounters } from "./ports.js";
 import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
-import { MetadataStore } from "@amqp-go/storage";
+import { MetadataStore, STORAGE_SETTINGS } from "@amqp-go/storage";
+import { FaultLog } from "./store/fault-log.js";
 import { join } from "node:path";
 import { DiskBacklog } from "./queue/disk-backlog.js";
 import type { Queue } from "./queue/queue.js";
@@ -47,6 +49,8 @@ export class Broker implements QueueStorage {
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<Connection>();
   readonly memory: MemoryMonitor;
+  /** The disk alarm on the data directory's file system (null without a data directory). */
+  readonly disk: DiskMonitor | null = null;
   /** Open connections in `state`: held back by credit flow ("flow"), by the memory alarm ("blocked"), or read. */
   connectionsIn(state: ReadingState): number {
     let n = 0;
@@ -70,6 +74,8 @@ export class Broker implements QueueStorage {
   constructor(options: BrokerOptions = {}) {
     // A fractional watermark is a share of the cgroup's memory when that is below the machine's.
     this.options = resolveBrokerOptions(options, availableMemory(totalmem(), process.constrainedMemory?.()));
+    this.faults = new FaultLog(this.options.logger);
+    this.retryInterval = options.storage?.retryInterval ?? STORAGE_SETTINGS.retryInterval.default;
     const memory = new MemoryMonitor(this.options.memoryHighWatermark);
     this.memory = memory;
     memory.onAlarm((alarm) => {
@@ -77,7 +83,7 @@ export class Broker implements QueueStorage {
         { alarm, reason: memory.reason, bytes: memory.bytes, watermark: memory.highWatermark, heapUsed: memory.heapUsed, heapLimit: memory.heapLimit },
         alarm ? "memory alarm set" : "memory alarm cleared",
       );
-      if (!alarm) for (const c of this.connections) c.reading.alarmCleared();
+      if (!alarm && this.disk?.alarmed !== true) for (const c of this.connections) c.reading.alarmCleared();
       // Durable queues give back the memory of what is on disk anyway (after the listeners: the
       // alarm may clear from it).
       if (alarm && this.store !== null) setImmediate(this.pageOut);
@@ -86,6 +92,12 @@ export class Broker implements QueueStorage {
     this.addVhost("/");
     if (options.dataDir !== undefined) {
       this.openMetadata(options.dataDir);
+      const disk = new DiskMonitor(options.dataDir, this.options.diskFreeLimit, this.options.logger);
+      disk.onAlarm((alarm) => {
+        if (!alarm && !memory.alarmed) for (const c of this.connections) c.reading.alarmCleared();
+      });
+      disk.start(this.options.diskCheckInterval);
+      this.disk = disk;
       this.ready = this.openStore(options.dataDir, options).then(() => {
         this.recovered = true;
       });
@@ -111,10 +123,30 @@ export class Broker implements QueueStorage {
 
   /** Durable exchanges, queues and bindings of `dataDir`, restored now and saved on every change. */
   private metadata: MetadataStore<Definitions> | null = null;
-  private readonly saveDefinitions = (): void => {
-    // Synchronous (write, fsync, rename): a declare-ok goes out only once the declaration is on disk.
-    this.metadata?.saveSync(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
+  /**
+   * Synchronous (write, fsync, rename): a declare-ok goes out only once the declaration is on disk.
+   * Never throws: a failure (a full disk) is logged once, returned (a declaration is refused), and
+   * the save tried again every retryInterval until it goes through.
+   */
+  private readonly saveDefinitions = (): Error | null => {
+    if (this.metadata === null) return null;
+    try {
+      this.metadata.saveSync(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
+    } catch (err) {
+      this.faults.failed("definitions", err as Error, "saving the durable definitions failed");
+      this.definitionsRetry ??= setTimeout(() => {
+        this.definitionsRetry = null;
+        this.saveDefinitions();
+      }, this.retryInterval).unref();
+      return err as Error;
+    }
+    this.faults.cleared("definitions");
+    return null;
   };
+  private definitionsRetry: NodeJS.Timeout | null = null;
+  /** Failures of the definitions' file, one log line per episode. */
+  private readonly faults: FaultLog;
+  private readonly retryInterval: number;
 
   private savedNextStoreId = 0;
 
@@ -135,7 +167,11 @@ export class Broker implements QueueStorage {
 
   private openMetadata(dataDir: string): void {
     const store = new MetadataStore<Definitions>(join(dataDir, "metadata"), "definitions.json");
-    const defs = store.load();
+    const defs = store.load(); // throws, naming the files, when no good copy is left
+    const loaded = store.loaded;
+    if (loaded.damaged.length > 0 || loaded.fallback) {
+      this.options.logger.warn({ damaged: loaded.damaged, usedFile: loaded.file }, `durable definitions damaged or missing; using ${loaded.file}`);
+    }
     this.savedNextStoreId = defs?.next_store_id ?? 0;
     if (defs !== undefined) {
       restoreDefinitions(defs, (name) => this.addVhost(name));
@@ -325,6 +361,8 @@ export class Broker implements QueueStorage {
   /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */
   async close(reason = "shutdown"): Promise<void> {
     this.memory.stop();
+    this.disk?.stop();
+    if (this.definitionsRetry !== null) clearTimeout(this.definitionsRetry);
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of [...this.connections]) c.forceClose(reason);
     // Sockets still in the handshake, or whose client does not answer close-ok in time, are cut.

@@ -58,3 +58,12 @@ export const channelError = (message: string): ConnectionError => new Connection
 export function publishError(e: ChannelError): ChannelError {
   return new ChannelError(e.replyCode, e.message, MethodId.BasicPublish >>> 16, MethodId.BasicPublish & 0xffff);
 }
+
+/**
+ * A write to disk failed (a full disk): 541 INTERNAL_ERROR closes the connection, as RabbitMQ's
+ * internal_error does (a hard error).
+ */
+export function storageFailed(err: Error): ConnectionError {
+  const code = (err as NodeJS.ErrnoException).code ?? err.message;
+  return new ConnectionError(ReplyCode.INTERNAL_ERROR, `cannot write to disk (${code}); retry once space is freed`);
+}

@@ -5,7 +5,7 @@
  */
 import type { FieldTable, FieldValue } from "@amqp-go/protocol";
 import { randomBytes } from "node:crypto";
-import { accessRefused, ChannelError, commandInvalid, notFound, preconditionFailed, resourceLocked } from "./errors.js";
+import { accessRefused, ChannelError, commandInvalid, notFound, preconditionFailed, resourceLocked, storageFailed } from "./errors.js";
 import { DefaultExchange } from "./exchange/default.js";
 import type { Destination, Exchange } from "./exchange/exchange.js";
 import { createExchange } from "./exchange/exchange-types.js";
@@ -107,13 +107,25 @@ export interface QueueStorage {
 }
 
 export class Vhost {
-  /** Called after any change to durable exchanges, queues or bindings (the broker saves them). */
-  onDurableChange: (() => void) | null = null;
+  /**
+   * Called after any change to durable exchanges, queues or bindings (the broker saves them).
+   * Returns the error when they could not be saved (a full disk): a declaration is then undone
+   * and refused with 541; a deletion stands (the broker saves it once it can).
+   */
+  onDurableChange: (() => Error | null) | null = null;
   /** Set once the broker's storage has recovered; before, queues are attached by recovery. */
   storage: QueueStorage | null = null;
 
-  private durableChanged(): void {
-    this.onDurableChange?.();
+  private durableChanged(): Error | null {
+    return this.onDurableChange?.() ?? null;
+  }
+
+  /** A declaration whose definitions could not be saved: `undo` it, then refuse it (541). */
+  private saveDeclared(undo: () => void): void {
+    const err = this.durableChanged();
+    if (err === null) return;
+    undo();
+    throw storageFailed(err);
   }
 
   readonly exchanges = new Map<string, Exchange>();
@@ -176,7 +188,7 @@ export class Vhost {
     });
     if (e === undefined) throw commandInvalid(`unknown exchange type '${d.type}'`);
     this.exchanges.set(d.name, e);
-    if (d.durable) this.durableChanged();
+    if (d.durable) this.saveDeclared(() => this.removeExchange(e));
     return e;
   }
 
@@ -234,8 +246,14 @@ export class Vhost {
     const q = new Queue(name, this.name, d, owner, this.memory, this.flowLimits);
     this.queues.set(name, q);
     if (isDurable(q)) {
-      this.storage?.attach(q);
-      this.durableChanged();
+      try {
+        this.storage?.attach(q);
+      } catch (err) {
+        this.queues.delete(name);
+        q.delete();
+        throw storageFailed(err as Error);
+      }
+      this.saveDeclared(() => this.removeQueue(q));
     }
     return q;
   }
@@ -274,7 +292,7 @@ export class Vhost {
       // The headers exchange refuses an invalid x-match.
       throw preconditionFailed((err as Error).message);
     }
-    if (added && e.options.durable && isDurable(destination)) this.durableChanged();
+    if (added && e.options.durable && isDurable(destination)) this.saveDeclared(() => e.unbind(destination, routingKey, args));
   }
 
   unbind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {

@@ -54,6 +54,9 @@ export function brokerRegistry(broker: Broker, options: BrokerMetricsOptions = {
   gaugeOf(registry, "amqpgo_connections_flow", "Connections held back by credit flow (a queue they publish to is over its flow mark)", () => broker.connectionsIn("flow"));
   gaugeOf(registry, "amqpgo_connections_blocked", "Connections blocked by the memory alarm", () => broker.connectionsIn("blocked"));
   gaugeOf(registry, "rabbitmq_alarms_memory_used_watermark", "1 while the memory alarm is on", () => (broker.memory.alarmed ? 1 : 0));
+  gaugeOf(registry, "rabbitmq_alarms_free_disk_space_watermark", "1 while the disk alarm is on (free disk space below disk_free_limit)", () => (broker.disk?.alarmed === true ? 1 : 0));
+  gaugeOf(registry, "rabbitmq_disk_space_available_bytes", "Free disk space of the data directory's file system at the last check", () => Math.max(0, broker.disk?.free ?? 0));
+  gaugeOf(registry, "rabbitmq_disk_space_available_limit_bytes", "Disk alarm threshold (disk_free_limit)", () => broker.disk?.limit ?? 0);
 
   // ---- per queue (labels vhost, queue) ----------------------------------------------------------
   const perQueue: [string, string, (q: ReturnType<typeof queues>[number]) => number][] = [

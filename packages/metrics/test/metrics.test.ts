@@ -144,6 +144,10 @@ describe("storage figures", () => {
       expect(s.get("amqpgo_storage_wal_written_bytes_total")).toBeGreaterThan(n * 1000);
       expect(s.get("amqpgo_storage_segment_files")).toBeGreaterThanOrEqual(1);
       expect(s.get("amqpgo_storage_wal_files")).toBeGreaterThanOrEqual(1);
+      // the disk alarm: off, with the free space and the limit (RabbitMQ's 50 MB by default)
+      expect(s.get("rabbitmq_alarms_free_disk_space_watermark")).toBe(0);
+      expect(s.get("rabbitmq_disk_space_available_limit_bytes")).toBe(50_000_000);
+      expect(s.get("rabbitmq_disk_space_available_bytes")).toBeGreaterThan(50_000_000);
       await ch.prefetch(100);
       let got = 0;
       await new Promise<void>((resolve) => {

@@ -71,7 +71,7 @@ describe("AckTracker", () => {
     t.ack(0, 5000);
     await t.close();
     const u = tracker(dir);
-    expect(await u.load(0, 0)).toEqual({ acked: 1001, corruptRecords: 0, tornBytes: 0, discarded: false });
+    expect(await u.load(0, 0)).toEqual({ acked: 1001, corruptRecords: 0, corruptHeader: false, tornBytes: 0, discarded: false });
     expect(u.isAcked(0, 5000)).toBe(true);
     expect((await u.load(3, 0)).acked).toBe(1);
   });

@@ -23,6 +23,7 @@ import { syncDir } from "./segment/file-io.js";
 import { ackFileName } from "./segment/segment-position.js";
 import { SegmentAcks } from "./segment/segment-acks.js";
 import { STORAGE_SETTINGS } from "./storage-settings.js";
+import { checkWrite } from "./storage-faults.js";
 
 const { RoaringBitmap32 } = roaring;
 
@@ -38,8 +39,10 @@ export interface AckTrackerOptions {
   readonly sync?: boolean;
   /** After each flush, the segments it wrote (the store deletes or compacts from there). */
   readonly onFlush?: (segmentIds: readonly number[]) => void;
-  /** A flush started by the timer failed. */
+  /** A flush failed (the timer's or a caller's); the timer tries again at its next tick. Once per failure. */
   readonly onError?: (e: Error) => void;
+  /** A flush went through after failures. */
+  readonly onResume?: (() => void) | undefined;
 }
 
 export class AckTracker {
@@ -51,9 +54,11 @@ export class AckTracker {
   private flushing: Promise<void> | null = null;
   private again: Promise<void> | null = null;
   private closed = false;
+  /** The last flush failed (a full disk): acks stay in memory and the next tick tries again. */
+  private failing = false;
   private readonly tick = (): void => {
     if (!this.dirty || this.flushing !== null) return;
-    this.flush().catch((e: Error) => this.o.onError?.(e));
+    this.flush().catch(() => undefined); // reported by flushOnce (onError)
   };
 
   constructor(
@@ -186,7 +191,18 @@ export class AckTracker {
       this.created = false;
       await syncDir(this.dir);
     }
-    for (const r of results) if (r.status === "rejected") throw r.reason;
+    for (const r of results) {
+      if (r.status === "rejected") {
+        this.dirty = true; // the segments that failed are marked for a rewrite: try again
+        if (!this.failing) this.o.onError?.(r.reason as Error);
+        this.failing = true;
+        throw r.reason;
+      }
+    }
+    if (this.failing) {
+      this.failing = false;
+      this.o.onResume?.();
+    }
     this.o.onFlush?.(ids);
   }
 
@@ -210,6 +226,7 @@ export class AckTracker {
     s.deltaLen = s.applied = 0;
     try {
       s.handle ??= await open(this.path(id), "a");
+      checkWrite("ack");
       await s.handle.write(rec);
       if (this.sync) await s.handle.datasync();
       s.fileBytes += rec.length;
@@ -224,6 +241,7 @@ export class AckTracker {
     const buf = encodeAckRecord(acked as Bitmap, generation);
     const h = await open(`${this.path(segmentId)}.tmp`, "w");
     try {
+      checkWrite("ack");
       await h.write(buf);
       if (this.sync) await h.datasync();
     } finally {

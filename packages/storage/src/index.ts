@@ -1,10 +1,11 @@
 /** @amqp-go/storage: durable message storage for the amqp-go broker. */
-export { MetadataStore, syncDir } from "./metadata-store.js";
+export { MetadataStore, type MetadataLoad, syncDir } from "./metadata-store.js";
+export { diskFree, storageFaults, type WriteTarget } from "./storage-faults.js";
 export { RingBuffer, sizeOfSized, type Sized } from "./ring-buffer.js";
 export { WriteAheadLog } from "./wal/write-ahead-log.js";
 export type { WalOptions } from "./wal/options.js";
 export type { WalStats } from "./wal/batch-writer.js";
-export type { WalDamage, WalRecordHandler, WalRecoverySummary } from "./wal/recovery.js";
+export type { WalDamage, WalRecordHandler, WalRecoverySummary, WalSkip } from "./wal/recovery.js";
 export type { WalIo } from "./wal/io.js";
 export { WalError, type WalErrorCode } from "./wal/wal-error.js";
 export { SegmentStore, type SegmentInfo, type SegmentStoreOptions } from "./segment/segment-store.js";

@@ -1,11 +1,33 @@
 /**
  * Durable broker metadata (exchanges, queues, bindings; later users and permissions) as one JSON
- * document replaced atomically: write a temporary file, fsync it, rename it over the old one, fsync
- * the directory. After a crash the file is either the old document or the new one, never a mix.
+ * document replaced atomically, the previous one kept beside it:
+ *
+ *   write <name>.tmp, fsync it -> rename <name> to <name>.prev -> rename <name>.tmp to <name> -> fsync the dir
+ *
+ * After a crash <name> is the old document or the new one, never a mix; between the two renames
+ * only <name>.prev is there, and load() takes it (the save that crashed was never acknowledged).
+ *
+ * The document carries a CRC-32 of its JSON as a last key, `"crc32":N` (JSON readers see one more
+ * field). A file without it (written before it existed) is read as it is. A file that does not parse
+ * or whose checksum does not match is damaged: it is renamed `<name>.damaged` (kept for a human) and
+ * <name>.prev is used, which `loaded` reports; when that is damaged or missing too, load() throws,
+ * naming the files: the broker never starts silently without the user's definitions.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { crc32 } from "node:zlib";
+import { checkWrite } from "./storage-faults.js";
+
+/** What load() found, for the caller to log. */
+export interface MetadataLoad {
+  /** The file the document came from (null: none, a first start). */
+  readonly file: string | null;
+  /** Files found damaged (each renamed `.damaged`), with why. */
+  readonly damaged: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
+  /** The document is the previous one (<name>.prev): the newest was damaged or missing. */
+  readonly fallback: boolean;
+}
 
 export class MetadataStore<T> {
   private readonly path: string;
@@ -13,6 +35,8 @@ export class MetadataStore<T> {
   private running: Promise<void> | null = null;
   private next: T | undefined = undefined;
   private waiting: Promise<void> | null = null;
+  /** What the last load() found. */
+  loaded: MetadataLoad = { file: null, damaged: [], fallback: false };
 
   constructor(dir: string, name = "metadata.json") {
     mkdirSync(dir, { recursive: true });
@@ -21,16 +45,34 @@ export class MetadataStore<T> {
     rmSync(`${this.path}.tmp`, { force: true });
   }
 
-  /** The document saved last, or undefined when none was ever saved. */
+  /** The document saved last (or the one before, when that one is damaged); undefined when none was ever saved. */
   load(): T | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.path, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw e;
+    const damaged: { file: string; reason: string }[] = [];
+    const prev = `${this.path}.prev`;
+    for (const file of [this.path, prev]) {
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw e;
+      }
+      try {
+        const doc = decode<T>(text);
+        this.loaded = { file, damaged, fallback: file === prev };
+        return doc;
+      } catch (e) {
+        damaged.push({ file, reason: (e as Error).message });
+        // Kept for a human; and out of the way, so that the next save does not rotate it into .prev.
+        renameSync(file, `${file}.damaged`);
+      }
     }
-    return JSON.parse(text) as T;
+    if (damaged.length > 0) {
+      const list = damaged.map((d) => `${d.file} (${d.reason}, kept as ${d.file}.damaged)`).join(", ");
+      throw new Error(`metadata damaged and no good copy left: ${list}; remove the .damaged files to start without them`);
+    }
+    this.loaded = { file: null, damaged, fallback: false };
+    return undefined;
   }
 
   /** Replaces the document atomically and durably; resolves once it is on disk. */
@@ -50,38 +92,51 @@ export class MetadataStore<T> {
   }
 
   private async drain(): Promise<void> {
+    const tmp = `${this.path}.tmp`;
     try {
-      const doc = this.next as T;
+      const text = encode(this.next as T);
       this.next = undefined;
-      const tmp = `${this.path}.tmp`;
       const f = await open(tmp, "w", 0o600);
       try {
-        await f.writeFile(JSON.stringify(doc));
+        checkWrite("metadata");
+        await f.writeFile(text);
         await f.sync();
       } finally {
         await f.close();
       }
+      await rename(this.path, `${this.path}.prev`).catch(ignoreMissing);
       await rename(tmp, this.path);
       await syncDir(dirname(this.path));
     } catch (e) {
-      await rm(`${this.path}.tmp`, { force: true });
+      await rm(tmp, { force: true });
       throw e;
     } finally {
       this.running = null;
     }
   }
 
-  /** The same, blocking: for shutdown paths and tools where waiting is fine. */
+  /** The same, blocking: a declare-ok goes out only once the declaration is on disk. Throws on failure (ENOSPC...), leaving the files as they were. */
   saveSync(doc: T): void {
     const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
     try {
-      writeSync(fd, JSON.stringify(doc));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, "w", 0o600);
+      try {
+        checkWrite("metadata");
+        writeSync(fd, encode(doc));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      try {
+        renameSync(this.path, `${this.path}.prev`);
+      } catch (e) {
+        ignoreMissing(e);
+      }
+      renameSync(tmp, this.path);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
     }
-    renameSync(tmp, this.path);
     const d = openSync(dirname(this.path), "r");
     try {
       fsyncSync(d);
@@ -89,6 +144,29 @@ export class MetadataStore<T> {
       closeSync(d);
     }
   }
+}
+
+/** The document's JSON with `"crc32":N` (of the JSON without it) as its last key. */
+export function encode(doc: unknown): string {
+  const body = JSON.stringify(doc);
+  if (!body.startsWith("{")) return body; // not an object: no room for a checksum
+  const crc = crc32(body);
+  return body === "{}" ? `{"crc32":${crc}}` : `${body.slice(0, -1)},"crc32":${crc}}`;
+}
+
+const CHECKSUM = /(,?)"crc32":(\d+)\}\s*$/;
+
+/** Parses a document `encode` wrote, checking its checksum (a file without one is taken as it is). */
+export function decode<T>(text: string): T {
+  const m = CHECKSUM.exec(text);
+  if (m === null) return JSON.parse(text) as T;
+  const body = `${text.slice(0, m.index)}}`;
+  if (crc32(body) !== Number(m[2])) throw new Error("checksum mismatch");
+  return JSON.parse(body) as T;
+}
+
+function ignoreMissing(e: unknown): void {
+  if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
 }
 
 /** fsync a directory, so that a rename in it is durable. */

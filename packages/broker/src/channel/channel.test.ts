@@ -20,6 +20,8 @@ class ScriptedLog {
   /** The log seq of each next publish (0: transient, -1: refused). */
   readonly next: number[] = [];
   readonly waiters = new Set<SyncWaiter>();
+  /** Disk flow: never over its mark here. */
+  readonly flow = { over: false };
   /** As MessageStore.publish: every target gets the message (in memory here), and the log seq is returned. */
   publish(message: Message, targets: ArrayLike<PublishTarget>, n: number): number {
     for (let i = 0; i < n; i++) targets[i]!.enqueue(message, null);

@@ -6,10 +6,10 @@
  */
 import type { FrameWriter, MethodArgs } from "@amqp-go/protocol";
 import type { ResolvedBrokerOptions } from "../broker-options.js";
+import type { DiskMonitor } from "../disk.js";
 import type { ChannelError } from "../errors.js";
 import type { BrokerCounters } from "../ports.js";
-import type { FlowPublisher } from "../queue/flow.js";
-import type { Queue } from "../queue/queue.js";
+import type { FlowPublisher, FlowSource } from "../queue/flow.js";
 import type { MessageStore } from "../store/message-store.js";
 import type { Vhost } from "../vhost.js";
 import type { Channel } from "./channel.js";
@@ -21,6 +21,8 @@ export interface ChannelBroker {
   readonly options: Pick<ResolvedBrokerOptions, "authenticator" | "maxMessageSize">;
   /** Messages of durable queues on disk; null without a data directory. */
   readonly store: MessageStore | null;
+  /** The disk alarm (optional: none without a data directory). */
+  readonly disk?: Pick<DiskMonitor, "wrote"> | null;
 }
 
 /** The connection as a channel sees it (Connection is one). */
@@ -42,7 +44,7 @@ export interface ChannelConnection extends FlowPublisher {
   /** A basic.publish came in (the memory alarm may block the connection). */
   notePublish(): void;
   /** A publish reached `queue` while it was over its flow mark: the connection waits for it (credit flow). */
-  heldBackBy(queue: Queue): void;
+  heldBackBy(queue: FlowSource): void;
   /** The channel is closed: its number is free again. */
   channelClosed(channel: Channel): void;
 }

@@ -98,8 +98,12 @@ export class Publisher implements PublishSink, SyncWaiter {
     }
     const store = this.connection.broker.store;
     let logSeq = 0;
-    if (store !== null) logSeq = store.publish(message, queues, n);
-    else for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
+    if (store !== null) {
+      logSeq = store.publish(message, queues, n);
+      this.connection.broker.disk?.wrote(message.size); // a check before the disk fills between two ticks
+      // disk flow: the log is too far behind its syncs
+      if (logSeq > 0 && store.flow.over) this.connection.heldBackBy(store.flow);
+    } else for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
     // credit flow: a queue over its mark holds this connection back
     for (let i = 0; i < n; i++) {
       const q = queues[i]!;

@@ -16,7 +16,7 @@ import { State } from "./connection-state.js";
 import { Handshake, type HandshakeHost, methodLabel } from "./handshake.js";
 import { Linger, Liveness, type LivenessHost } from "./liveness.js";
 import { Reading } from "./flow.js";
-import type { Queue } from "../queue/queue.js";
+import type { FlowSource } from "../queue/flow.js";
 
 /** Output buffered beyond this is written at once instead of at the end of the turn. */
 const FLUSH_AT = 256 * 1024;
@@ -365,24 +365,24 @@ export class Connection implements HandshakeHost, LivenessHost {
   }
 
   /**
-   * A publish came in: under the memory alarm, stop reading this connection. As RabbitMQ, only a
-   * connection that publishes while the alarm is on is blocked; consumers keep draining.
+   * A publish came in: under the memory or disk alarm, stop reading this connection. As RabbitMQ,
+   * only a connection that publishes while an alarm is on is blocked; consumers keep draining.
    */
   notePublish(): void {
     const memory = this.broker.memory;
-    if (memory.alarmed) this.reading.publishedUnderAlarm(memory.bytes);
+    if (memory.alarmed) this.reading.publishedUnderAlarm("low on memory", { bytes: memory.bytes });
+    else if (this.broker.disk?.alarmed === true) this.reading.publishedUnderAlarm("low on disk", { free: this.broker.disk.free });
   }
 
   /** A publish reached `queue` while it was over its flow mark: this connection waits for it. */
-  heldBackBy(queue: Queue): void {
+  heldBackBy(queue: FlowSource): void {
     this.reading.heldBack(queue, this);
   }
 
   /** FlowPublisher: `queue` no longer holds this connection back. */
-  flowResumed(queue: Queue): void {
+  flowResumed(queue: FlowSource): void {
     this.reading.released(queue);
   }
-
 
   /**
    * Closes the connection from the server side: 320 CONNECTION_FORCED, with RabbitMQ's text for a

@@ -2,16 +2,16 @@
  * Whether a connection's socket is read, the connection's side of flow control. Two things stop it:
  *   - credit flow ("flow", RabbitMQ's word): a queue this connection published to is over its
  *     flow mark (queue/flow.ts); reading resumes once every such queue is back under half its mark;
- *   - the memory alarm ("blocked"): the connection published while the broker was over its memory
- *     high watermark; connection.blocked is sent to clients that take it, and reading resumes when
- *     the alarm clears. As RabbitMQ, a connection that only consumes is never stopped.
+ *   - an alarm ("blocked"): the connection published while the broker was over its memory high
+ *     watermark, or its disk was under disk_free_limit; connection.blocked ("low on memory", "low
+ *     on disk") is sent to clients that take it, and reading resumes when no alarm is left. As RabbitMQ, a connection that only consumes is never stopped.
  * A stopped socket is not read at all (TCP then holds the publisher back); what was read before
  * is still processed, so a stop takes effect within one socket read (at most 64 KiB).
  */
 import type { Socket } from "node:net";
 import { MethodId, type MethodArgs } from "@amqp-go/protocol";
 import type { Logger } from "../ports.js";
-import type { Queue } from "../queue/queue.js";
+import type { FlowPublisher, FlowSource } from "../queue/flow.js";
 
 /** What reading needs from its connection. */
 export interface FlowHost {
@@ -26,8 +26,8 @@ export interface FlowHost {
 export type ReadingState = "running" | "flow" | "blocked";
 
 export class Reading {
-  /** Queues over their flow mark that hold this connection back. */
-  private readonly heldBy: Queue[] = [];
+  /** Queues over their flow mark (or the disk behind on its syncs) that hold this connection back. */
+  private readonly heldBy: FlowSource[] = [];
   /** Published under the memory alarm: not read until it clears. */
   private blocked = false;
   private paused = false;
@@ -46,7 +46,7 @@ export class Reading {
   }
 
   /** A publish went to `queue`, over its flow mark: reading stops until it is under it again. */
-  heldBack(queue: Queue, publisher: Parameters<Queue["holdBack"]>[0]): void {
+  heldBack(queue: FlowSource, publisher: FlowPublisher): void {
     if (!queue.holdBack(publisher)) return;
     this.heldBy.push(queue);
     if (this.heldBy.length === 1) {
@@ -57,7 +57,7 @@ export class Reading {
   }
 
   /** `queue` let go (under its resume mark, or deleted). */
-  released(queue: Queue): void {
+  released(queue: FlowSource): void {
     const i = this.heldBy.indexOf(queue);
     if (i < 0) return;
     this.heldBy.splice(i, 1);
@@ -65,16 +65,16 @@ export class Reading {
     this.update();
   }
 
-  /** A publish came in: under the memory alarm the connection stops being read. */
-  publishedUnderAlarm(bytes: number): void {
+  /** A publish came in under an alarm: the connection stops being read. */
+  publishedUnderAlarm(reason: "low on memory" | "low on disk", fields: object): void {
     if (this.blocked) return;
     this.blocked = true;
-    if (this.host.blockedNotify) this.host.send(0, { id: MethodId.ConnectionBlocked, reason: "low on memory" });
-    this.host.log.info({ bytes }, "connection blocked: memory alarm");
+    if (this.host.blockedNotify) this.host.send(0, { id: MethodId.ConnectionBlocked, reason });
+    this.host.log.info(fields, `connection blocked: ${reason}`);
     this.update();
   }
 
-  /** The memory alarm cleared. */
+  /** No alarm is on any more. */
   alarmCleared(): void {
     if (!this.blocked) return;
     this.blocked = false;
@@ -83,7 +83,7 @@ export class Reading {
   }
 
   /** The connection is gone: no queue holds it back any more. */
-  release(publisher: Parameters<Queue["forgetPublisher"]>[0]): void {
+  release(publisher: FlowPublisher): void {
     for (const q of this.heldBy) q.forgetPublisher(publisher);
     if (this.heldBy.length > 0) this.leftFlow();
     this.heldBy.length = 0;

@@ -10,7 +10,6 @@
  *   │ publishers read ···················· │ a publish past here: its connection waits
  *                  ◀── waiting connections are read again
  */
-import type { Queue } from "./queue.js";
 
 /** The two marks, in octets of ready messages (counted as for the memory watermark; deliveries awaiting their ack are bounded by prefetch instead). */
 export interface FlowLimits {
@@ -24,8 +23,18 @@ export const NO_FLOW_LIMITS: FlowLimits = { consumed: Infinity, idle: Infinity }
 
 /** A publishing connection as a queue's flow sees it (Connection is one). */
 export interface FlowPublisher {
-  /** `queue` went back under its resume mark (or away): it holds this publisher back no longer. */
-  flowResumed(queue: Queue): void;
+  /** `source` went back under its resume mark (or away): it holds this publisher back no longer. */
+  flowResumed(source: FlowSource): void;
+}
+
+/** What holds publishers back: a queue over its mark, or the disk behind on its syncs (store/disk-flow.ts). */
+export interface FlowSource {
+  readonly name: string;
+  /** Octets it holds, for the log. */
+  readonly bytes: number;
+  /** `publisher` waits for it; false when it waits already (or must not wait). */
+  holdBack(publisher: FlowPublisher): boolean;
+  forgetPublisher(publisher: FlowPublisher): void;
 }
 
 export class QueueFlow {
@@ -57,13 +66,13 @@ export class QueueFlow {
   }
 
   /** The queue now holds `bytes` with `consumers` consumers: waiters go once it is at half its mark. */
-  settled(queue: Queue, bytes: number, consumers: number): void {
-    if (this.waiting.length > 0 && bytes <= this.mark(consumers) / 2) this.releaseAll(queue);
+  settled(source: FlowSource, bytes: number, consumers: number): void {
+    if (this.waiting.length > 0 && bytes <= this.mark(consumers) / 2) this.releaseAll(source);
   }
 
   /** Every waiter goes (the queue is under its mark, or deleted). */
-  releaseAll(queue: Queue): void {
+  releaseAll(source: FlowSource): void {
     const waiting = this.waiting.splice(0);
-    for (const p of waiting) p.flowResumed(queue);
+    for (const p of waiting) p.flowResumed(source);
   }
 }

@@ -20,7 +20,7 @@
  */
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SegmentStore, WriteAheadLog, type SegmentPosition } from "@amqp-go/storage";
+import { SegmentStore, WriteAheadLog } from "@amqp-go/storage";
 import type { Message } from "../message.js";
 import type { Logger } from "../ports.js";
 import {
@@ -35,54 +35,17 @@ import {
   writeLogTargetCount,
   writeMessageRecord,
 } from "./message-record.js";
+import { logSegmentDamage, logWalDamage } from "./damage-log.js";
+import { DiskFlow } from "./disk-flow.js";
+import { FaultLog } from "./fault-log.js";
+import type { PublishTarget, RecoveredQueue, RecoveringQueue, StoreRecovery, SyncWaiter } from "./message-store-types.js";
 import { QueueStore } from "./queue-store.js";
 import { STATE_FILE, scan, takeState } from "./queue-recovery.js";
 import { StorageStats } from "./storage-stats.js";
 import type { StorageOptions } from "./storage-options.js";
 import { resolveStorageOptions, type ResolvedStorageOptions } from "./storage-options.js";
 
-/** What waits for the log: a channel with publisher confirms outstanding. */
-export interface SyncWaiter {
-  /** Every log record up to `seq` is on disk. Returns whether it still waits for more. */
-  logSynced(seq: number): boolean;
-  /** The log failed: nothing more becomes durable. */
-  logFailed(): void;
-}
-
-/** Where a publish goes: a queue, with its store when it keeps its messages on disk. */
-export interface PublishTarget {
-  readonly store: QueueStore | null;
-  /** The message is in the queue now; `position` is where its segments keep it (null: none). */
-  enqueue(message: Message, position: SegmentPosition | null): void;
-}
-
-/** A durable queue to recover: its store id (from the definitions), or none yet. */
-export interface RecoveringQueue {
-  readonly name: string;
-  storeId: number;
-}
-
-/** What recovery found, for the log and for metrics. */
-export interface StoreRecovery {
-  readonly queues: number;
-  readonly messages: number;
-  /** Transient messages of the last run dropped. */
-  readonly transientDropped: number;
-  /** Log records put back into segments that had lost them. */
-  readonly replayed: number;
-  readonly clean: boolean;
-  readonly durationMs: number;
-}
-
-/** Per queue, what recovery hands to its backlog. */
-export interface RecoveredQueue {
-  readonly store: QueueStore;
-  readonly ready: number;
-  readonly redeliveredBelow: number;
-  /** The delivery lease on disk: deliveries up to it need no new lease. */
-  readonly lease: number;
-}
-
+export type { PublishTarget, RecoveredQueue, RecoveringQueue, StoreRecovery, SyncWaiter } from "./message-store-types.js";
 
 export class MessageStore {
   readonly options: ResolvedStorageOptions;
@@ -97,6 +60,13 @@ export class MessageStore {
   private checkpointed = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private resumeTimer: NodeJS.Timeout | null = null;
+  /** Queues whose segment or ack writes are failing now. */
+  private readonly failingQueues = new Set<string>();
+  /** One log line per kind of storage failure (fault-log.ts). */
+  readonly faults: FaultLog;
+  /** Publishers wait while the log is this far behind on its syncs (disk-flow.ts). */
+  readonly flow: DiskFlow;
   recovery: StoreRecovery | null = null;
 
   private lastSynced = 0;
@@ -108,6 +78,8 @@ export class MessageStore {
     readonly stats: StorageStats,
   ) {
     this.options = resolveStorageOptions(options);
+    this.faults = new FaultLog(logger);
+    this.flow = new DiskFlow(() => this.wal.pendingBytes, this.options.walPendingBytes);
   }
 
   /**
@@ -146,7 +118,7 @@ export class MessageStore {
       const store = new QueueStore(q.storeId, q.name, dir, segments);
       s.byId.set(store.id, store);
       opened.push({ store, before: segments.nextSeq, deliveredBelow: await takeState(dir) });
-      s.logSegmentDamage(q.name, segments);
+      logSegmentDamage(logger, q.name, segments);
     }
     // 2. the log: records whose seq a queue's segments do not reach yet go back into them
     const before = new Map(opened.map((o) => [o.store.id, o.before]));
@@ -171,7 +143,7 @@ export class MessageStore {
       onError: (err) => s.onLogFailed(err),
     });
     const w = s.wal.recovery;
-    if (w.tornRecords > 0 || w.badCrcRecords > 0 || w.damaged.length > 0) logger.warn({ wal: w }, "write-ahead log damaged; what was readable is recovered");
+    logWalDamage(logger, join(dataDir, "wal"), w);
     // 3. segments synced, so the log can go
     for (const q of opened) await q.store.segments.syncData();
     await s.wal.checkpoint(s.wal.syncedSeq);
@@ -183,7 +155,8 @@ export class MessageStore {
     let clean = true;
     for (const q of opened) {
       const { ready, transient } = await scan(q.store);
-      await q.store.segments.flushAcks();
+      // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
+      await q.store.segments.flushAcks().catch(() => undefined);
       messages += ready;
       transientDropped += transient;
       clean &&= q.deliveredBelow !== null;
@@ -270,7 +243,9 @@ export class MessageStore {
     try {
       return this.wal.append(buf.subarray(0, end));
     } catch (err) {
-      this.logger.error({ err, exchange: message.exchange }, "write-ahead log refused a message");
+      // WAL_FAILED: the log failed since the check above (logged once); anything else is this message's.
+      if ((err as { code?: string }).code === "WAL_FAILED") this.faults.failed("wal", err as Error, "the write-ahead log refused a message");
+      else this.logger.error({ err, exchange: message.exchange }, "write-ahead log refused a message");
       return -1;
     }
   }
@@ -296,6 +271,11 @@ export class MessageStore {
     return n;
   }
 
+  /** Whether persistent publishes are refused now: the log failed and is not resumed yet. */
+  get refusing(): boolean {
+    return this.failed !== null;
+  }
+
   /** Write-ahead log files on disk. */
   get walFiles(): number {
     return this.wal.files.length;
@@ -317,8 +297,9 @@ export class MessageStore {
       await this.wal.checkpoint(upTo);
       this.checkpointed = upTo;
       this.stats.checkpoints++;
+      this.faults.cleared("checkpoint");
     } catch (err) {
-      this.logger.error({ err }, "checkpoint failed; the write-ahead log keeps its files");
+      this.faults.failed("checkpoint", err as Error, "checkpoint failed; the write-ahead log keeps its files");
     } finally {
       this.checkpointing = false;
     }
@@ -332,6 +313,7 @@ export class MessageStore {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.resumeTimer !== null) clearTimeout(this.resumeTimer);
     for (const store of this.byId.values()) {
       try {
         await store.closeFiles();
@@ -351,14 +333,41 @@ export class MessageStore {
     stats.fsyncSeconds.observe(this.wal.stats.lastSyncMs / 1000);
     stats.walBytes = this.wal.stats.bytes;
     this.lastSynced = seq;
+    this.faults.cleared("wal");
+    this.flow.settled();
     for (const w of this.waiters) if (!w.logSynced(seq)) this.waiters.delete(w);
   }
 
+  /**
+   * A log write failed (a full disk): what waited for it is nacked, and so is every persistent
+   * publish until the log is resumed, tried every retryInterval (a resume on a disk still full
+   * fails again at the next batch, silently).
+   */
   private onLogFailed(err: Error): void {
     this.failed = err;
-    this.logger.error({ err }, "write-ahead log failed: persistent messages are refused (nacked) from now on");
+    this.faults.failed("wal", err, "write-ahead log write failed: persistent publishes are nacked until it works again");
     for (const w of this.waiters) w.logFailed();
     this.waiters.clear();
+    this.flow.settled(); // what was pending is dropped: nothing to wait for
+    this.scheduleResume();
+  }
+
+  private scheduleResume(): void {
+    if (this.closed || this.resumeTimer !== null) return;
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = null;
+      if (this.closed) return;
+      this.wal.resume().then(
+        () => {
+          if (!this.wal.failed) this.failed = null;
+        },
+        (err: Error) => {
+          this.faults.failed("wal", err, "resuming the write-ahead log failed");
+          this.scheduleResume();
+        },
+      );
+    }, this.options.retryInterval);
+    this.resumeTimer.unref();
   }
 
   private segmentOptions(name: string) {
@@ -367,17 +376,15 @@ export class MessageStore {
       segmentSize: o.segmentSize,
       syncAppends: false,
       ackFlushIntervalMs: o.ackFlushInterval,
-      onError: (err: Error) => this.logger.error({ err, queue: name }, "queue storage failed"),
+      retryIntervalMs: o.retryInterval,
+      onError: (err: Error) => {
+        this.failingQueues.add(name);
+        this.faults.failed("segments", err, "writing a queue's messages or acks failed; kept in memory", { queue: name });
+      },
+      onResume: () => {
+        this.failingQueues.delete(name);
+        if (this.failingQueues.size === 0) this.faults.cleared("segments", { queue: name });
+      },
     };
-  }
-
-  private logSegmentDamage(name: string, segments: SegmentStore): void {
-    const r = segments.recovery;
-    if (r.tornTails.length > 0 || r.corruptRecords.length > 0 || r.corruptSegments.length > 0) {
-      this.logger.warn(
-        { queue: name, tornTails: r.tornTails.length, corruptRecords: r.corruptRecords.length, lostMessages: r.lostMessages, corruptSegments: r.corruptSegments.length },
-        "queue segments damaged; what was readable is recovered",
-      );
-    }
   }
 }

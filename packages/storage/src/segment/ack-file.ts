@@ -20,6 +20,10 @@
  * `generation` must equal the segment file's: after a compaction renumbers the segment, an ack
  * file of the old numbering is recognised and never applied to the new one.
  * Append-only, so a crash can only tear the last record: the acks of the last flush.
+ *
+ * A record that does not check (damage, not a crash) is skipped and reading resynchronises on the
+ * next offset holding a record whose crc matches, so one damaged flush loses only its own acks:
+ * those messages are delivered again (never lost), and the caller warns, naming the file.
  */
 import roaring from "roaring";
 import type { RoaringBitmap32 as Bitmap } from "roaring";
@@ -62,7 +66,7 @@ export function ackFileGeneration(file: Buffer): number {
 export interface ParsedAckFile {
   readonly acked: Bitmap;
   readonly records: number;
-  /** Records that did not check and were skipped. */
+  /** Damaged stretches skipped (each at least one record: the acks of a flush or more). */
   readonly corrupt: number;
   /** Where good data ends; < file length when the tail is torn (the caller truncates there). */
   readonly end: number;
@@ -75,20 +79,23 @@ export function parseAckFile(file: Buffer): ParsedAckFile {
   let corrupt = 0;
   let p = ACK_HEADER_SIZE;
   let end = p;
+  let damaged = false;
   while (p + ACK_RECORD_HEADER_SIZE <= file.length) {
-    const len = file.readUInt32LE(p + 4);
-    const next = p + ACK_RECORD_HEADER_SIZE + len;
-    if (next > file.length) break;
-    if (file.readUInt32LE(p) === crc32(file.subarray(p + 4, next)) && orInto(acked, file.subarray(p + ACK_RECORD_HEADER_SIZE, next))) {
+    const next = p + ACK_RECORD_HEADER_SIZE + file.readUInt32LE(p + 4);
+    if (next <= file.length && file.readUInt32LE(p) === crc32(file.subarray(p + 4, next)) && orInto(acked, file.subarray(p + ACK_RECORD_HEADER_SIZE, next))) {
       records++;
-    } else {
-      // A bad length also lands here; the records after it then fail too, and the tail is cut.
-      // Losing acks only means redelivery, never loss.
-      corrupt++;
+      p = end = next;
+      damaged = false;
+      continue;
     }
-    p = next;
-    end = next;
+    // Not a record here: count the stretch once, then try the next offset. Losing acks only
+    // means redelivery, never loss.
+    if (!damaged) corrupt++;
+    damaged = true;
+    p++;
   }
+  // A stretch that runs to the end is a torn tail (the last flush, cut by a crash): cut it off.
+  if (damaged && end < file.length) corrupt--;
   return { acked, records, corrupt, end };
 }
 
@@ -104,8 +111,10 @@ function orInto(acked: Bitmap, body: Buffer): boolean {
 /** What loading one segment's ack file found. */
 export interface AckLoadResult {
   readonly acked: number;
-  /** Records that did not check (skipped). */
+  /** Damaged stretches skipped in the middle of the file (their acks are lost: redelivered). */
   readonly corruptRecords: number;
+  /** The header did not check: the whole file was ignored (its acks are lost: redelivered). */
+  readonly corruptHeader: boolean;
   /** Octets of a torn tail cut off. */
   readonly tornBytes: number;
   /** The file was of another generation (or its header corrupt) and was ignored. */
@@ -122,6 +131,7 @@ export async function loadAckFile(
 ): Promise<{ readonly acked: Bitmap; readonly fileBytes: number; readonly result: AckLoadResult }> {
   let file = await readOrNull(path);
   let discarded = false;
+  const corruptHeader = file !== null && ackFileGeneration(file) < 0;
   if (file === null || ackFileGeneration(file) !== generation) {
     const tmp = await readOrNull(`${path}.tmp`);
     if (tmp !== null && ackFileGeneration(tmp) === generation) {
@@ -134,10 +144,10 @@ export async function loadAckFile(
     }
   }
   await rm(`${path}.tmp`, { force: true });
-  if (file === null) return { acked: new RoaringBitmap32(), fileBytes: 0, result: { acked: 0, corruptRecords: 0, tornBytes: 0, discarded } };
+  if (file === null) return { acked: new RoaringBitmap32(), fileBytes: 0, result: { acked: 0, corruptRecords: 0, corruptHeader, tornBytes: 0, discarded } };
   const parsed = parseAckFile(file);
   if (parsed.end < file.length) await truncate(path, parsed.end);
-  const result = { acked: parsed.acked.size, corruptRecords: parsed.corrupt, tornBytes: file.length - parsed.end, discarded };
+  const result = { acked: parsed.acked.size, corruptRecords: parsed.corrupt, corruptHeader, tornBytes: file.length - parsed.end, discarded };
   return { acked: parsed.acked, fileBytes: parsed.end, result };
 }
 

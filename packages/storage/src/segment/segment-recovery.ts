@@ -16,7 +16,7 @@ import { readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AckTracker } from "../ack-tracker.js";
 import { scanSegment } from "./segment-scan.js";
-import { parseAckFileName, parseSegmentFileName, segmentFileName } from "./segment-position.js";
+import { ackFileName, parseAckFileName, parseSegmentFileName, segmentFileName } from "./segment-position.js";
 import { SegmentSet } from "./segment-set.js";
 
 export interface SegmentRecoveryReport {
@@ -41,6 +41,12 @@ export interface SegmentRecoveryReport {
     readonly discarded: number;
     readonly orphansRemoved: number;
   };
+  /**
+   * Ack files with damage that is not a torn tail: the acks of the damaged flushes are lost, so
+   * those messages are delivered again. `unacknowledged`: the segment's messages now unacknowledged
+   * (the redelivered ones are among them).
+   */
+  readonly damagedAckFiles: ReadonlyArray<{ readonly file: string; readonly damagedBatches: number; readonly headerDamaged: boolean; readonly unacknowledged: number }>;
   readonly durationMs: number;
 }
 
@@ -58,6 +64,7 @@ export async function recoverSegments(dir: string, acks: AckTracker, firstSeq: n
   const corruptRecords: Array<{ segmentId: number; offset: number; bytes: number }> = [];
   const corruptSegments: Array<{ segmentId: number; problem: "torn" | "corrupt" }> = [];
   const ackFiles = { loaded: 0, corruptRecords: 0, tornBytes: 0, discarded: 0, orphansRemoved: 0 };
+  const damagedAckFiles: SegmentRecoveryReport["damagedAckFiles"][number][] = [];
   let messages = 0;
   let acknowledged = 0;
   let lostMessages = 0;
@@ -93,6 +100,10 @@ export async function recoverSegments(dir: string, acks: AckTracker, firstSeq: n
     lostMessages += scan.holes.length;
     messages += seg.count - scan.holes.length;
     acknowledged += acks.ackedCount(id) - scan.holes.length;
+    if (loaded.corruptRecords > 0 || loaded.corruptHeader) {
+      const unacknowledged = seg.count - acks.ackedCount(id);
+      damagedAckFiles.push({ file: ackFileName(id), damagedBatches: loaded.corruptRecords, headerDamaged: loaded.corruptHeader, unacknowledged });
+    }
     nextSeq = Math.max(nextSeq, seg.seqAt(seg.count));
     seg.sealed = true;
     set.put(seg);
@@ -115,6 +126,7 @@ export async function recoverSegments(dir: string, acks: AckTracker, firstSeq: n
     lostMessages,
     corruptSegments,
     ackFiles,
+    damagedAckFiles,
     durationMs: performance.now() - t0,
   };
   return { set, report, nextSegmentId };

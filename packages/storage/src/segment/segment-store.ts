@@ -14,6 +14,7 @@
 import { mkdirSync, readdirSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { AckTracker } from "../ack-tracker.js";
+import { checkWrite } from "../storage-faults.js";
 import { STORAGE_SETTINGS } from "../storage-settings.js";
 import { compactSegment, type CompactionResult } from "./compaction.js";
 import { syncDir } from "./file-io.js";
@@ -49,8 +50,15 @@ export interface SegmentStoreOptions {
   readonly onDurable?: (seq: number) => void;
   /** A segment was compacted; positions in `moved` changed (old ones still resolve by seq). */
   readonly onCompact?: (result: CompactionResult) => void;
-  /** A background write, ack flush, deletion or compaction failed. */
+  /**
+   * A background write, ack flush, deletion or compaction failed. A failed write of messages or of
+   * acks is retried (every retryIntervalMs, or at the next ack flush): called once per failure.
+   */
   readonly onError?: (e: Error) => void;
+  /** Writes of messages and acks go through again after a failure. */
+  readonly onResume?: () => void;
+  /** Milliseconds between attempts at a failed write of messages (default 1000). */
+  readonly retryIntervalMs?: number;
 }
 
 export interface SegmentInfo {
@@ -85,10 +93,12 @@ export class SegmentStore {
       sync: options.sync ?? true,
       onFlush: () => store?.afterAckFlush(),
       onError: (e) => options.onError?.(e),
+      onResume: options.onResume,
     });
     const r = await recoverSegments(dir, acks, options.firstSeq ?? 0, options.firstSegmentId ?? 0);
     store = new SegmentStore(dir, options, segmentSize, acks, r.set, r.report, r.nextSegmentId);
-    if (options.autoReclaim ?? true) await store.reclaim(false);
+    // A reclaim that fails (a full disk) is retried after the next ack flush; the store opens anyway.
+    if (options.autoReclaim ?? true) await store.reclaim(false).catch((e: Error) => options.onError?.(e));
     return store;
   }
 
@@ -110,6 +120,8 @@ export class SegmentStore {
         newSegment: (id, firstSeq) => this.newSegment(id, firstSeq),
         onDurable: o.onDurable,
         onError: (e) => o.onError?.(e),
+        onResume: o.onResume,
+        retryMs: o.retryIntervalMs,
       },
       report.nextSeq,
       nextSegmentId,
@@ -130,6 +142,7 @@ export class SegmentStore {
   static createSync(dir: string, options: SegmentStoreOptions = {}): SegmentStore {
     const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
     if (!(segmentSize > 0 && segmentSize < 2 ** 32)) throw new RangeError(`segmentSize ${segmentSize} not in (0, 2^32)`);
+    checkWrite("queue-dir");
     mkdirSync(dir, { recursive: true });
     if (readdirSync(dir).length > 0) throw new Error(`segment directory ${dir} is not empty`);
     let store: SegmentStore | null = null;
@@ -138,11 +151,12 @@ export class SegmentStore {
       sync: options.sync ?? true,
       onFlush: () => store?.afterAckFlush(),
       onError: (e) => options.onError?.(e),
+      onResume: options.onResume,
     });
     const firstSeq = options.firstSeq ?? 0;
     const report: SegmentRecoveryReport = {
       segments: 0, messages: 0, acknowledged: 0, unacknowledged: 0, nextSeq: firstSeq, tornTails: [], corruptRecords: [],
-      lostMessages: 0, corruptSegments: [], ackFiles: { loaded: 0, corruptRecords: 0, tornBytes: 0, discarded: 0, orphansRemoved: 0 }, durationMs: 0,
+      lostMessages: 0, corruptSegments: [], ackFiles: { loaded: 0, corruptRecords: 0, tornBytes: 0, discarded: 0, orphansRemoved: 0 }, damagedAckFiles: [], durationMs: 0,
     };
     store = new SegmentStore(dir, options, segmentSize, acks, new SegmentSet(), report, options.firstSegmentId ?? 0);
     return store;
@@ -291,9 +305,12 @@ export class SegmentStore {
           if (seg === this.writer.head) {
             if (seg.count === 0) continue;
             // keep the sequence counter on disk in a fresh, empty head before deleting this one
-            // (synced even without syncAppends: a caller's log replay relies on the counter)
+            // (synced even without syncAppends: a caller's log replay relies on the counter);
+            // on a full disk this reclaim gives up (failFast) and a later one deletes the segment
             this.writer.roll();
-            await this.writer.syncData();
+            await this.writer.syncData(true);
+          } else if (this.holdsCounter(seg)) {
+            continue; // the head after it is not on disk yet (a full disk): keep the counter
           }
           await this.deleteSegment(seg);
         } else if (compact && seg.sealed && seg !== this.writer.head && acked >= ratio * seg.count) {
@@ -319,12 +336,20 @@ export class SegmentStore {
   /** Writes what is pending, flushes the acks and closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // A write still failing (a full disk) is given up: what it held is in the caller's log, if anywhere.
+    this.writer.abandon();
     await this.writer.flush().catch(() => undefined);
     this.closed = true;
     await this.reclaiming?.catch(() => undefined);
     await this.acks.close();
     for (const seg of this.set.list()) await seg.close();
     if (this.writer.error !== null) throw this.writer.error;
+  }
+
+  /** Whether `seg` is the newest segment on disk (none after it written yet): the sequence counter is in it. */
+  private holdsCounter(seg: Segment): boolean {
+    for (const s of this.set.list()) if (s.id > seg.id && s.writtenSize > 0) return false;
+    return true;
   }
 
   private afterAckFlush(): void {

@@ -11,13 +11,21 @@
  *
  * A batch that crosses a segment roll is split in chunks, one per file; a new file's 32-octet
  * header is written in the same write as its first records.
+ *
+ * A write that fails (a full disk) is kept and written again, whole and at the same offsets, every
+ * `retryMs` until it goes through: rewriting the pages also re-dirties any the kernel dropped after
+ * a failed sync. Meanwhile appends go on filling the next batch (the caller's flow control bounds
+ * it: `pendingBytes`) and flush() waits; only close() gives up on it.
  */
 import { RECORD_HEADER_SIZE, SEGMENT_HEADER_SIZE, writeRecord, writeSegmentHeader } from "./record.js";
 import { writeFully, syncDir } from "./file-io.js";
+import { checkWrite } from "../storage-faults.js";
 import { MAX_RECORDS_PER_SEGMENT, type Segment } from "./segment.js";
 import type { SegmentPosition } from "./segment-position.js";
 
 const INITIAL_BUFFER = 1024 * 1024;
+/** Milliseconds between attempts at a failed write, by default. */
+const DEFAULT_RETRY_MS = 1000;
 /** A buffer grown past this for one big batch is dropped afterwards rather than kept as spare. */
 const KEEP_BUFFER = 8 * 1024 * 1024;
 
@@ -30,10 +38,20 @@ interface Chunk {
   count: number;
 }
 
+/** A batch taken off the active buffer, on its way to disk (again, after a failure). */
+interface Outgoing {
+  readonly buf: Buffer;
+  readonly chunks: Chunk[];
+  readonly lastSeq: number;
+  readonly batch: number;
+}
+
 interface Waiter {
   readonly batch: number;
   readonly resolve: () => void;
   readonly reject: (e: Error) => void;
+  /** Rejected by a failed write rather than waiting for its retry. */
+  readonly failFast: boolean;
 }
 
 export interface WriterOptions {
@@ -43,7 +61,12 @@ export interface WriterOptions {
   /** Makes and registers the Segment object of a new file. */
   readonly newSegment: (id: number, firstSeq: number) => Segment;
   readonly onDurable: ((seq: number) => void) | undefined;
+  /** A write failed: it is retried every retryMs. Called once per failure, not per retry. */
   readonly onError: (e: Error) => void;
+  /** A write went through after failures. */
+  readonly onResume?: (() => void) | undefined;
+  /** Milliseconds between attempts at a failed write. */
+  readonly retryMs?: number | undefined;
 }
 
 export class SegmentWriter {
@@ -52,7 +75,16 @@ export class SegmentWriter {
   nextSegmentId: number;
   /** Every message with seq <= durableSeq is in the file (and synced, when `sync`). */
   durableSeq: number;
+  /** The last write failed; it is retried until it goes through (null: writing normally). */
   error: Error | null = null;
+  /** The batch that failed, waiting for its retry. */
+  private failed: Outgoing | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly onRetry = (): void => {
+    this.retryTimer = null;
+    const failed = this.failed;
+    if (failed !== null && !this.inFlight) void this.put(failed);
+  };
   private active: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
   private activeLen = 0;
   private chunks: Chunk[] = [];
@@ -66,6 +98,8 @@ export class SegmentWriter {
   /** Segments written without fdatasync since the last syncData() (appends not synced). */
   private unsynced = new Set<Segment>();
   private createdUnsynced = false;
+  /** close() began: a failed write is not retried any more. */
+  private closing = false;
   private readonly onImmediate = (): void => {
     this.scheduled = false;
     if (!this.inFlight && this.activeLen > 0 && this.error === null) void this.write();
@@ -83,7 +117,7 @@ export class SegmentWriter {
 
   /** Octets appended but not yet on disk: the caller's backpressure signal. */
   get pendingBytes(): number {
-    return this.activeLen;
+    return this.activeLen + (this.failed === null ? 0 : this.failed.chunks.reduce((n, c) => n + c.end - c.start, 0));
   }
 
   /** Whether `seg` has nothing waiting to be written. */
@@ -96,7 +130,6 @@ export class SegmentWriter {
    * number: recovery puts a message back under the number it had, so a second recovery knows it.
    */
   append(payload: Uint8Array, seq = this.nextSeq): SegmentPosition {
-    if (this.error !== null) throw this.error;
     if (seq > Number.MAX_SAFE_INTEGER) throw new RangeError("sequence numbers exhausted");
     if (seq < this.nextSeq) throw new RangeError(`seq ${seq} is below the next sequence ${this.nextSeq}`);
     const need = RECORD_HEADER_SIZE + payload.length;
@@ -140,29 +173,37 @@ export class SegmentWriter {
    * Resolves once everything appended so far is written and fdatasync'ed, whatever `sync` says:
    * the checkpoint of a caller that keeps its own write-ahead log.
    */
-  async syncData(): Promise<void> {
-    await this.flush();
+  async syncData(failFast = false): Promise<void> {
+    await this.flush(failFast);
     const segs = this.unsynced;
     const created = this.createdUnsynced;
     this.unsynced = new Set();
     this.createdUnsynced = false;
-    for (const seg of segs) {
-      if (seg.deleted) continue;
-      try {
-        await (await seg.handle()).datasync();
-      } catch (e) {
-        if (!seg.deleted) throw e;
+    try {
+      for (const seg of segs) {
+        if (seg.deleted) continue;
+        try {
+          await (await seg.handle()).datasync();
+        } catch (e) {
+          if (!seg.deleted) throw e;
+        }
+        segs.delete(seg);
       }
+      if (created) await syncDir(this.o.dir);
+    } catch (e) {
+      // Not synced: the next checkpoint tries these again (and its caller keeps its log meanwhile).
+      for (const seg of segs) this.unsynced.add(seg);
+      this.createdUnsynced ||= created;
+      throw e;
     }
-    if (created) await syncDir(this.o.dir);
   }
 
   /** Resolves once everything appended so far is on disk (synced when `sync`). */
-  flush(): Promise<void> {
-    if (this.error !== null) return Promise.reject(this.error);
+  flush(failFast = false): Promise<void> {
+    if ((this.closing || failFast) && this.error !== null) return Promise.reject(this.error);
     const batch = this.activeLen > 0 ? this.openBatch : this.openBatch - 1;
     if (batch <= this.doneBatch) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ batch, resolve, reject }));
+    return new Promise((resolve, reject) => this.waiters.push({ batch, resolve, reject, failFast }));
   }
 
   private chunkFor(seg: Segment, need: number): Chunk {
@@ -187,22 +228,26 @@ export class SegmentWriter {
     setImmediate(this.onImmediate);
   }
 
-  private async write(): Promise<void> {
-    const buf = this.active;
-    const chunks = this.chunks;
-    const lastSeq = this.nextSeq - 1;
-    const batch = this.openBatch++;
+  private write(): Promise<void> {
+    const out: Outgoing = { buf: this.active, chunks: this.chunks, lastSeq: this.nextSeq - 1, batch: this.openBatch++ };
     this.active = this.spare ?? Buffer.allocUnsafe(INITIAL_BUFFER);
     this.spare = null;
     this.activeLen = 0;
     this.chunks = [];
+    return this.put(out);
+  }
+
+  private async put(out: Outgoing): Promise<void> {
+    const { buf, chunks, lastSeq, batch } = out;
     this.inFlight = true;
     try {
       let created = false;
       for (const c of chunks) {
         const seg = c.segment;
+        if (seg.deleted) continue;
         created ||= seg.create;
         const h = await seg.handle();
+        checkWrite("segment");
         await writeFully(h, buf, c.start, c.end - c.start, c.fileOffset);
         if (this.o.sync) await h.datasync();
         else this.unsynced.add(seg);
@@ -212,10 +257,15 @@ export class SegmentWriter {
       if (created && this.o.sync) await syncDir(this.o.dir);
       else if (created) this.createdUnsynced = true;
     } catch (e) {
-      this.fail(e as Error);
+      this.fail(out, e as Error);
       return;
     }
     this.inFlight = false;
+    if (this.error !== null) {
+      this.error = null;
+      this.failed = null;
+      this.o.onResume?.();
+    }
     if (buf.length <= KEEP_BUFFER) this.spare = buf;
     this.doneBatch = batch;
     if (lastSeq > this.durableSeq) {
@@ -232,12 +282,37 @@ export class SegmentWriter {
     if (this.activeLen > 0) void this.write();
   }
 
-  /** A write or sync failed: after a failed fsync the page cache can't be trusted, so stop. */
-  private fail(e: Error): void {
-    this.error = e;
-    this.inFlight = false;
+  /**
+   * Gives up on a failed write (close() on a disk still full): what waits for it is rejected and
+   * nothing more is written. Returns the error, or null when nothing had failed.
+   */
+  abandon(): Error | null {
+    this.closing = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const e = this.error;
+    if (e === null) return null;
+    this.failed = null;
     for (const w of this.waiters) w.reject(e);
     this.waiters = [];
-    this.o.onError(e);
+    return e;
+  }
+
+  /** A write or sync failed: kept and retried (see the top of the file). */
+  private fail(out: Outgoing, e: Error): void {
+    this.inFlight = false;
+    const first = this.error === null;
+    this.error = e;
+    this.failed = out;
+    if (first) this.o.onError(e);
+    const waiting = this.waiters;
+    this.waiters = waiting.filter((w) => !w.failFast);
+    for (const w of waiting) if (w.failFast) w.reject(e);
+    if (this.closing) {
+      this.abandon();
+      return;
+    }
+    this.retryTimer = setTimeout(this.onRetry, this.o.retryMs ?? DEFAULT_RETRY_MS);
+    this.retryTimer.unref();
   }
 }

@@ -8,6 +8,7 @@
  *
  * The writer knows nothing of timers or sequences; WriteAheadLog decides when a batch is sealed.
  */
+import fs from "node:fs";
 import { join } from "node:path";
 import type { Batch } from "./batch.js";
 import { walFileName, type WalFile } from "./file-name.js";
@@ -116,6 +117,25 @@ export class BatchWriter {
     this.pendingFile = { name, firstSeq: batch.firstSeq };
     // "wx": never reuse a name, a file there would be one recovery could not account for.
     this.io.open(join(this.dir, name), "wx", this.onOpened);
+  }
+
+  /**
+   * After a failure: cuts what the failed batch may have left after the last synced octet of the
+   * open file (ftruncate frees space, so it works on a full disk), then accepts batches again.
+   * The next batch must start a new file (`roll`): the failed one's sequences are never written.
+   */
+  reset(callback: (err: NodeJS.ErrnoException | null) => void): void {
+    const done = (err: NodeJS.ErrnoException | null): void => {
+      if (err === null) {
+        this.busy = false;
+        this.batch = null;
+        this.pendingFile = null;
+      }
+      callback(err);
+    };
+    if (this.fd < 0) return done(null);
+    const fd = this.fd;
+    fs.ftruncate(fd, this.position, (err) => (err !== null ? done(err) : fs.fdatasync(fd, done)));
   }
 
   /** Closes the open files; only when not busy. */

@@ -5,6 +5,7 @@
  * directly: it runs once, before the first append.
  */
 import fs from "node:fs";
+import { storageFaults } from "../storage-faults.js";
 
 export type IoCallback = (err: NodeJS.ErrnoException | null) => void;
 
@@ -25,10 +26,23 @@ export interface WalIo {
   close(fd: number, callback: IoCallback): void;
 }
 
+/** node:fs, behind the test hook (storage-faults.ts): an injected fault fails the call without doing it. */
 export const nodeIo: WalIo = {
-  open: (path, flags, cb) => fs.open(path, flags, cb),
-  write: (fd, buffer, offset, length, position, cb) => fs.write(fd, buffer, offset, length, position, cb),
-  fdatasync: (fd, cb) => fs.fdatasync(fd, cb),
+  open: (path, flags, cb) => {
+    const fault = storageFaults.check("wal");
+    if (fault !== null) return process.nextTick(cb, fault, -1);
+    fs.open(path, flags, cb);
+  },
+  write: (fd, buffer, offset, length, position, cb) => {
+    const fault = storageFaults.check("wal");
+    if (fault !== null) return process.nextTick(cb, fault, 0);
+    fs.write(fd, buffer, offset, length, position, cb);
+  },
+  fdatasync: (fd, cb) => {
+    const delay = storageFaults.syncDelayMs;
+    if (delay > 0) setTimeout(() => fs.fdatasync(fd, cb), delay);
+    else fs.fdatasync(fd, cb);
+  },
   fsync: (fd, cb) => fs.fsync(fd, cb),
   close: (fd, cb) => fs.close(fd, cb),
 };

@@ -32,7 +32,7 @@ export interface WalOptions {
    * fs callback: it must not throw.
    */
   onSynced?: (seq: number) => void;
-  /** A write or sync failed: the log accepts no more appends. Called once. */
+  /** A write or sync failed: every record not on disk is refused, and appends are until resume(). Called once per failure. */
   onError?: (err: Error) => void;
   /** File calls of the writer. Default: node:fs. */
   io?: WalIo;

@@ -152,7 +152,7 @@ describe("WAL recovery", () => {
     await wal.close();
   });
 
-  it("an absurd length stops reading that file, reported as damage; other files are read", async () => {
+  it("an absurd length in a file that is not the last is read past: only that record is lost, and listed", async () => {
     const dir = await tempDir();
     const { files, ends } = await writeLog(dir, 60, 2048);
     const first = join(dir, files[0] as string);
@@ -160,15 +160,17 @@ describe("WAL recovery", () => {
     buf.writeUInt32LE(0xfffffff0, (ends[4] as number) + 4); // length of record 6
     await writeFile(first, buf);
     const { wal, records } = await recover(dir, 2048);
-    const inFirst = ends.findIndex((e, i) => i > 0 && e < (ends[i - 1] as number)); // records in file 1
-    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, ...Array.from({ length: 60 - inFirst }, (_, i) => inFirst + 1 + i)]);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1).filter((s) => s !== 6));
     expectOriginals(records);
-    expect(wal.recovery.damaged).toEqual([{ file: files[0], offset: ends[4], bytes: buf.length - (ends[4] as number), reason: "absurd-length" }]);
-    expect(wal.recovery.badCrcRecords).toBe(0);
+    expect(wal.recovery.damaged).toEqual([]);
+    expect(wal.recovery.skipped).toEqual([
+      { file: files[0], offset: ends[4], bytes: (ends[5] as number) - (ends[4] as number), reason: "absurd-length", records: 1 },
+    ]);
+    expect(wal.recovery).toMatchObject({ skippedRecords: 1, badCrcRecords: 0 });
     await wal.close();
   });
 
-  it("an absurd length in the last file leaves it untouched and appends go to a new file", async () => {
+  it("an absurd length in the last file is read past too; appends go on after its last record", async () => {
     const dir = await tempDir();
     const { files, ends } = await writeLog(dir, 10);
     const path = join(dir, files[0] as string);
@@ -176,17 +178,31 @@ describe("WAL recovery", () => {
     buf.writeUInt32LE(0x7fffffff, (ends[6] as number) + 4); // record 8
     await writeFile(path, buf);
     const { wal, records } = await recover(dir);
-    expect(records.length).toBe(7);
-    expect(wal.recovery.damaged).toMatchObject([{ reason: "absurd-length", offset: ends[6] }]);
-    expect(wal.recovery.tornBytes).toBe(0);
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 9, 10]);
+    expect(wal.recovery).toMatchObject({ skippedRecords: 1, tornBytes: 0, damaged: [] });
     expect((await stat(path)).size).toBe(buf.length);
-    expect(wal.append(Buffer.from("new"))).toBe(8);
+    expect(wal.append(Buffer.from("new"))).toBe(11);
     await wal.close();
-    expect((await readdir(dir)).sort()).toEqual([files[0], walFileName(8)]);
     const again = await recover(dir);
-    expect(again.records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(again.records[7]?.payload.toString()).toBe("new");
+    expect(again.records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 9, 10, 11]);
+    expect(again.records[9]?.payload.toString()).toBe("new");
     await again.wal.close();
+  });
+
+  it("an absurd length with nothing valid after it in the last file leaves the file untouched; appends go to a new file", async () => {
+    const dir = await tempDir();
+    const { files, ends } = await writeLog(dir, 10);
+    const path = join(dir, files[0] as string);
+    const buf = await readFile(path);
+    buf.writeUInt32LE(0x7fffffff, (ends[8] as number) + 4); // record 10, the last
+    await writeFile(path, buf);
+    const { wal, records } = await recover(dir);
+    expect(records.length).toBe(9);
+    expect(wal.recovery.damaged).toMatchObject([{ reason: "absurd-length", offset: ends[8] }]);
+    expect((await stat(path)).size).toBe(buf.length);
+    expect(wal.append(Buffer.from("new"))).toBe(10);
+    await wal.close();
+    expect((await readdir(dir)).sort()).toEqual([files[0], walFileName(10)]);
   });
 
   it("a record cut short in a file that is not the last is damage, not a torn tail", async () => {

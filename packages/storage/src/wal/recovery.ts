@@ -21,7 +21,7 @@
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { listWalFiles, type WalFile } from "./file-name.js";
-import { isZeroHeader, RECORD_HEADER_SIZE, recordCrcMatches, recordLength, recordSequence } from "./record.js";
+import { scanFile } from "./scan-file.js";
 
 /** Called once per valid record, in sequence order; `payload` is valid only during the call. */
 export type WalRecordHandler = (seq: number, payload: Buffer) => void;
@@ -33,7 +33,13 @@ export interface WalDamage {
   readonly offset: number;
   /** Octets from there to the end of the file, not read. */
   readonly bytes: number;
-  readonly reason: "absurd-length" | "cut-record" | "zero-fill";
+  readonly reason: "absurd-length" | "cut-record" | "zero-fill" | "bad-crc";
+}
+
+/** A damaged stretch in the middle of a file, read past by resynchronising on the next valid record. */
+export interface WalSkip extends WalDamage {
+  /** Records lost in it: the sequences missing between the records on either side. */
+  readonly records: number;
 }
 
 /** What recovery found: for the broker to log. */
@@ -50,8 +56,14 @@ export interface WalRecoverySummary {
   tornRecords: number;
   /** Octets truncated from the tail of the last file. */
   tornBytes: number;
-  /** Records skipped for a crc that does not match (the file went on after them). */
+  /** Records lost in damaged stretches that began with a crc that does not match (the file went on after them). */
   badCrcRecords: number;
+  /** Records lost in damaged stretches of any kind, read past (the sequences missing). */
+  skippedRecords: number;
+  /** Octets of those stretches. */
+  skippedBytes: number;
+  /** Each such stretch: file, offset, octets, what began it, records lost. */
+  skipped: WalSkip[];
   /** Records skipped with a good crc but a sequence not above the one before (stale data). */
   outOfOrderRecords: number;
   /** Files whose reading stopped before their end (other than the torn tail of the last file). */
@@ -73,19 +85,6 @@ export interface WalRecovery {
 
 const CHUNK = 4 * 1024 * 1024;
 
-/** How reading one file ended. */
-interface FileScan {
-  /** Reading stopped early at `stopAt` for this reason; null when the file was read to its end. */
-  stop: WalDamage["reason"] | null;
-  stopAt: number;
-  size: number;
-  /** Offset after the last good record. */
-  goodEnd: number;
-  /** Skipped records since the last good one: moved to the torn count if the tail is cut. */
-  trailingBadCrc: number;
-  trailingOutOfOrder: number;
-}
-
 export async function recoverWal(dir: string, onRecord: WalRecordHandler, maxRecordSize: number): Promise<WalRecovery> {
   const started = performance.now();
   const files = await listWalFiles(dir);
@@ -97,6 +96,9 @@ export async function recoverWal(dir: string, onRecord: WalRecordHandler, maxRec
     tornRecords: 0,
     tornBytes: 0,
     badCrcRecords: 0,
+    skippedRecords: 0,
+    skippedBytes: 0,
+    skipped: [],
     outOfOrderRecords: 0,
     damaged: [],
     durationMs: 0,
@@ -108,12 +110,11 @@ export async function recoverWal(dir: string, onRecord: WalRecordHandler, maxRec
     const last = i === files.length - 1;
     const fh = await open(join(dir, file.name), last ? "r+" : "r");
     try {
-      const scan = await scanFile(fh, reader, summary, onRecord, maxRecordSize);
+      const scan = await scanFile(fh, file, reader, summary, onRecord, maxRecordSize);
       if (last && scan.stop !== "absurd-length") {
         if (scan.goodEnd < scan.size) {
-          summary.badCrcRecords -= scan.trailingBadCrc;
           summary.outOfOrderRecords -= scan.trailingOutOfOrder;
-          summary.tornRecords = scan.trailingBadCrc + scan.trailingOutOfOrder + (scan.stop === null ? 0 : 1);
+          summary.tornRecords = scan.trailingOutOfOrder + scan.tornRecords;
           summary.tornBytes = scan.size - scan.goodEnd;
           await fh.truncate(scan.goodEnd);
           await fh.sync();
@@ -131,89 +132,3 @@ export async function recoverWal(dir: string, onRecord: WalRecordHandler, maxRec
   return { summary, files, appendTo, lastFileSeq: lastFile === undefined ? 0 : lastFile.firstSeq };
 }
 
-type FileHandle = Awaited<ReturnType<typeof open>>;
-
-async function scanFile(
-  fh: FileHandle,
-  reader: { buf: Buffer },
-  summary: WalRecoverySummary,
-  onRecord: WalRecordHandler,
-  maxRecordSize: number,
-): Promise<FileScan> {
-  let size = (await fh.stat()).size;
-  const scan: FileScan = { stop: null, stopAt: 0, size, goodEnd: 0, trailingBadCrc: 0, trailingOutOfOrder: 0 };
-  let buf = reader.buf;
-  let base = 0; // file offset of buf[0]
-  let have = 0; // octets of the file in buf
-  let p = 0; // offset in buf of the next record
-
-  // Moves the unread octets to the front of buf and reads until `need` octets from p are in (or EOF).
-  const fill = async (need: number): Promise<void> => {
-    if (need > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, buf.length * 2));
-      buf.copy(bigger, 0, p, have);
-      reader.buf = buf = bigger;
-    } else {
-      buf.copyWithin(0, p, have);
-    }
-    base += p;
-    have -= p;
-    p = 0;
-    while (have < need && base + have < size) {
-      const { bytesRead } = await fh.read(buf, have, Math.min(buf.length - have, size - base - have), base + have);
-      if (bytesRead === 0) size = scan.size = base + have; // the file shrank under us: its end is here
-      have += bytesRead;
-    }
-  };
-
-  for (;;) {
-    const left = size - (base + p);
-    if (left === 0) break;
-    if (left < RECORD_HEADER_SIZE) {
-      scan.stop = "cut-record";
-      break;
-    }
-    if (have - p < RECORD_HEADER_SIZE) {
-      await fill(RECORD_HEADER_SIZE);
-      continue;
-    }
-    if (isZeroHeader(buf, p)) {
-      scan.stop = "zero-fill";
-      break;
-    }
-    const length = recordLength(buf, p);
-    if (length > maxRecordSize) {
-      scan.stop = "absurd-length";
-      break;
-    }
-    const total = RECORD_HEADER_SIZE + length;
-    if (total > left) {
-      scan.stop = "cut-record";
-      break;
-    }
-    if (have - p < total) {
-      await fill(total);
-      continue;
-    }
-    const seq = recordSequence(buf, p);
-    if (!recordCrcMatches(buf, p, length)) {
-      summary.badCrcRecords++;
-      scan.trailingBadCrc++;
-    } else if (seq <= summary.highestSeq) {
-      // seq is -1 when it is beyond 2^53 - 1: never written by the WAL, so out of order too.
-      summary.outOfOrderRecords++;
-      scan.trailingOutOfOrder++;
-    } else {
-      summary.highestSeq = seq;
-      summary.records++;
-      summary.bytes += total;
-      onRecord(seq, buf.subarray(p + RECORD_HEADER_SIZE, p + total));
-      scan.goodEnd = base + p + total;
-      scan.trailingBadCrc = 0;
-      scan.trailingOutOfOrder = 0;
-    }
-    p += total;
-  }
-  scan.stopAt = base + p;
-  return scan;
-}

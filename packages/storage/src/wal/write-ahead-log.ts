@@ -148,7 +148,8 @@ export class WriteAheadLog implements BatchWriterEvents {
   flush(): Promise<number> {
     if (this.failure !== null) return Promise.reject(this.refusal());
     const target = this.seq - 1;
-    if (this.synced >= target) return Promise.resolve(this.synced);
+    // Nothing open, sealed or in flight: every record is on disk, or was refused by a failure.
+    if (this.synced >= target || (this.cur.count === 0 && this.sealed.length === 0 && !this.writer.busy)) return Promise.resolve(this.synced);
     const p = new Promise<number>((resolve, reject) => this.waiters.push({ seq: target, resolve, reject }));
     if (this.cur.count > 0) this.seal();
     this.kick();
@@ -222,10 +223,42 @@ export class WriteAheadLog implements BatchWriterEvents {
     this.walFiles.push(file);
   }
 
+  /**
+   * After a write or sync failed (a full disk): takes appends again, from a new file. The records
+   * refused at the failure are never written (their sequences are skipped) and what the failed
+   * write left in the old file is cut. Rejects, and the log stays failed, when that cut fails.
+   * Resuming on a disk that is still full is harmless: the next batch fails the same way.
+   */
+  resume(): Promise<void> {
+    if (this.failure === null || this.closing !== null) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.writer.reset((err) => {
+        if (err !== null) return reject(err);
+        if (this.closing !== null) return resolve();
+        this.failure = null;
+        this.cur.roll = true;
+        this.fileBytes = 0;
+        resolve();
+      });
+    });
+  }
+
+  /** Whether a write failed and the log refuses appends until resume(). */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
   /** @internal BatchWriterEvents */
   onWriteFailed(err: Error): void {
     this.failure = err;
     this.clearTimer();
+    // Nothing that was not on disk will be: the sealed batches and the open one are refused too.
+    for (const b of this.sealed.splice(0)) {
+      b.reset();
+      if (this.spare.length < SPARE_BATCHES) this.spare.push(b);
+    }
+    this.cur.reset();
+    this.pending = 0;
     const refusal = this.refusal();
     for (const w of this.waiters.splice(0)) w.reject(refusal);
     this.options.onError?.(err);

@@ -2,6 +2,7 @@
  * The broker: vhosts, listeners and connections. `new Broker(options).listen({ port })` is a running
  * AMQP 0-9-1 server; `close()` ends every connection with 320 CONNECTION_FORCED.
  */
+import { ConsumerTimeouts } from "./channel/consumer-timeout.js";
 import { createServer, type Server, type Socket } from "node:net";
 import { totalmem } from "node:os";
 import { type BrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from "./broker-options.js";
@@ -12,7 +13,9 @@ import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
 import { MetadataStore } from "@amqp-go/storage";
 import { join } from "node:path";
+import type { StoredBacklog } from "./queue/backlog.js";
 import { DiskBacklog } from "./queue/disk-backlog.js";
+import { PriorityBacklog } from "./queue/priority-backlog.js";
 import type { Queue } from "./queue/queue.js";
 import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
 import { StorageStats } from "./store/storage-stats.js";
@@ -47,6 +50,8 @@ export class Broker implements QueueStorage {
   readonly vhosts = new Map<string, Vhost>();
   readonly connections = new Set<Connection>();
   readonly memory: MemoryMonitor;
+  /** consumer_timeout: one timer for every channel's deliveries (channel/consumer-timeout.ts). */
+  readonly consumerTimeouts: ConsumerTimeouts;
   /** Open connections in `state`: held back by credit flow ("flow"), by the memory alarm ("blocked"), or read. */
   connectionsIn(state: ReadingState): number {
     let n = 0;
@@ -83,6 +88,8 @@ export class Broker implements QueueStorage {
       if (alarm && this.store !== null) setImmediate(this.pageOut);
     });
     memory.start();
+    this.consumerTimeouts = new ConsumerTimeouts(this.options.consumerTimeout);
+    this.consumerTimeouts.start();
     this.addVhost("/");
     if (options.dataDir !== undefined) {
       this.openMetadata(options.dataDir);
@@ -163,6 +170,12 @@ export class Broker implements QueueStorage {
     for (let i = 0; i < recovering.length; i++) {
       const q = recovering[i]!.queue;
       const r = queues[i]!;
+      if (q.maxPriority > 0) {
+        const backlog = new PriorityBacklog(q, q.maxPriority, r.store);
+        q.attachStore(r.store, backlog);
+        await backlog.recover(r.redeliveredBelow);
+        continue;
+      }
       const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);
       backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
       q.attachStore(r.store, backlog);
@@ -179,7 +192,12 @@ export class Broker implements QueueStorage {
     const store = this.store;
     if (store === null) return;
     const qs = store.createQueueStore(`${queue.vhost}/${queue.name}`);
-    queue.attachStore(qs, new DiskBacklog(queue, qs, store.options.queueMemoryBytes, this.options.logger, this.storageStats));
+    queue.attachStore(
+      qs,
+      queue.maxPriority > 0
+        ? new PriorityBacklog(queue, queue.maxPriority, qs)
+        : new DiskBacklog(queue, qs, store.options.queueMemoryBytes, this.options.logger, this.storageStats),
+    );
   }
 
   /** @internal QueueStorage */
@@ -325,6 +343,7 @@ export class Broker implements QueueStorage {
   /** Stops listening and closes every connection with 320 CONNECTION_FORCED. */
   async close(reason = "shutdown"): Promise<void> {
     this.memory.stop();
+    this.consumerTimeouts.stop();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of [...this.connections]) c.forceClose(reason);
     // Sockets still in the handshake, or whose client does not answer close-ok in time, are cut.
@@ -333,7 +352,7 @@ export class Broker implements QueueStorage {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
-    const backlogs = new Map<number, DiskBacklog>();
+    const backlogs = new Map<number, StoredBacklog>();
     for (const q of this.durableQueues()) {
       const b = q.diskBacklog;
       if (b === null) continue;

@@ -50,7 +50,7 @@ const inequivalent = (arg: string, kind: string, name: string, vhost: string, re
   );
 
 /** RabbitMQ's name for the wire type a client most likely used for `v` (amqplib's choice for numbers). */
-function typeName(v: FieldValue): string {
+export function typeName(v: FieldValue): string {
   switch (typeof v) {
     case "string":
       return "longstr";
@@ -118,6 +118,8 @@ export class Vhost {
 
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  /** Direct reply-to: the channels consuming from amq.rabbitmq.reply-to, by their reply name. */
+  readonly replyConsumers = new Map<string, { deliverReply(message: Message): void }>();
   /** Reused by `route`: no allocation per publish. */
   private readonly hops: Destination[] = [];
   private readonly routed: Queue[] = [];
@@ -302,17 +304,25 @@ export class Vhost {
   route(exchange: Exchange, message: Message): Queue[] {
     const routed = this.routed;
     routed.length = 0;
-    const epoch = ++this.epoch;
-    this.routeVia(exchange, message, epoch);
+    this.routeVia(exchange, message.routingKey, message, ++this.epoch);
+    if (message.extraRoutingKeys !== null) this.routeCopies(exchange, message, message.extraRoutingKeys);
     return routed;
   }
 
-  private routeVia(exchange: Exchange, message: Message, epoch: number): void {
+  /** Sender-selected distribution: each CC/BCC key routes through the exchange too; each queue gets one copy. */
+  private routeCopies(exchange: Exchange, message: Message, keys: readonly string[]): void {
+    for (const key of keys) this.routeVia(exchange, key, message, ++this.epoch);
+    const unique = new Set(this.routed);
+    this.routed.length = 0;
+    this.routed.push(...unique);
+  }
+
+  private routeVia(exchange: Exchange, routingKey: string, message: Message, epoch: number): void {
     const hops = this.hops;
     const start = hops.length;
     const before = this.routed.length;
     exchange.routeMark = epoch;
-    exchange.route(message.routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
+    exchange.route(routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
     for (let i = start; i < hops.length; i++) {
       const d = hops[i]!;
       if (d.routeMark === epoch) continue;
@@ -320,7 +330,7 @@ export class Vhost {
         d.routeMark = epoch;
         this.routed.push(d as Queue);
       } else {
-        this.routeVia(d as Exchange, message, epoch);
+        this.routeVia(d as Exchange, routingKey, message, epoch);
       }
     }
     hops.length = start;
@@ -328,7 +338,7 @@ export class Vhost {
       const ae = exchange.options.arguments["alternate-exchange"];
       if (typeof ae === "string") {
         const alt = this.exchanges.get(ae);
-        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, message, epoch);
+        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, routingKey, message, epoch);
       }
     }
   }

@@ -13,6 +13,7 @@ import type { Queue } from "../queue/queue.js";
 import type { MessageStore } from "../store/message-store.js";
 import type { Vhost } from "../vhost.js";
 import type { Channel } from "./channel.js";
+import type { ConsumerTimeouts } from "./consumer-timeout.js";
 import type { Permissions } from "./permissions.js";
 
 /** The broker as a channel sees it. */
@@ -21,6 +22,8 @@ export interface ChannelBroker {
   readonly options: Pick<ResolvedBrokerOptions, "authenticator" | "maxMessageSize">;
   /** Messages of durable queues on disk; null without a data directory. */
   readonly store: MessageStore | null;
+  /** consumer_timeout: the channels whose deliveries it checks (absent: none). */
+  readonly consumerTimeouts?: ConsumerTimeouts;
 }
 
 /** The connection as a channel sees it (Connection is one). */

@@ -75,6 +75,7 @@ export const SETTINGS = {
     memory_high_watermark: broker("memoryHighWatermark"),
     queue_flow_bytes: broker("queueFlowBytes"),
     idle_queue_flow_bytes: broker("idleQueueFlowBytes"),
+    consumer_timeout: broker("consumerTimeout"),
   },
   storage: {
     wal_batch_size: storage("walBatchSize"),

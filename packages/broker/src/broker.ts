@@ -173,7 +173,8 @@ export class Broker implements QueueStorage {
       if (q.maxPriority > 0) {
         const backlog = new PriorityBacklog(q, q.maxPriority, r.store);
         q.attachStore(r.store, backlog);
-        await backlog.recover(r.redeliveredBelow);
+        // no delivery lease: after a crash every recovered message may have been delivered
+        await backlog.recover(store.recovery!.clean ? r.redeliveredBelow : r.store.nextSeq);
         continue;
       }
       const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);

@@ -8,7 +8,7 @@
  * A durable priority queue keeps its ready messages in memory as well as in its segment files,
  * and recovery reads the files back into their levels, so the order survives a restart. Unlike
  * DiskBacklog it neither pages out under the memory alarm nor keeps a delivery lease (after a
- * crash, recovered messages come back without the redelivered flag).
+ * crash, every recovered message comes back flagged redelivered).
  */
 import { RingBuffer, sizeOfSized } from "@amqp-go/storage";
 import { readMessageRecord } from "../store/message-record.js";
@@ -112,16 +112,20 @@ export class PriorityBacklog implements Backlog, StoredBacklog {
   close(): void {}
 
   /**
-   * A clean stop: messages below the lowest seq never delivered come back flagged redelivered
-   * (those requeued above it lose the flag: levels do not keep one watermark).
+   * A clean stop: messages with a lower seq come back flagged redelivered. Levels keep no single
+   * watermark, so this errs on the safe side: past the newest requeued message when one is
+   * waiting (older messages never delivered are flagged too, as "may have been delivered"),
+   * else the oldest message never delivered.
    */
   firstUndelivered(): number {
     let min = this.store?.nextSeq ?? 0;
+    let requeued = -1;
     for (const l of this.levels) {
       const e = l.ready.peek();
       if (e !== undefined && e.seq < min) min = e.seq;
+      for (const r of l.requeued) if (r.seq > requeued) requeued = r.seq;
     }
-    return min;
+    return requeued >= 0 ? Math.max(min, requeued + 1) : min;
   }
 
   /** Recovery: every ready message of the queue's files, back into its level, in arrival order. */

@@ -14,6 +14,7 @@ import type { MemoryMonitor } from "./memory.js";
 import { type FlowLimits, NO_FLOW_LIMITS } from "./queue/flow.js";
 import type { Message } from "./message.js";
 import { Queue } from "./queue/queue.js";
+import { typeName } from "./field-type.js";
 
 export interface ExchangeDeclare {
   readonly name: string;
@@ -48,29 +49,6 @@ const inequivalent = (arg: string, kind: string, name: string, vhost: string, re
   preconditionFailed(
     `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received '${String(received)}' but current is '${String(current)}'`,
   );
-
-/** RabbitMQ's name for the wire type a client most likely used for `v` (amqplib's choice for numbers). */
-export function typeName(v: FieldValue): string {
-  switch (typeof v) {
-    case "string":
-      return "longstr";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "long";
-    case "number":
-      if (!Number.isInteger(v)) return "double";
-      if (v >= -128 && v < 128) return "byte";
-      if (v >= -32768 && v < 32768) return "short";
-      return v >= -0x80000000 && v < 0x80000000 ? "signedint" : "long";
-    default:
-      if (v === null) return "void";
-      if (Array.isArray(v)) return "array";
-      if (v instanceof Uint8Array) return "binary";
-      if (v instanceof Date) return "timestamp";
-      return "table";
-  }
-}
 
 function shown(v: FieldValue): string {
   return v instanceof Date ? String(Math.floor(v.getTime() / 1000)) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);

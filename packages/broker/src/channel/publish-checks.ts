@@ -7,7 +7,7 @@
 import { BasicPropertiesFlag, type FieldTable, type FieldValue } from "@amqp-go/protocol";
 import { preconditionFailed } from "../errors.js";
 import type { Message } from "../message.js";
-import { typeName } from "../vhost.js";
+import { typeName } from "../field-type.js";
 
 /** The property-flags word of a message (0 when it has no properties). */
 export function propertyFlags(m: Message): number {

@@ -6,7 +6,7 @@
  */
 import type { FieldTable } from "@amqp-go/protocol";
 import { preconditionFailed } from "../errors.js";
-import { typeName } from "../vhost.js";
+import { typeName } from "../field-type.js";
 
 /** RabbitMQ's ceiling for x-max-priority. */
 export const MAX_PRIORITY = 255;

@@ -1,9 +1,10 @@
 /**
  * Priority queues (x-max-priority): higher priority first, arrival order within a priority,
- * requeued messages back in their place, in memory and on durable queues across a restart.
+ * requeued messages back in their place, in memory and on durable queues across a restart and
+ * a crash.
  * (RabbitMQ's answers for the transient cases: queue-consumers-conformance.test.ts.)
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
@@ -103,5 +104,23 @@ describe("priority queues", () => {
     await stop(b.broker);
     b = await start(dir);
     expect(await drain(b.url, "pq2")).toEqual(["8:true"]);
+  });
+
+  it("come back in priority order after a crash (the files as a kill -9 leaves them), flagged redelivered", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "amqp-go-priority-"));
+    const crashed = mkdtempSync(join(tmpdir(), "amqp-go-priority-"));
+    dirs.push(dir, crashed);
+    const a = await start(dir);
+    const c = await amqp.connect(a.url, { noDelay: true });
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("pq3", ARGS);
+    for (let i = 0; i < 30; i++) ch.sendToQueue("pq3", Buffer.from(String(i)), { persistent: true, priority: i % 3 });
+    await ch.waitForConfirms();
+    cpSync(dir, crashed, { recursive: true });
+    await c.close();
+    const b = await start(crashed);
+    expect(b.broker.store!.recovery!.clean).toBe(false);
+    const expected = [2, 1, 0].flatMap((p) => Array.from({ length: 10 }, (_, k) => `${3 * k + p}:true`));
+    expect(await drain(b.url, "pq3")).toEqual(expected);
   });
 });

@@ -30,7 +30,7 @@ describe("defaults", () => {
     expect(loadConfig()).toEqual({
       server: { host: null, port: 5672, data_dir: "./data", metrics_port: 15692 },
       connection: { heartbeat: 60, frame_max: 131072, channel_max: 2047, handshake_timeout: 10000, max_handshaking_connections: 1000 },
-      limits: { max_message_size: 134217728, memory_high_watermark: 0.4, queue_flow_bytes: 4194304, idle_queue_flow_bytes: 0, disk_free_limit: 50000000, disk_free_limit_relative: 0, disk_check_interval: 1000 },
+      limits: { max_message_size: 134217728, memory_high_watermark: 0.4, queue_flow_bytes: 4194304, idle_queue_flow_bytes: 0, disk_free_limit: 50000000, disk_free_limit_relative: 0, disk_check_interval: 1000, consumer_timeout: 1800000 },
       storage: {
         wal_batch_size: 1048576,
         wal_batch_delay: 0,
@@ -229,6 +229,7 @@ describe("toBrokerOptions", () => {
       diskFreeLimit: 50000000,
       diskFreeLimitRelative: 0,
       diskCheckInterval: 1000,
+      consumerTimeout: 1800000,
       logger,
       dataDir: "./data",
       storage: {

@@ -78,6 +78,7 @@ export const SETTINGS = {
     disk_free_limit: broker("diskFreeLimit"),
     disk_free_limit_relative: broker("diskFreeLimitRelative"),
     disk_check_interval: broker("diskCheckInterval"),
+    consumer_timeout: broker("consumerTimeout"),
   },
   storage: {
     wal_batch_size: storage("walBatchSize"),

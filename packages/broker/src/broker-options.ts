@@ -52,6 +52,13 @@ export const BROKER_SETTINGS = {
     max: Number.MAX_SAFE_INTEGER,
     doc: "A queue with consumers holding more ready message memory than this holds back the connections publishing to it (flow) until it is at half, octets",
   },
+  // RabbitMQ 3.10's consumer_timeout default: 30 minutes (its per-queue x-consumer-timeout came in 3.12).
+  consumerTimeout: {
+    default: 1_800_000,
+    min: 0,
+    max: MAX_TIMER,
+    doc: "ms a delivery may stay unacknowledged before its channel is closed with 406, checked every quarter of it (at most every minute); 0 disables",
+  },
   idleQueueFlowBytes: {
     default: 0,
     min: 0,

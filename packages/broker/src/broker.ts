@@ -2,6 +2,7 @@
  * The broker: vhosts, listeners and connections. `new Broker(options).listen({ port })` is a running
  * AMQP 0-9-1 server; `close()` ends every connection with 320 CONNECTION_FORCED.
  */
+import { ConsumerTimeouts } from "./channel/consumer-timeout.js";
 import { createServer, type Server, type Socket } from "node:net";
 import { totalmem } from "node:os";
 import { type BrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from "./broker-options.js";
@@ -14,7 +15,9 @@ import { type Definitions, definitionsOf, restoreDefinitions } from "./definitio
 import { MetadataStore, STORAGE_SETTINGS } from "@amqp-go/storage";
 import { FaultLog } from "./store/fault-log.js";
 import { join } from "node:path";
+import type { StoredBacklog } from "./queue/backlog.js";
 import { DiskBacklog } from "./queue/disk-backlog.js";
+import { PriorityBacklog } from "./queue/priority-backlog.js";
 import type { Queue } from "./queue/queue.js";
 import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
 import { StorageStats } from "./store/storage-stats.js";
@@ -51,6 +54,8 @@ export class Broker implements QueueStorage {
   readonly memory: MemoryMonitor;
   /** The disk alarm on the data directory's file system (null without a data directory). */
   readonly disk: DiskMonitor | null = null;
+  /** consumer_timeout: one timer for every channel's deliveries (channel/consumer-timeout.ts). */
+  readonly consumerTimeouts: ConsumerTimeouts;
   /** Open connections in `state`: held back by credit flow ("flow"), by the memory alarm ("blocked"), or read. */
   connectionsIn(state: ReadingState): number {
     let n = 0;
@@ -89,6 +94,8 @@ export class Broker implements QueueStorage {
       if (alarm && this.store !== null) setImmediate(this.pageOut);
     });
     memory.start();
+    this.consumerTimeouts = new ConsumerTimeouts(this.options.consumerTimeout);
+    this.consumerTimeouts.start();
     this.addVhost("/");
     if (options.dataDir !== undefined) {
       this.openMetadata(options.dataDir);
@@ -199,6 +206,13 @@ export class Broker implements QueueStorage {
     for (let i = 0; i < recovering.length; i++) {
       const q = recovering[i]!.queue;
       const r = queues[i]!;
+      if (q.maxPriority > 0) {
+        const backlog = new PriorityBacklog(q, q.maxPriority, r.store);
+        q.attachStore(r.store, backlog);
+        // no delivery lease: after a crash every recovered message may have been delivered
+        await backlog.recover(store.recovery!.clean ? r.redeliveredBelow : r.store.nextSeq);
+        continue;
+      }
       const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);
       backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
       q.attachStore(r.store, backlog);
@@ -215,7 +229,12 @@ export class Broker implements QueueStorage {
     const store = this.store;
     if (store === null) return;
     const qs = store.createQueueStore(`${queue.vhost}/${queue.name}`);
-    queue.attachStore(qs, new DiskBacklog(queue, qs, store.options.queueMemoryBytes, this.options.logger, this.storageStats));
+    queue.attachStore(
+      qs,
+      queue.maxPriority > 0
+        ? new PriorityBacklog(queue, queue.maxPriority, qs)
+        : new DiskBacklog(queue, qs, store.options.queueMemoryBytes, this.options.logger, this.storageStats),
+    );
   }
 
   /** @internal QueueStorage */
@@ -363,6 +382,7 @@ export class Broker implements QueueStorage {
     this.memory.stop();
     this.disk?.stop();
     if (this.definitionsRetry !== null) clearTimeout(this.definitionsRetry);
+    this.consumerTimeouts.stop();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of [...this.connections]) c.forceClose(reason);
     // Sockets still in the handshake, or whose client does not answer close-ok in time, are cut.
@@ -371,7 +391,7 @@ export class Broker implements QueueStorage {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
-    const backlogs = new Map<number, DiskBacklog>();
+    const backlogs = new Map<number, StoredBacklog>();
     for (const q of this.durableQueues()) {
       const b = q.diskBacklog;
       if (b === null) continue;

@@ -3,7 +3,7 @@
  * publisher sent them (passed on unchanged to consumers), and the body. Properties are decoded only
  * when something needs them (a headers exchange, and later TTL, priority, dead-lettering).
  */
-import { type BasicProperties, decodeBasicProperties, type FieldTable } from "@amqp-go/protocol";
+import { type BasicProperties, decodeBasicProperties, encodeBasicProperties, type FieldTable } from "@amqp-go/protocol";
 
 /**
  * Octets a queued message costs beyond its content, counted against the memory watermark. Measured
@@ -18,6 +18,8 @@ const OVERHEAD = 512;
 export class Message {
   private decoded: BasicProperties | undefined = undefined;
   private compacted = false;
+  /** Sender-selected distribution: the routing keys of the `CC` and `BCC` headers (null: none). */
+  extraRoutingKeys: readonly string[] | null = null;
 
   constructor(
     readonly exchange: string,
@@ -47,6 +49,14 @@ export class Message {
     this.body.copy(own, p);
     this.rawProperties = own.subarray(0, p);
     this.body = own.subarray(p);
+  }
+
+  /** Rewrites the properties (BCC taken out, a direct reply-to name filled in): encoded once, here. */
+  setProperties(p: BasicProperties): void {
+    // the encoder asks for room for every short string at its longest, beyond the octets kept
+    const b = Buffer.allocUnsafe(this.rawProperties.length + 4096);
+    this.rawProperties = b.subarray(0, encodeBasicProperties(b, 0, p));
+    this.decoded = p;
   }
 
   get properties(): BasicProperties {

@@ -14,6 +14,7 @@ import type { MemoryMonitor } from "./memory.js";
 import { type FlowLimits, NO_FLOW_LIMITS } from "./queue/flow.js";
 import type { Message } from "./message.js";
 import { Queue } from "./queue/queue.js";
+import { typeName } from "./field-type.js";
 
 export interface ExchangeDeclare {
   readonly name: string;
@@ -48,29 +49,6 @@ const inequivalent = (arg: string, kind: string, name: string, vhost: string, re
   preconditionFailed(
     `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received '${String(received)}' but current is '${String(current)}'`,
   );
-
-/** RabbitMQ's name for the wire type a client most likely used for `v` (amqplib's choice for numbers). */
-function typeName(v: FieldValue): string {
-  switch (typeof v) {
-    case "string":
-      return "longstr";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "long";
-    case "number":
-      if (!Number.isInteger(v)) return "double";
-      if (v >= -128 && v < 128) return "byte";
-      if (v >= -32768 && v < 32768) return "short";
-      return v >= -0x80000000 && v < 0x80000000 ? "signedint" : "long";
-    default:
-      if (v === null) return "void";
-      if (Array.isArray(v)) return "array";
-      if (v instanceof Uint8Array) return "binary";
-      if (v instanceof Date) return "timestamp";
-      return "table";
-  }
-}
 
 function shown(v: FieldValue): string {
   return v instanceof Date ? String(Math.floor(v.getTime() / 1000)) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
@@ -130,6 +108,8 @@ export class Vhost {
 
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  /** Direct reply-to: the channels consuming from amq.rabbitmq.reply-to, by their reply name. */
+  readonly replyConsumers = new Map<string, { deliverReply(message: Message): void }>();
   /** Reused by `route`: no allocation per publish. */
   private readonly hops: Destination[] = [];
   private readonly routed: Queue[] = [];
@@ -320,17 +300,25 @@ export class Vhost {
   route(exchange: Exchange, message: Message): Queue[] {
     const routed = this.routed;
     routed.length = 0;
-    const epoch = ++this.epoch;
-    this.routeVia(exchange, message, epoch);
+    this.routeVia(exchange, message.routingKey, message, ++this.epoch);
+    if (message.extraRoutingKeys !== null) this.routeCopies(exchange, message, message.extraRoutingKeys);
     return routed;
   }
 
-  private routeVia(exchange: Exchange, message: Message, epoch: number): void {
+  /** Sender-selected distribution: each CC/BCC key routes through the exchange too; each queue gets one copy. */
+  private routeCopies(exchange: Exchange, message: Message, keys: readonly string[]): void {
+    for (const key of keys) this.routeVia(exchange, key, message, ++this.epoch);
+    const unique = new Set(this.routed);
+    this.routed.length = 0;
+    this.routed.push(...unique);
+  }
+
+  private routeVia(exchange: Exchange, routingKey: string, message: Message, epoch: number): void {
     const hops = this.hops;
     const start = hops.length;
     const before = this.routed.length;
     exchange.routeMark = epoch;
-    exchange.route(message.routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
+    exchange.route(routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
     for (let i = start; i < hops.length; i++) {
       const d = hops[i]!;
       if (d.routeMark === epoch) continue;
@@ -338,7 +326,7 @@ export class Vhost {
         d.routeMark = epoch;
         this.routed.push(d as Queue);
       } else {
-        this.routeVia(d as Exchange, message, epoch);
+        this.routeVia(d as Exchange, routingKey, message, epoch);
       }
     }
     hops.length = start;
@@ -346,7 +334,7 @@ export class Vhost {
       const ae = exchange.options.arguments["alternate-exchange"];
       if (typeof ae === "string") {
         const alt = this.exchanges.get(ae);
-        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, message, epoch);
+        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, routingKey, message, epoch);
       }
     }
   }

@@ -12,7 +12,7 @@ const ALL_14 = {
   deliveryMode: 2,
   priority: 9,
   correlationId: "corr-1",
-  replyTo: "amq.rabbitmq.reply-to",
+  replyTo: "rpc.replies", // not amq.rabbitmq.reply-to: that one needs a reply consumer (direct reply-to)
   expiration: "60000",
   messageId: "id-1",
   timestamp: 1_700_000_000,

@@ -11,13 +11,15 @@ import type { Vhost } from "../vhost.js";
 import { ContentAssembly } from "./content.js";
 import type { ChannelConnection, ChannelContext } from "./context.js";
 import { Deliveries } from "./deliveries.js";
+import type { DirectReply } from "./direct-reply.js";
+import type { TimedChannel } from "./consumer-timeout.js";
 import { exchangeBind, exchangeDeclare, exchangeDelete } from "./exchange-methods.js";
 import { Permissions } from "./permissions.js";
 import { type PublishingChannel, Publisher } from "./publish.js";
 import { queueBind, queueDeclare, queueDelete, queuePurge, queueUnbind } from "./queue-methods.js";
 import { Transaction } from "./tx.js";
 
-export class Channel implements ChannelContext, PublishingChannel {
+export class Channel implements ChannelContext, PublishingChannel, TimedChannel {
   /** channel.close sent or received: only the close handshake counts now. */
   closing = false;
   readonly vhost: Vhost;
@@ -41,6 +43,16 @@ export class Channel implements ChannelContext, PublishingChannel {
     this.publisher = new Publisher(this);
     this.content = new ContentAssembly(broker.options.maxMessageSize, this.publisher);
     this.deliveries = new Deliveries(this);
+    broker.consumerTimeouts?.channels.add(this);
+  }
+
+  /** TimedChannel: consumer_timeout, checked on the broker's timer. */
+  checkConsumerTimeout(now: number, timeout: number): void {
+    if (!this.closing) this.deliveries.checkConsumerTimeout(now, timeout);
+  }
+
+  get directReply(): DirectReply | null {
+    return this.deliveries.directReply;
   }
 
   // ---- dispatch -------------------------------------------------------------------------------
@@ -82,7 +94,7 @@ export class Channel implements ChannelContext, PublishingChannel {
         if (this.tx !== null) return this.tx.ack(m.deliveryTag, false, true, m.requeue);
         return deliveries.ack(m.deliveryTag, false, true, m.requeue);
       case MethodId.BasicConsume:
-        return deliveries.consume(m.queue, m.consumerTag, m.noAck, m.exclusive, m.noWait);
+        return deliveries.consume(m.queue, m.consumerTag, m.noAck, m.exclusive, m.noWait, m.arguments);
       case MethodId.BasicCancel:
         deliveries.cancel(m.consumerTag);
         if (!m.noWait) this.reply({ id: MethodId.BasicCancelOk, consumerTag: m.consumerTag });
@@ -203,7 +215,9 @@ export class Channel implements ChannelContext, PublishingChannel {
   release(): void {
     if (this.closing) return;
     this.closing = true;
-    const store = this.connection.broker.store;
+    const broker = this.connection.broker;
+    broker.consumerTimeouts?.channels.delete(this);
+    const store = broker.store;
     store?.forget(this.publisher);
     if (this.tx !== null) {
       store?.forget(this.tx);

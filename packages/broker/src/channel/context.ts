@@ -13,6 +13,7 @@ import type { FlowPublisher, FlowSource } from "../queue/flow.js";
 import type { MessageStore } from "../store/message-store.js";
 import type { Vhost } from "../vhost.js";
 import type { Channel } from "./channel.js";
+import type { ConsumerTimeouts } from "./consumer-timeout.js";
 import type { Permissions } from "./permissions.js";
 
 /** The broker as a channel sees it. */
@@ -23,6 +24,8 @@ export interface ChannelBroker {
   readonly store: MessageStore | null;
   /** The disk alarm (optional: none without a data directory). */
   readonly disk?: Pick<DiskMonitor, "wrote"> | null;
+  /** consumer_timeout: the channels whose deliveries it checks (absent: none). */
+  readonly consumerTimeouts?: ConsumerTimeouts;
 }
 
 /** The connection as a channel sees it (Connection is one). */

@@ -2,14 +2,18 @@
  * The consuming side of a channel: its consumers, deliveries to them and to basic.get, the
  * deliveries waiting for their ack, acks, nacks, rejects and recover, and the prefetch limits.
  */
-import { type BasicDeliverArgs, MethodId } from "@amqp-go/protocol";
+import { type BasicDeliverArgs, type FieldTable, MethodId } from "@amqp-go/protocol";
 import { randomBytes } from "node:crypto";
 import { accessRefused, notAllowed, preconditionFailed } from "../errors.js";
 import { Consumer, type DeliverySink } from "../queue/consumer.js";
+import { consumerPriority } from "../queue/consumer-arguments.js";
 import type { Queue, QueueEntry } from "../queue/queue.js";
 import type { BrokerCounters } from "../ports.js";
 import type { Vhost } from "../vhost.js";
+import type { Message } from "../message.js";
 import type { ChannelConnection, ChannelContext } from "./context.js";
+import { AckDeadline, ackTimedOut } from "./consumer-timeout.js";
+import { DirectReply, REPLY_QUEUE, type ReplySink } from "./direct-reply.js";
 
 /** A delivery waiting for its ack. */
 interface Unacked {
@@ -19,8 +23,12 @@ interface Unacked {
   readonly consumer: Consumer | null;
 }
 
-export class Deliveries implements DeliverySink {
+export class Deliveries implements DeliverySink, ReplySink {
   private readonly consumers = new Map<string, Consumer>();
+  /** consumer_timeout: the delivery tags sampled at the last ticks. */
+  private readonly deadline = new AckDeadline();
+  /** The consumer of amq.rabbitmq.reply-to, made at its first basic.consume. */
+  directReply: DirectReply | null = null;
   private readonly unacked = new Map<number, Unacked>();
   private nextDeliveryTag = 1;
   /** Deliveries awaiting ack that count against the channel-wide prefetch (global qos). */
@@ -54,23 +62,36 @@ export class Deliveries implements DeliverySink {
     else this.prefetchCount = prefetchCount;
   }
 
-  consume(queueName: string, tag: string, noAck: boolean, exclusive: boolean, noWait: boolean): void {
+  consume(queueName: string, tag: string, noAck: boolean, exclusive: boolean, noWait: boolean, args: FieldTable): void {
     const vhost = this.vhost;
+    if (queueName === REPLY_QUEUE) {
+      this.directReply ??= new DirectReply(this.channel, this);
+      return this.directReply.consume(this.newTag(tag), noAck, noWait);
+    }
     const q = vhost.queue(this.channel.queueName(queueName), this.connection);
     this.channel.permissions.permit("read", "queue", q.name);
-    if (tag === "") tag = `amq.ctag-${randomBytes(16).toString("base64url")}`;
-    if (this.consumers.has(tag)) throw notAllowed(`attempt to reuse consumer tag '${tag}'`);
-    if (q.exclusiveConsumer || (exclusive && q.consumerCount > 0)) {
+    tag = this.newTag(tag);
+    // RabbitMQ 3.10 refuses any exclusive consumer on a single-active-consumer queue.
+    if (q.exclusiveConsumer || (exclusive && (q.consumerCount > 0 || q.singleActive))) {
       throw accessRefused(`queue '${q.name}' in vhost '${vhost.name}' in exclusive use`);
     }
-    const consumer = new Consumer(tag, q, this, noAck, exclusive, this.prefetchCount);
+    const priority = consumerPriority(args, q.name, vhost.name);
+    const consumer = new Consumer(tag, q, this, noAck, exclusive, this.prefetchCount, priority);
     this.consumers.set(tag, consumer);
     // consume-ok goes out before the first delivery.
     if (!noWait) this.channel.reply({ id: MethodId.BasicConsumeOk, consumerTag: tag });
     q.addConsumer(consumer);
   }
 
+  /** A consumer tag for basic.consume: `tag`, or a fresh one; 530 when the channel uses it already. */
+  private newTag(tag: string): string {
+    if (tag === "") return `amq.ctag-${randomBytes(16).toString("base64url")}`;
+    if (this.consumers.has(tag) || this.directReply?.tag === tag) throw notAllowed(`attempt to reuse consumer tag '${tag}'`);
+    return tag;
+  }
+
   cancel(tag: string): void {
+    if (this.directReply?.cancel(tag) === true) return;
     const consumer = this.consumers.get(tag);
     if (consumer === undefined) return;
     this.consumers.delete(tag);
@@ -112,6 +133,21 @@ export class Deliveries implements DeliverySink {
     const conn = this.connection;
     conn.writer.content(this.number, args, m.rawProperties, m.body);
     conn.scheduleFlush();
+  }
+
+  /** ReplySink: a direct reply goes straight to the channel's reply consumer (no ack, no queue). */
+  deliverReply(tag: string, m: Message): void {
+    if (this.channel.closing) return;
+    this.counters.delivered++;
+    this.counters.deliveredNoAck++;
+    const args = this.deliverArgs;
+    args.consumerTag = tag;
+    args.deliveryTag = this.nextDeliveryTag++;
+    args.redelivered = false;
+    args.exchange = m.exchange;
+    args.routingKey = m.routingKey;
+    this.connection.writer.content(this.number, args, m.rawProperties, m.body);
+    this.connection.scheduleFlush();
   }
 
   /** DeliverySink: the queue was deleted; tell the client if it listens (consumer_cancel_notify). */
@@ -208,6 +244,12 @@ export class Deliveries implements DeliverySink {
     for (const q of queues) q.drain();
   }
 
+  /** consumer_timeout: closes the channel (406) when its oldest unacknowledged delivery is too old. */
+  checkConsumerTimeout(now: number, timeout: number): void {
+    const oldest = this.unacked.size === 0 ? 0 : (this.unacked.keys().next().value ?? 0);
+    if (this.deadline.expired(now, timeout, this.nextDeliveryTag, oldest)) this.channel.closeWithError(ackTimedOut(this.number, timeout));
+  }
+
   /** There may be room again: let the queues this channel consumes from deliver. */
   resume(): void {
     if (!this.canDeliver()) return;
@@ -216,7 +258,9 @@ export class Deliveries implements DeliverySink {
 
   /** The channel closes: consumers are cancelled, unacknowledged deliveries requeued. */
   release(): void {
-    for (const tag of [...this.consumers.keys()]) this.cancel(tag);
+    this.directReply?.release();
+    // Requeued first: a single active consumer taking over gets them back first, in their place.
     this.requeueAll();
+    for (const tag of [...this.consumers.keys()]) this.cancel(tag);
   }
 }

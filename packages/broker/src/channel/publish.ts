@@ -5,13 +5,15 @@
  */
 import { MethodId, ReplyCode } from "@amqp-go/protocol";
 import { RingBuffer } from "@amqp-go/storage";
-import { accessRefused, type ChannelError, notFound, publishError } from "../errors.js";
+import { accessRefused, ChannelError, notFound, publishError } from "../errors.js";
 import type { Exchange } from "../exchange/exchange.js";
 import type { Message } from "../message.js";
 import type { BrokerCounters } from "../ports.js";
 import type { SyncWaiter } from "../store/message-store.js";
 import type { Vhost } from "../vhost.js";
 import type { PublishSink } from "./content.js";
+import { type DirectReply, replyConsumerOf, rewriteReplyTo } from "./direct-reply.js";
+import { checkUserId, HAS_HEADERS, HAS_REPLY_TO, HAS_USER_ID, propertyFlags, senderRoutes } from "./publish-checks.js";
 import type { ChannelConnection, ChannelContext } from "./context.js";
 import type { Permissions } from "./permissions.js";
 import type { Transaction } from "./tx.js";
@@ -19,6 +21,8 @@ import type { Transaction } from "./tx.js";
 /** The channel as its publisher sees it: the context, plus the transaction publishes wait in. */
 export interface PublishingChannel extends ChannelContext {
   readonly tx: Transaction | null;
+  /** The channel's consumer of amq.rabbitmq.reply-to, if it ever had one. */
+  readonly directReply: DirectReply | null;
 }
 
 export class Publisher implements PublishSink, SyncWaiter {
@@ -63,6 +67,8 @@ export class Publisher implements PublishSink, SyncWaiter {
         throw publishError(e as ChannelError);
       }
     }
+    const flags = propertyFlags(message);
+    if ((flags & (HAS_USER_ID | HAS_HEADERS | HAS_REPLY_TO)) !== 0) this.checkProperties(message, flags);
     const tx = this.channel.tx;
     if (tx !== null) {
       tx.publish(message, mandatory);
@@ -70,6 +76,17 @@ export class Publisher implements PublishSink, SyncWaiter {
     }
     const logSeq = this.route(exchange, message, mandatory);
     if (this.confirm) this.confirmPublish(logSeq);
+  }
+
+  /** Validated user-id, CC/BCC and direct reply-to: only for a publish that sets those properties. */
+  private checkProperties(message: Message, flags: number): void {
+    try {
+      if ((flags & HAS_USER_ID) !== 0) checkUserId(message, this.connection.user);
+      if ((flags & HAS_HEADERS) !== 0) senderRoutes(message);
+      if ((flags & HAS_REPLY_TO) !== 0) rewriteReplyTo(message, this.channel.directReply);
+    } catch (e) {
+      throw e instanceof ChannelError ? publishError(e) : e;
+    }
   }
 
   /**
@@ -83,6 +100,13 @@ export class Publisher implements PublishSink, SyncWaiter {
     counters.published++;
     counters.routed += n;
     if (n === 0) {
+      // a reply to a direct reply-to name goes straight to its channel
+      const reply = message.exchange === "" ? replyConsumerOf(this.vhost, message.routingKey) : undefined;
+      if (reply !== undefined) {
+        counters.routed++;
+        reply.deliverReply(message);
+        return 0;
+      }
       if (mandatory) counters.unroutableReturned++;
       else counters.unroutableDropped++;
       if (mandatory) {

@@ -3,8 +3,10 @@ import { MethodId, type QueueBind, type QueueDeclare, type QueueDelete, type Que
 import { accessRefused } from "../errors.js";
 import { serverNamedQueue } from "../vhost.js";
 import type { ChannelContext } from "./context.js";
+import { declareReplyQueue, isReplyQueue } from "./direct-reply.js";
 
 export function queueDeclare(c: ChannelContext, m: QueueDeclare): void {
+  if (isReplyQueue(m.queue)) return declareReplyQueue(c, m);
   // A server-named queue is checked under the name it is about to get, as RabbitMQ does.
   const serverName = m.queue === "" && !m.passive ? serverNamedQueue() : undefined;
   if (!m.passive) c.permissions.permit("configure", "queue", serverName ?? m.queue);

@@ -31,3 +31,13 @@ export interface BacklogOwner {
   release(bytes: number): void;
   drain(): void;
 }
+
+/** A backlog over a durable queue's files (DiskBacklog, PriorityBacklog): what the broker asks of it. */
+export interface StoredBacklog {
+  /** Memory pressure: drop from memory what is on disk anyway. */
+  pageOut(): void;
+  /** Drops reads in flight (the queue is deleted or the broker stops). */
+  close(): void;
+  /** At a clean stop: messages with a lower seq come back flagged redelivered. */
+  firstUndelivered(): number;
+}

@@ -16,6 +16,8 @@ export interface DeliverySink {
 export class Consumer {
   /** Deliveries not yet acknowledged. */
   unacked = 0;
+  /** When a ByPriority scheduler last chose it (round-robin among equal priorities). */
+  lastServed = 0;
 
   constructor(
     readonly tag: string,
@@ -25,6 +27,8 @@ export class Consumer {
     readonly exclusive: boolean,
     /** Most unacknowledged deliveries at once; 0: no limit. */
     readonly prefetch: number,
+    /** x-priority: among consumers with room, the highest gets the message (RabbitMQ's consumer priorities). */
+    readonly priority = 0,
   ) {}
 
   hasCredit(): boolean {

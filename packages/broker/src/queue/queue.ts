@@ -14,11 +14,13 @@ import type { MemoryMonitor } from "../memory.js";
 import type { Message } from "../message.js";
 import type { PublishTarget } from "../store/message-store.js";
 import type { QueueStore } from "../store/queue-store.js";
-import type { Backlog, BacklogOwner } from "./backlog.js";
+import type { Backlog, BacklogOwner, StoredBacklog } from "./backlog.js";
 import type { Consumer } from "./consumer.js";
-import type { DiskBacklog } from "./disk-backlog.js";
+import { maxPriority, singleActiveConsumer } from "./consumer-arguments.js";
+import { ByPriority, type ConsumerScheduler, singleActive } from "./consumer-scheduler.js";
 import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "./flow.js";
 import { MemoryBacklog } from "./memory-backlog.js";
+import { PriorityBacklog } from "./priority-backlog.js";
 
 export interface QueueEntry {
   readonly message: Message;
@@ -51,10 +53,10 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   deleted = false;
   /** Set once a consumer came: an auto-delete queue goes when its last consumer leaves. */
   private hadConsumer = false;
-  private ready: Backlog = new MemoryBacklog(this);
+  private ready: Backlog;
   /** The queue's files, when it is durable and the broker has a data directory. */
   store: QueueStore | null = null;
-  private disk: DiskBacklog | null = null;
+  private disk: StoredBacklog | null = null;
   /** The store id read from the definitions, until recovery attaches the store. */
   storeId = 0;
   private nextSeq = 0;
@@ -62,6 +64,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** basic.get calls waiting for messages being read from disk. */
   private getters: (() => void)[] = [];
   private draining = false;
+  /** Single active consumer or consumer priorities; null: plain round-robin (consumer-scheduler.ts). */
+  private scheduler: ConsumerScheduler | null;
   /** The publishers this queue holds back (credit flow). */
   private readonly flow: QueueFlow;
 
@@ -75,13 +79,24 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   ) {
     this.owner = options.exclusive ? owner : null;
     this.flow = new QueueFlow(flowLimits);
+    this.scheduler = singleActiveConsumer(options.arguments) ? singleActive : null;
+    this.maxPriority = maxPriority(options.arguments);
+    this.ready = this.maxPriority > 0 ? new PriorityBacklog(this, this.maxPriority) : new MemoryBacklog(this);
+  }
+
+  /** x-max-priority (0: none): messages go out highest priority first (priority-backlog.ts). */
+  readonly maxPriority: number;
+
+  /** x-single-active-consumer: one consumer at a time gets messages. */
+  get singleActive(): boolean {
+    return this.scheduler === singleActive;
   }
 
   /** Message octets held by this queue, ready and unacknowledged, as counted for the memory alarm. */
   bytes = 0;
 
   /** Makes the queue keep its messages on disk, in `store`, through `backlog`. */
-  attachStore(store: QueueStore, backlog: DiskBacklog): void {
+  attachStore(store: QueueStore, backlog: Backlog & StoredBacklog): void {
     this.store = store;
     this.storeId = store.id;
     this.disk = backlog;
@@ -170,10 +185,12 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     if (this.draining) return;
     this.draining = true;
     const consumers = this.consumers;
+    const scheduler = this.scheduler;
     while (this.ready.length > 0) {
       const n = consumers.length;
       let consumer: Consumer | undefined;
-      for (let i = 0; i < n; i++) {
+      if (scheduler !== null) consumer = scheduler.next(consumers);
+      else for (let i = 0; i < n; i++) {
         const c = consumers[(this.next + i) % n]!;
         if (c.hasCredit()) {
           consumer = c;
@@ -254,6 +271,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   addConsumer(consumer: Consumer): void {
     this.consumers.push(consumer);
+    if (consumer.priority !== 0 && this.scheduler === null) this.scheduler = new ByPriority();
     this.hadConsumer = true;
     this.drain();
   }
@@ -263,6 +281,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     const i = this.consumers.indexOf(consumer);
     if (i >= 0) this.consumers.splice(i, 1);
     if (this.next >= this.consumers.length) this.next = 0;
+    // the next single active consumer takes over
+    if (i === 0 && this.scheduler === singleActive && this.consumers.length > 0) this.drain();
     // without consumers the mark is higher: publishers may go on
     if (this.flow.waiters > 0) this.flow.settled(this, this.readyBytes, this.consumers.length);
     return this.options.autoDelete && this.hadConsumer && this.consumers.length === 0;
@@ -274,7 +294,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   }
 
   /** The backlog over the queue's files (paging out, a clean stop); null when it has none. */
-  get diskBacklog(): DiskBacklog | null {
+  get diskBacklog(): StoredBacklog | null {
     return this.disk;
   }
 

@@ -63,6 +63,11 @@ export class Requeued {
     return top;
   }
 
+  /** The entries, in no particular order. */
+  [Symbol.iterator](): Iterator<QueueEntry> {
+    return this.heap[Symbol.iterator]();
+  }
+
   /** Drops everything; returns the entries (in no particular order). */
   clear(): QueueEntry[] {
     const h = this.heap;

@@ -55,6 +55,18 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   return result;
 }
 
+/** Shorter names some settings also go by in the environment (as RabbitMQ's container image reads RABBITMQ_DEFAULT_USER). */
+export const ENV_ALIASES: Readonly<Record<string, readonly [Section, string]>> = {
+  AMQP_DEFAULT_USER: ["auth", "default_user"],
+  AMQP_DEFAULT_PASS: ["auth", "default_pass"],
+};
+
+/** The config with secrets replaced, for logging it. */
+export function redactedConfig(config: ServerConfig): ServerConfig {
+  if (config.auth.default_pass === null) return config;
+  return { ...config, auth: { ...config.auth, default_pass: "[redacted]" } };
+}
+
 /**
  * The AMQP_<SECTION>_<KEY> variables, e.g. AMQP_SERVER_DATA_DIR -> server.data_dir. A variable with
  * one word after AMQP_ (AMQP_URL, which many clients read) is not ours and is skipped; any other
@@ -62,8 +74,13 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
  */
 export function envOverrides(env: Readonly<Record<string, string | undefined>>): Override[] {
   const overrides: Override[] = [];
+  // The aliases first, so that the AMQP_<SECTION>_<KEY> spelling wins when both are set.
+  for (const [name, [section, key]] of Object.entries(ENV_ALIASES)) {
+    const value = env[name];
+    if (value !== undefined) overrides.push({ section, key, text: value, source: name });
+  }
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith("AMQP_") || value === undefined) continue;
+    if (!name.startsWith("AMQP_") || value === undefined || Object.hasOwn(ENV_ALIASES, name)) continue;
     const rest = name.slice(5).toLowerCase();
     const split = rest.indexOf("_");
     if (split <= 0) continue;
@@ -134,6 +151,9 @@ function checkConfig(config: ServerConfig): void {
     throw new ConfigError(`server.port and server.metrics_port are both ${port}; they need different ports`);
   }
   checkTls(config);
+  if ((config.auth.default_user === null) !== (config.auth.default_pass === null)) {
+    throw new ConfigError("auth.default_user and auth.default_pass go together: set both (AMQP_DEFAULT_USER and AMQP_DEFAULT_PASS), or neither");
+  }
 }
 
 /** The TLS listener runs when both the certificate and its key are given. */

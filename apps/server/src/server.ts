@@ -8,7 +8,7 @@ import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
-import { loadConfig, type ServerConfig, toBrokerOptions } from "./config.js";
+import { loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { createLogger, type LogTarget } from "./logger.js";
 import { listenTls, type TlsListener, tlsOptions } from "./tls-listener.js";
@@ -50,7 +50,7 @@ export async function startServer(
   if (commandLine.kind === "admin") return { kind: "print", text: runAdmin(commandLine, env) };
   const config = loadConfig({ file: commandLine.configFile, env, flags: commandLine.flags });
   const { logger, flush } = createLogger(config.log, target);
-  logger.debug({ version, config }, "config");
+  logger.debug({ version, config: redactedConfig(config) }, "config");
 
   // Before anything opens the data dir: a second server on it stops here. Released on every
   // failure below and on stop.

@@ -2,7 +2,7 @@
  * The server's configuration: the sections and keys of settings.ts (snake_case, the spelling of
  * RabbitMQ's rabbitmq.conf), and how they are loaded:
  *
- *   defaults  <  --config FILE (JSON)  <  AMQP_<SECTION>_<KEY> variables  <  command-line flags
+ *   defaults  <  --config FILE (JSON, or YAML: .yaml/.yml)  <  AMQP_<SECTION>_<KEY> variables  <  command-line flags
  *
  * Every value is checked where it is read, so an error names its source (the file, the variable or
  * the flag); an unknown section or key is an error too. Errors are ConfigErrors (exit code 2).
@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { availableMemory, type BrokerOptions, bytesOfMemory, type Logger } from "@amqp-go/broker";
+import { configFormat, parseConfigText } from "./config-file.js";
 import type { ConfigValue } from "./config-value.js";
 import { ConfigError } from "./errors.js";
 import { SECTIONS, type Section, type ServerConfig, SETTING_ENTRIES, SETTINGS, type Setting } from "./settings.js";
@@ -26,7 +27,7 @@ export interface Override {
 }
 
 export interface ConfigSources {
-  /** Path of a JSON config file (--config). */
+  /** Path of a JSON or YAML config file (--config). */
   readonly file?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Command-line flags, already mapped to their keys. */
@@ -117,13 +118,8 @@ function applyFile(config: MutableConfig, path: string): void {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(`--config ${path}: cannot read the file (${code ?? (err as Error).message})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(source);
-  } catch (err) {
-    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isObject(json)) throw new ConfigError(`${path}: must hold a JSON object of sections (${SECTIONS.join(", ")})`);
+  const json = parseConfigText(source, path);
+  if (!isObject(json)) throw new ConfigError(`${path}: must hold a ${configFormat(path) === "yaml" ? "YAML mapping" : "JSON object"} of sections (${SECTIONS.join(", ")})`);
   for (const [section, values] of Object.entries(json)) {
     if (!Object.hasOwn(SETTINGS, section)) {
       throw new ConfigError(`${path}: unknown section "${section}" (sections: ${SECTIONS.join(", ")})`);

@@ -10,6 +10,7 @@ import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
 import { loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { DataDirLock } from "./data-dir-lock.js";
+import { writeGeneratedConfig } from "./generate-config.js";
 import { createLogger, type LogTarget } from "./logger.js";
 import { listenTls, type TlsListener, tlsOptions } from "./tls-listener.js";
 import { ServerUsers } from "./users.js";
@@ -48,6 +49,7 @@ export async function startServer(
   const commandLine = parseCommandLine(args);
   if (commandLine.kind === "print") return commandLine;
   if (commandLine.kind === "admin") return { kind: "print", text: runAdmin(commandLine, env) };
+  if (commandLine.kind === "generate-config") return { kind: "print", text: writeGeneratedConfig(commandLine.file, version) };
   const config = loadConfig({ file: commandLine.configFile, env, flags: commandLine.flags });
   const { logger, flush } = createLogger(config.log, target);
   logger.debug({ version, config: redactedConfig(config) }, "config");

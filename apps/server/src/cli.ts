@@ -31,7 +31,7 @@ export const version: string = (
 function describe({ setting }: SettingEntry): string {
   const value = setting.value.default;
   const shown = value === null || (Array.isArray(value) && value.length === 0) ? "" : ` (default: ${String(value)})`;
-  return `${setting.doc}${shown}${setting.live === true ? " [live]" : ""}`;
+  return `${setting.doc}${shown}${setting.live === true ? " [applied on SIGHUP]" : ""}`;
 }
 
 /** `usageConfiguration` is in yargs 18 but not in @types/yargs 17. */

@@ -8,15 +8,17 @@ import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
-import { loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
+import { type ConfigSources, loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { writeGeneratedConfig } from "./generate-config.js";
 import { createLogger, type LogTarget } from "./logger.js";
+import { applyLive, type ReloadReport, reloadConfig } from "./reload.js";
 import { listenTls, type TlsListener, tlsOptions } from "./tls-listener.js";
 import { ServerUsers } from "./users.js";
 
 export interface RunningServer {
   readonly kind: "running";
+  /** The config in force: as started, with the live settings of the last reload. */
   readonly config: ServerConfig;
   readonly logger: Logger;
   /** The port and address actually bound (port 0 in the config picks one). */
@@ -28,6 +30,8 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
   /** Writes out buffered log lines. */
   flush(): Promise<void>;
+  /** SIGHUP: reopens the log file, reloads the users file and the live settings (reload.ts); logs one line. */
+  reload(): ReloadReport;
 }
 
 /** What --help or --version asked to print. */
@@ -50,8 +54,9 @@ export async function startServer(
   if (commandLine.kind === "print") return commandLine;
   if (commandLine.kind === "admin") return { kind: "print", text: runAdmin(commandLine, env) };
   if (commandLine.kind === "generate-config") return { kind: "print", text: writeGeneratedConfig(commandLine.file, version) };
-  const config = loadConfig({ file: commandLine.configFile, env, flags: commandLine.flags });
-  const { logger, flush } = createLogger(config.log, target);
+  const sources: ConfigSources = { file: commandLine.configFile, env, flags: commandLine.flags };
+  let config = loadConfig(sources);
+  const { logger, flush, reopen } = createLogger(config.log, target);
   logger.debug({ version, config: redactedConfig(config) }, "config");
 
   // Before anything opens the data dir: a second server on it stops here. Released on every
@@ -128,12 +133,36 @@ export async function startServer(
 
   return {
     kind: "running",
-    config,
+    get config() {
+      return config;
+    },
     logger,
     port: bound.port,
     address: bound.address,
     tlsPort: tlsListener?.port,
     flush,
+    reload() {
+      let logError: string | undefined;
+      try {
+        reopen();
+      } catch (err) {
+        logError = (err as Error).message;
+      }
+      users.reload();
+      const reloaded = reloadConfig(sources, config);
+      let report: ReloadReport = { logReopened: config.log.file !== null && logError === undefined, applied: [], needsRestart: [] };
+      if (logError !== undefined) report = { ...report, logError };
+      if ("error" in reloaded) {
+        report = { ...report, configError: reloaded.error };
+      } else {
+        config = reloaded.config;
+        applyLive(config, { logger, users });
+        report = { ...report, applied: reloaded.applied, needsRestart: reloaded.needsRestart };
+      }
+      const problem = report.logError !== undefined || report.configError !== undefined || report.needsRestart.length > 0;
+      logger[problem ? "warn" : "info"](report, report.needsRestart.length > 0 ? "reloaded; some changed settings need a restart" : "reloaded");
+      return report;
+    },
     async stop(reason = "shutdown") {
       users.close();
       const tlsClosed = tlsListener?.close();

@@ -110,6 +110,18 @@ export class ServerUsers {
     this.watcher?.close();
   }
 
+  /** Reads the users file now (SIGHUP), applying it if it changed, as an edit seen by the watcher would. */
+  reload(): void {
+    this.watcher?.check();
+  }
+
+  /** Applies the live auth settings of a reloaded config: loopback_users and the failed-login limit. */
+  configure(config: ServerConfig): void {
+    const { auth } = config;
+    this.authenticator.setLoopbackUsers(auth.loopback_users);
+    this.authenticator.limiter.setLimit({ maxFailures: auth.failed_login_limit, windowMs: auth.failed_login_window });
+  }
+
   private onChange(change: UsersFileChange): void {
     if (change.kind === "invalid") {
       this.log.error({ file: this.path, err: change.error.message }, "users file not reloaded: keeping the users loaded before");

@@ -13,6 +13,7 @@ import { DataDirLock } from "./data-dir-lock.js";
 import { writeGeneratedConfig } from "./generate-config.js";
 import { createLogger, type LogTarget } from "./logger.js";
 import { applyLive, type ReloadReport, reloadConfig } from "./reload.js";
+import { startupLine } from "./startup-line.js";
 import { listenTls, type TlsListener, tlsOptions } from "./tls-listener.js";
 import { ServerUsers } from "./users.js";
 
@@ -129,7 +130,18 @@ export async function startServer(
   }
 
   metrics?.ready();
-  if (metrics !== undefined) logger.info({ port: metrics.port }, "ready");
+  const { fields, msg } = startupLine({
+    version,
+    dataDir: config.server.data_dir,
+    configFile: commandLine.configFile,
+    listeners: {
+      amqp: bound,
+      amqps: tlsListener === undefined ? undefined : { address: tlsListener.address, port: tlsListener.port },
+      metrics: metrics === undefined ? undefined : { address: host ?? "::", port: metrics.port },
+    },
+    broker: broker.options,
+  });
+  logger.info(fields, msg);
 
   return {
     kind: "running",

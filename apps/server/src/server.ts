@@ -8,7 +8,9 @@ import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
-import { loadConfig, type ServerConfig, toBrokerOptions } from "./config.js";
+import { loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
+import { DataDirLock } from "./data-dir-lock.js";
+import { writeGeneratedConfig } from "./generate-config.js";
 import { createLogger, type LogTarget } from "./logger.js";
 import { listenTls, type TlsListener, tlsOptions } from "./tls-listener.js";
 import { ServerUsers } from "./users.js";
@@ -47,13 +49,32 @@ export async function startServer(
   const commandLine = parseCommandLine(args);
   if (commandLine.kind === "print") return commandLine;
   if (commandLine.kind === "admin") return { kind: "print", text: runAdmin(commandLine, env) };
+  if (commandLine.kind === "generate-config") return { kind: "print", text: writeGeneratedConfig(commandLine.file, version) };
   const config = loadConfig({ file: commandLine.configFile, env, flags: commandLine.flags });
   const { logger, flush } = createLogger(config.log, target);
-  logger.debug({ version, config }, "config");
+  logger.debug({ version, config: redactedConfig(config) }, "config");
 
-  const tls = tlsOptions(config);
-  const users = new ServerUsers(config, logger);
-  const broker = new Broker({ ...toBrokerOptions(config, logger), authenticator: users.authenticator });
+  // Before anything opens the data dir: a second server on it stops here. Released on every
+  // failure below and on stop.
+  let lock: DataDirLock;
+  try {
+    lock = DataDirLock.acquire(config.server.data_dir);
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message, dataDir: config.server.data_dir }, "cannot lock the data directory");
+    await flush();
+    throw err;
+  }
+  let users: ServerUsers;
+  let broker: Broker;
+  let tls: ReturnType<typeof tlsOptions>;
+  try {
+    tls = tlsOptions(config);
+    users = new ServerUsers(config, logger);
+    broker = new Broker({ ...toBrokerOptions(config, logger), authenticator: users.authenticator });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   users.attach(broker);
   const { host, port } = config.server;
   // Prometheus on metrics_port (0: off), up before recovery: /healthz answers while the messages
@@ -66,6 +87,7 @@ export async function startServer(
       logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
       users.close();
       await broker.close("startup failed");
+      lock.release();
       await flush();
       throw err;
     }
@@ -78,6 +100,8 @@ export async function startServer(
     logger.fatal({ err, port, host }, "cannot listen");
     users.close();
     await metrics?.close();
+    await broker.close("startup failed");
+    lock.release();
     await flush();
     throw err;
   }
@@ -92,6 +116,7 @@ export async function startServer(
       users.close();
       await metrics?.close();
       await broker.close("startup failed");
+      lock.release();
       await flush();
       throw err;
     }
@@ -115,6 +140,7 @@ export async function startServer(
       await metrics?.close();
       await broker.close(reason);
       await tlsClosed;
+      lock.release();
       logger.info({ reason }, "stopped");
       await flush();
     },

@@ -97,6 +97,8 @@ export const SETTINGS = {
   },
   auth: {
     users_file: setting(optionalText(), "Users, vhosts and permissions (default: <data-dir>/users.json)"),
+    default_user: setting(optionalText(), "User created (tag administrator, every permission on /) with the users file when there is none, instead of guest (env also AMQP_DEFAULT_USER)"),
+    default_pass: setting(optionalText(), "Password of default_user (env also AMQP_DEFAULT_PASS); never logged"),
     loopback_users: setting(textList(["guest"]), "Users who may log in from localhost only, comma-separated (RabbitMQ's loopback_users)"),
     anonymous_user: setting(optionalText(), "Offer ANONYMOUS, logging in as this user (default: not offered)"),
     failed_login_limit: num(10, 0, 1_000_000, "Failed logins from one address within failed_login_window after which its attempts wait (250 ms doubling, at most 4 s) before they are checked; never refused; 0 disables"),

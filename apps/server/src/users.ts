@@ -1,6 +1,6 @@
 /**
  * Users for the running server: the users file, or guest/guest from localhost when there is none
- * (as RabbitMQ's first boot); the authenticator the broker calls; and live reload. When the file
+ * (as RabbitMQ's first boot; with auth.default_user set, the file is created with that user instead); the authenticator the broker calls; and live reload. When the file
  * changes (the CLI, an editor, a config tool), the new users, permissions and vhosts apply at once:
  * vhosts are created and deleted in the broker (deleting closes their connections with 320), and a
  * deleted user's connections are closed with 320, as RabbitMQ does. A file that is invalid or
@@ -10,10 +10,14 @@ import { join } from "node:path";
 import {
   amqplain,
   anonymous,
+  editUsersFile,
   external,
+  hashPassword,
+  initialUsersFile,
   MechanismRegistry,
   plain,
   readUsersFile,
+  type UsersFile,
   type UsersFileChange,
   UserDb,
   UsersAuthenticator,
@@ -38,6 +42,15 @@ export function mechanismsFor(config: ServerConfig): MechanismRegistry {
   return registry;
 }
 
+/**
+ * What a new users file starts from: auth.default_user with auth.default_pass when they are set
+ * (guest is then not created), else guest/guest.
+ */
+export function initialUsers(config: ServerConfig): () => UsersFile {
+  const { default_user: user, default_pass: pass } = config.auth;
+  return user === null || pass === null ? () => initialUsersFile(hashPassword("guest")) : () => initialUsersFile(hashPassword(pass), user);
+}
+
 export interface ServerUsersOptions {
   /** How often the file's stat is polled besides watching its directory, ms. */
   readonly pollMs?: number;
@@ -60,6 +73,12 @@ export class ServerUsers {
     let loaded: ReturnType<typeof readUsersFile>;
     try {
       loaded = readUsersFile(this.path);
+      if (loaded === undefined && config.auth.default_user !== null) {
+        // First boot with a default user: the file is created with it, as RabbitMQ's first boot creates default_user.
+        editUsersFile(this.path, (file) => ({ file, result: undefined }), initialUsers(config));
+        loaded = readUsersFile(this.path);
+        log.info({ file: this.path, user: config.auth.default_user }, "no users file: created it with the default user (administrator)");
+      }
     } catch (err) {
       throw err instanceof UsersFileError ? new ConfigError(err.message) : err;
     }

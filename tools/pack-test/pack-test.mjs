@@ -14,7 +14,7 @@
  *   pnpm build && node tools/pack-test/pack-test.mjs [--keep]
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import amqp from "amqplib";
@@ -167,6 +167,38 @@ export const n: number = MethodId.ConnectionCloseOk;\n`,
       check(`protocol's types with moduleResolution ${resolution}`, false, String(e.stdout || e).slice(0, 1500));
     }
   }
+}
+
+// 4. @amqp-go/testing from each test runner's example project (examples/testing), ESM and CommonJS,
+// the four at once (npm installs mostly wait on the network). Optional dependencies are left out
+// (roaring: only durable queues need it), but for Vitest, whose bundler (rollup) ships its native
+// binary as an optional dependency.
+function sh(cmd, args, cwd, timeout) {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, CI: "1", FORCE_COLOR: "0", NO_COLOR: "1" } });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeout);
+    child.on("close", (code) => (clearTimeout(timer), done({ code, out })));
+  });
+}
+const runners = readdirSync(join(root, "examples/testing"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const results = await Promise.all(
+  runners.map(async (runner) => {
+    const dir = join(work, `example-${runner}`);
+    cpSync(join(root, "examples/testing", runner), dir, { recursive: true });
+    const t0 = performance.now();
+    const inst = await sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...(runner === "vitest" ? [] : ["--omit=optional"]), ...["testing", "broker", "storage", "protocol"].map((p) => tgz[p])], dir, 300_000);
+    const t1 = performance.now();
+    const test = inst.code === 0 ? await sh("npm", ["test"], dir, 180_000) : inst;
+    return { runner, inst, test, installS: (t1 - t0) / 1000, testS: (performance.now() - t1) / 1000 };
+  }),
+);
+for (const { runner, test, installS, testS } of results) {
+  const leaks = /Jest has detected the following|There (are|is) \d+ handles?/i.test(test.out);
+  const summary = test.out.split("\n").filter((l) => /^(Tests:|# pass|# fail|\s*\d+ passing|\s*Tests\s+\d)|# 200/.test(l.trim())).map((l) => l.trim()).join("; ");
+  check(`examples/testing/${runner}: npm test passes, no handle left open`, test.code === 0 && !leaks, test.code === 0 && !leaks ? `install ${installS.toFixed(1)} s, test ${testS.toFixed(1)} s; ${summary}` : test.out.slice(-3000));
 }
 
 if (!keep) rmSync(work, { recursive: true, force: true });

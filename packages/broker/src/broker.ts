@@ -21,6 +21,7 @@ import { PriorityBacklog } from "./queue/priority-backlog.js";
 import type { Queue } from "./queue/queue.js";
 import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
 import { StorageStats } from "./store/storage-stats.js";
+import { DeadLetterCounters } from "./dead-letters.js";
 import type { QueueStorage } from "./vhost.js";
 import type { FlowLimits } from "./queue/flow.js";
 import type { ReadingState } from "./connection/flow.js";
@@ -71,6 +72,8 @@ export class Broker implements QueueStorage {
   readonly counters = new BrokerCounters();
   /** What the message store counts (zeros without a data directory). */
   readonly storageStats = new StorageStats();
+  /** Dead-lettered and dropped messages by reason, for every vhost (metrics). */
+  readonly deadLetterCounters = new DeadLetterCounters();
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private handshaking = 0;
@@ -117,7 +120,7 @@ export class Broker implements QueueStorage {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (v === undefined) {
-      v = new Vhost(name, this.memory, this.flowLimits);
+      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters);
       this.vhosts.set(name, v);
       if (this.metadata !== null) {
         v.onDurableChange = this.saveDefinitions;

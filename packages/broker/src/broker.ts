@@ -222,6 +222,8 @@ export class Broker implements QueueStorage {
       await backlog.preload();
     }
     for (const v of this.vhosts.values()) v.storage = this;
+    // expiry and length limits over what was recovered (the timer for the head's deadline)
+    for (const r of recovering) r.queue.drain();
     this.saveDefinitions();
     const rec = store.recovery!;
     log.info({ ...rec, durationMs: Math.round(rec.durationMs) }, "messages recovered");

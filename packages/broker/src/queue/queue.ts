@@ -245,7 +245,9 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** @internal BacklogOwner: the deadline of a message read back from disk. */
   deadline(message: Message): number {
-    return deadlineOf(message, this.args.messageTtl);
+    const d = deadlineOf(message, this.args.messageTtl);
+    if (d !== 0) this.special = true;
+    return d;
   }
 
   /**

@@ -396,6 +396,7 @@ export class Broker implements QueueStorage {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
+    for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.stopTimers();
     const backlogs = new Map<number, StoredBacklog>();
     for (const q of this.durableQueues()) {
       const b = q.diskBacklog;

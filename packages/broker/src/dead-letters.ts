@@ -81,7 +81,14 @@ export class DeadLetters implements DeadLetterSink {
       for (const q of targets) if (!isCycle(m, p.reason, q.name)) targets[k++] = q;
       targets.length = k;
       if (k === 0) this.counters.unrouted[p.reason]++;
-      else this.routing.publish(m, targets);
+      else {
+        try {
+          this.routing.publish(m, targets);
+        } catch {
+          // the broker is stopping (its store closed): at most once, the copy is lost
+          this.counters.unrouted[p.reason]++;
+        }
+      }
     }
   }
 }

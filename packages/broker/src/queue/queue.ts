@@ -480,11 +480,18 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     return this.disk;
   }
 
+  /** The broker stops: no timer of this queue fires any more (expiry, x-expires). */
+  stopTimers(): void {
+    this.idle?.stop();
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    this.special = false;
+  }
+
   /** The queue is deleted: consumers are told, ready messages dropped; returns how many. */
   delete(): number {
     this.deleted = true;
-    this.idle?.stop();
-    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.stopTimers();
     const n = this.purge();
     for (const c of this.consumers.splice(0)) c.sink.cancelledByServer(c);
     for (const g of this.getters.splice(0)) g(); // they answer get-empty now

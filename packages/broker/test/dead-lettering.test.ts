@@ -9,6 +9,12 @@ import { channel, sleep, until, useBroker, withConnection } from "./helpers.js";
 import { RawClient } from "./raw-client.js";
 
 const t = useBroker();
+
+/** basic.get-ok's message; get-empty fails the test. */
+function got<T>(m: T | false): T {
+  if (m === false) throw new Error("basic.get-empty");
+  return m;
+}
 const vhost = () => t.broker.vhosts.get("/")!;
 
 describe("dead-lettering", () => {
@@ -53,10 +59,10 @@ describe("dead-lettering", () => {
       ch.sendToQueue("dl-lost", Buffer.from("l"));
       await sleep(50);
       const before = t.broker.deadLetterCounters.unrouted.rejected;
-      ch.reject((await ch.get("dl-src"))!, false);
-      ch.reject((await ch.get("dl-lost"))!, false);
+      ch.reject(got(await ch.get("dl-src")), false);
+      ch.reject(got(await ch.get("dl-lost")), false);
       await until(() => vhost().queues.get("dl-fan-b")!.messageCount === 1);
-      const a = (await ch.get("dl-fan-a", { noAck: true }))!;
+      const a = got(await ch.get("dl-fan-a", { noAck: true }));
       expect([a.fields.exchange, a.fields.routingKey, a.properties.headers!["x-first-death-reason"]]).toEqual(["dl-fan", "dl-src", "rejected"]);
       expect(t.broker.deadLetterCounters.unrouted.rejected).toBe(before + 1);
       for (const q of ["dl-fan-a", "dl-fan-b", "dl-src", "dl-lost"]) await ch.deleteQueue(q);
@@ -74,10 +80,10 @@ describe("dead-lettering", () => {
       ch.sendToQueue("dl-rej", Buffer.from("again"));
       for (let i = 0; i < 3; i++) {
         await until(() => vhost().queues.get("dl-rej")!.messageCount === 1);
-        ch.reject((await ch.get("dl-rej"))!, false);
+        ch.reject(got(await ch.get("dl-rej")), false);
       }
       await until(() => vhost().queues.get("dl-rej")!.messageCount === 1);
-      const m = (await ch.get("dl-rej", { noAck: true }))!;
+      const m = got(await ch.get("dl-rej", { noAck: true }));
       expect((m.properties.headers!["x-death"] as { count: number }[]).map((d) => d.count)).toEqual([3]);
       await ch.deleteQueue("dl-self");
       await ch.deleteQueue("dl-rej");
@@ -98,9 +104,9 @@ describe("length limits", () => {
       );
       expect(answers).toEqual(["ack", "nack"]);
       await until(() => vhost().queues.get("ml-dlq")!.messageCount === 1);
-      const dead = (await ch.get("ml-dlq", { noAck: true }))!;
+      const dead = got(await ch.get("ml-dlq", { noAck: true }));
       expect([dead.content.toString(), dead.properties.headers!["x-first-death-reason"]]).toEqual(["2", "maxlen"]);
-      expect((await ch.get("ml-src", { noAck: true }))!.content.toString()).toBe("1");
+      expect(got(await ch.get("ml-src", { noAck: true })).content.toString()).toBe("1");
       await ch.deleteQueue("ml-dlq");
       await ch.deleteQueue("ml-src");
     });
@@ -114,7 +120,7 @@ describe("length limits", () => {
       await sleep(100);
       const q = vhost().queues.get("ml-bytes")!;
       expect(q.messageCount).toBe(3);
-      const first = (await ch.get("ml-bytes", { noAck: true }))!;
+      const first = got(await ch.get("ml-bytes", { noAck: true }));
       expect(first.content[0]).toBe("7".charCodeAt(0));
       await ch.purgeQueue("ml-bytes");
       expect(q.bytes).toBe(0);
@@ -143,7 +149,7 @@ describe("quorum queues (single node)", () => {
       await until(() => vhost().queues.get("qq-dlq")!.messageCount === 1);
       expect(ch.closedWith).toBeUndefined();
       expect(counts).toEqual([undefined, 1, 2]);
-      const dead = (await ch.get("qq-dlq", { noAck: true }))!;
+      const dead = got(await ch.get("qq-dlq", { noAck: true }));
       expect(dead.properties.headers!["x-delivery-count"]).toBeUndefined();
       expect(dead.properties.headers!["x-first-death-reason"]).toBe("delivery_limit");
       expect(t.broker.deadLetterCounters.quorum.at_most_once.delivery_limit).toBe(1);

@@ -26,7 +26,7 @@ async function deadLetters(url: string): Promise<unknown[]> {
   const out: unknown[] = [];
   for (let m = await ch.get("dq-dead", { noAck: true }); m !== false; m = await ch.get("dq-dead", { noAck: true })) {
     const h = m.properties.headers!;
-    const deaths = (h["x-death"] as Record<string, unknown>[]).map(({ time: _t, ...rest }) => rest);
+    const deaths = (h["x-death"] as unknown as Record<string, unknown>[]).map(({ time: _t, ...rest }) => rest);
     out.push({ body: m.content.toString(), persistent: m.properties.deliveryMode === 2, deaths, first: h["x-first-death-reason"] });
   }
   await c.close();

@@ -211,14 +211,14 @@ export class Broker implements QueueStorage {
       const r = queues[i]!;
       if (q.maxPriority > 0) {
         const backlog = new PriorityBacklog(q, q.maxPriority, r.store);
-        q.attachStore(r.store, backlog);
+        q.attachStore(r.store, backlog, r.readyBody);
         // no delivery lease: after a crash every recovered message may have been delivered
         await backlog.recover(store.recovery!.clean ? r.redeliveredBelow : r.store.nextSeq);
         continue;
       }
       const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);
       backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
-      q.attachStore(r.store, backlog);
+      q.attachStore(r.store, backlog, r.readyBody);
       await backlog.preload();
     }
     for (const v of this.vhosts.values()) v.storage = this;

@@ -81,6 +81,27 @@ describe("durable queues with arguments", () => {
     expect(await deadLetters(d.url)).toEqual(["m0", "m1", "m2"].map((m) => expired(m)));
   });
 
+  it("x-max-length-bytes counts what was recovered: a publish after a restart drops the oldest", async () => {
+    const dir = dataDir();
+    const a = await start(dir);
+    const c = await connect(a.url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertQueue("dq-bytes", { durable: true, arguments: { "x-max-length-bytes": 1000 } });
+    for (const b of "abc") ch.sendToQueue("dq-bytes", Buffer.alloc(300, b), persistent);
+    await ch.waitForConfirms();
+    await c.close();
+    await stop(a);
+    const b = await start(dir);
+    const c2 = await connect(b.url);
+    const ch2 = await c2.createConfirmChannel();
+    ch2.sendToQueue("dq-bytes", Buffer.alloc(300, "d"), persistent);
+    await ch2.waitForConfirms();
+    const left: string[] = [];
+    for (let m = await ch2.get("dq-bytes", { noAck: true }); m !== false; m = await ch2.get("dq-bytes", { noAck: true })) left.push(String.fromCharCode(m.content[0]!));
+    expect(left).toEqual(["b", "c", "d"]);
+    await c2.close();
+  });
+
   it("expires a backlog on disk without reading it all into memory", async () => {
     const dir = dataDir();
     const a = await start(dir, { storage: { queueMemoryBytes: 64 * 1024 } });

@@ -142,8 +142,9 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** Message octets held by this queue, ready and unacknowledged, as counted for the memory alarm. */
   bytes = 0;
 
-  /** Makes the queue keep its messages on disk, in `store`, through `backlog`. */
-  attachStore(store: QueueStore, backlog: Backlog & StoredBacklog): void {
+  /** Makes the queue keep its messages on disk, in `store`, through `backlog` (holding `readyBody` body octets, recovered). */
+  attachStore(store: QueueStore, backlog: Backlog & StoredBacklog, readyBody = 0): void {
+    this.readyBody = readyBody;
     this.store = store;
     this.storeId = store.id;
     this.disk = backlog;

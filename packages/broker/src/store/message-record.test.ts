@@ -11,6 +11,7 @@ import {
   messageRecordSize,
   PERSISTENT,
   readMessageRecord,
+  recordBodySize,
   writeMessageRecord,
 } from "./message-record.js";
 
@@ -40,6 +41,7 @@ describe("the segment record of a message", () => {
     expect(isPersistentRecord(buf)).toBe(true);
     const back = readMessageRecord(buf);
     expect([back.arrivedAt, back.exchange, back.routingKey, back.body.toString()]).toEqual([0x1_0000_0002, "", "q", "x"]);
+    expect(recordBodySize(buf)).toBe(1);
   });
 
   it("is laid out as documented (golden bytes)", () => {

@@ -73,6 +73,14 @@ export function readMessageRecord(payload: Buffer): Message {
   return m;
 }
 
+/** Octets of the body in a segment record. */
+export function recordBodySize(payload: Buffer): number {
+  let o = (payload[0]! & TIMED) !== 0 ? 9 : 1;
+  o += 1 + payload[o]!;
+  o += 1 + payload[o]!;
+  return payload.length - (o + 4 + payload.readUInt32BE(o));
+}
+
 export function isPersistentRecord(payload: Buffer): boolean {
   return (payload[0]! & PERSISTENT) !== 0;
 }

@@ -229,6 +229,7 @@ export class Deliveries implements DeliverySink, ReplySink {
     if (reject) this.counters.rejected++;
     else this.counters.acknowledged++;
     if (reject && requeue) u.queue.requeue(u.entry, u.consumer);
+    else if (reject) u.queue.reject(u.entry, u.consumer);
     else u.queue.settle(u.entry, u.consumer);
   }
 

@@ -96,7 +96,14 @@ function parseOne(bytes: Buffer): Recorder {
   return r;
 }
 
-const ourTable = fc.constant(null).chain(() => arbitraryOf("table")).map((t) => [asAmqplibDecodes(t as FieldTable), t] as [unknown, unknown]);
+/** A "__proto__" key at any depth: amqplib's decoder assigns it, which sets the prototype instead. */
+function hasProtoKey(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasProtoKey);
+  if (v === null || typeof v !== "object" || v instanceof Date || v instanceof Uint8Array || v instanceof Decimal || v instanceof TypedValue) return false;
+  return Object.keys(v).some((k) => k === "__proto__" || hasProtoKey((v as Record<string, unknown>)[k]));
+}
+
+const ourTable = fc.constant(null).chain(() => arbitraryOf("table")).filter((t) => !hasProtoKey(t)).map((t) => [asAmqplibDecodes(t as FieldTable), t] as [unknown, unknown]);
 
 describe("cross-check with amqplib's codec", () => {
   describe.each(METHODS.map((m) => [m.name, m] as const))("%s", (_name, info) => {

@@ -21,6 +21,7 @@ import { ByPriority, type ConsumerScheduler, singleActive } from "./consumer-sch
 import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "./flow.js";
 import { MemoryBacklog } from "./memory-backlog.js";
 import { PriorityBacklog } from "./priority-backlog.js";
+import { QueueStats } from "../stats.js";
 
 export interface QueueEntry {
   readonly message: Message;
@@ -46,6 +47,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** The connection an exclusive queue belongs to. */
   readonly owner: object | null;
   readonly consumers: Consumer[] = [];
+  /** Message counters for the management API (stats.ts). */
+  readonly stats = new QueueStats();
   /** Deliveries (to consumers or basic.get) not yet acknowledged. */
   unacked = 0;
   /** Their octets, as counted in `bytes`. */
@@ -174,6 +177,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
    */
   enqueue(message: Message, position: SegmentPosition | null): void {
     this.hold(message.size);
+    this.stats.publish++;
     const seq = position === null ? this.nextSeq++ : position.seq;
     this.ready.push({ message, size: message.size, seq, redelivered: false, position });
     if (this.consumers.length > 0) this.drain();

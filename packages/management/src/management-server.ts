@@ -133,9 +133,10 @@ export class ManagementServer {
   /** HTTP basic against the broker's users: wrong or missing credentials are 401 with the realm. */
   private async authenticate(req: IncomingMessage): Promise<Principal> {
     const header = req.headers.authorization;
-    if (header === undefined || header === "") throw new HttpError(401, "", undefined, { "www-authenticate": REALM });
+    if (header === undefined) throw new HttpError(401, "", undefined, { "www-authenticate": REALM });
+    // a header cowboy cannot parse is 400, with no body
     const m = /^Basic\s+(\S+)$/i.exec(header);
-    if (m === null) throw loginFailed();
+    if (m === null) throw new HttpError(400, "", undefined);
     const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0) throw loginFailed();

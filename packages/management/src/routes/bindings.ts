@@ -70,6 +70,16 @@ function endpoints(req: ApiRequest): { v: Vhost; source: Exchange; destination: 
   return { v, source, destination };
 }
 
+/** Whether the URL's `props` segment (decoded once) names the binding: its properties_key, as is or unquoted. */
+function named(b: BindingView, props: string): boolean {
+  if (b.properties_key === props) return true;
+  try {
+    return decodeURIComponent(b.properties_key.replace(/\+/g, " ")) === props;
+  } catch {
+    return false;
+  }
+}
+
 function between(req: ApiRequest): BindingView[] {
   const { v, source, destination } = endpoints(req);
   return bindingsOf(v).filter((b) => b.source === source.name && b.destination === destination.name && b.destination_type === destination.kind);
@@ -101,7 +111,7 @@ export const bindingRoutes: Route[] = [
     path: "bindings/:vhost/e/:source/:dtype/:destination/:props",
     access: "management",
     handle: (req) => {
-      const b = between(req).find((x) => x.properties_key === req.params.props);
+      const b = between(req).find((x) => named(x, req.params.props!));
       if (b === undefined) throw notFound();
       return ok(b);
     },
@@ -112,7 +122,7 @@ export const bindingRoutes: Route[] = [
     access: "management",
     handle: (req) => {
       const { v, source, destination } = endpoints(req);
-      const b = between(req).find((x) => x.properties_key === req.params.props);
+      const b = between(req).find((x) => named(x, req.params.props!));
       if (b === undefined || b.source === "") throw notFound();
       permit(req, v.name, "write", destination.kind, destination.name);
       permit(req, v.name, "read", "exchange", source.name);

@@ -15,6 +15,13 @@ export function connectionName(c: Connection): string {
 
 const channelName = (c: Connection, ch: Channel) => `${connectionName(c)} (${ch.number})`;
 
+/** RabbitMQ's "2026-01-02 3:04:05" (local time, unpadded hour). */
+export function idleSince(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${d.getHours()}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 const gc = { fullsweep_after: 65535, max_heap_size: 0, min_bin_vheap_size: 46422, min_heap_size: 233, minor_gcs: 0 };
 
 function stateOf(c: Connection): string {
@@ -78,6 +85,7 @@ function channelView(api: Api, c: Connection, ch: Channel) {
     consumer_count: d.consumerCount,
     garbage_collection: gc,
     global_prefetch_count: d.globalPrefetch,
+    idle_since: idleSince(c.connectedAt),
     message_stats: channelStats(api, ch, ch.stats),
     messages_unacknowledged: d.unacknowledged,
     messages_uncommitted: 0,

@@ -6,6 +6,7 @@ import { jsonToTable, tableToJson } from "../field-json.js";
 import { notFound } from "../http-error.js";
 import { type ApiRequest, created, list, noContent, ok, type Route } from "../route.js";
 import { bindingsOf } from "./bindings.js";
+import { idleSince } from "./connections.js";
 import { consumingStats, details } from "./stats-view.js";
 
 /** The owner of queues the API declares (never exclusive: that needs a connection). */
@@ -48,7 +49,7 @@ export function queueView(api: Api, q: Queue) {
     exclusive_consumer_tag: q.exclusiveConsumer ? first!.tag : null,
     garbage_collection: gc,
     head_message_timestamp: null,
-    idle_since: new Date(api.startedAt).toISOString().replace("T", " ").slice(0, 19),
+    idle_since: idleSince(api.startedAt),
     memory: bytes,
     message_bytes: bytes,
     message_bytes_paged_out: 0,

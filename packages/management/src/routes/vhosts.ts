@@ -5,7 +5,7 @@ import type { Api } from "../api.js";
 import { notFound } from "../http-error.js";
 import { type ApiRequest, created, list, noContent, ok, type Route } from "../route.js";
 import { editUsers } from "./users.js";
-import { addStats, consumingStats, details } from "./stats-view.js";
+import { addStats, consumingStats, details, messageStats } from "./stats-view.js";
 
 function vhostView(api: Api, v: Vhost) {
   let ready = 0;
@@ -33,7 +33,8 @@ function vhostView(api: Api, v: Vhost) {
     messages_ready_details: details(api, v, "messages_ready"),
     messages_unacknowledged: unacked,
     messages_unacknowledged_details: details(api, v, "messages_unacknowledged"),
-    message_stats: consumingStats(api, v, totals),
+    // confirms and unroutable publishes are counted per channel and broker, not per vhost: 0
+    message_stats: { ...consumingStats(api, v, totals), ...messageStats(api, v, { confirm: 0, drop_unroutable: 0, return_unroutable: 0 }, () => undefined) },
     metadata: { description: v.name === "/" ? "Default virtual host" : "", tags: [] },
     name: v.name,
     recv_oct: recv,

@@ -60,15 +60,16 @@ export async function startHarness(sampleIntervalMs = 5000): Promise<Harness> {
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { "content-type": "application/json", ...o.headers };
       if (o.user !== "") headers.authorization = `Basic ${Buffer.from(`${o.user ?? "guest"}:${o.password ?? (o.user === undefined || o.user === "guest" ? "guest" : "pw")}`).toString("base64")}`;
-      const res = await fetch(base + path, { method, headers, body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)) });
+      const body = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
+      const res = await fetch(base + path, { method, headers, ...(body === undefined ? {} : { body }) });
       const text = await res.text();
-      let body: unknown = text;
+      let json: unknown = text;
       try {
-        body = text === "" ? undefined : JSON.parse(text);
+        json = text === "" ? undefined : JSON.parse(text);
       } catch {
         // not JSON: kept as text
       }
-      return { status: res.status, body, headers: res.headers };
+      return { status: res.status, body: json, headers: res.headers };
     },
     async close() {
       await management.close();

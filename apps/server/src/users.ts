@@ -10,6 +10,7 @@ import { join } from "node:path";
 import {
   amqplain,
   anonymous,
+  editUsersFile,
   external,
   MechanismRegistry,
   plain,
@@ -17,6 +18,7 @@ import {
   type UsersFileChange,
   UserDb,
   UsersAuthenticator,
+  type UsersFile,
   UsersFileError,
   UsersFileWatcher,
 } from "@amqp-go/auth";
@@ -89,6 +91,18 @@ export class ServerUsers {
 
   close(): void {
     this.watcher?.close();
+  }
+
+  /**
+   * ManagementUsers (the management API): edits the users file under its lock, then reloads it at
+   * once (the watcher would in a moment; an API answer must not run ahead of what is in force).
+   */
+  edit(edit: (file: UsersFile) => UsersFile): void {
+    const { result } = editUsersFile(this.path, (file) => {
+      const edited = edit(file);
+      return { file: edited, result: edited };
+    });
+    this.onChange({ kind: "loaded", file: result });
   }
 
   private onChange(change: UsersFileChange): void {

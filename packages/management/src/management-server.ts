@@ -19,7 +19,7 @@ import { ROUTES } from "./routes/index.js";
 export interface ManagementOptions extends ApiOptions {
   /** 0 picks a free port. */
   readonly port: number;
-  readonly host?: string;
+  readonly host?: string | undefined;
   readonly logger?: Logger;
   /** Largest request body accepted (definitions imports are the big ones); default 64 MiB. */
   readonly maxBodyBytes?: number;

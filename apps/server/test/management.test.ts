@@ -28,7 +28,7 @@ describe("management API", () => {
     try {
       expect(started.managementPort).toBe(port);
       const base = `http://127.0.0.1:${port}/api`;
-      const overview = await (await fetch(`${base}/overview`, { headers: guest })).json();
+      const overview = (await (await fetch(`${base}/overview`, { headers: guest })).json()) as { listeners: unknown; rabbitmq_version: string };
       expect(overview.listeners).toEqual([expect.objectContaining({ protocol: "amqp", port: started.port })]);
       expect(overview.rabbitmq_version).toBe("3.10.8");
 

@@ -34,7 +34,10 @@ export function sampleBroker(broker: Broker, visit: (owner: object, counters: Co
   visit(broker, {
     publish: c.published,
     deliver_get: c.delivered,
-    deliver_no_ack: c.deliveredNoAck,
+    deliver: c.delivered - c.deliveredNoAck - c.got,
+    deliver_no_ack: c.deliveredNoAck - c.gotNoAck,
+    get: c.got,
+    get_no_ack: c.gotNoAck,
     redeliver: c.redelivered,
     ack: c.acknowledged,
     confirm: c.confirmed,

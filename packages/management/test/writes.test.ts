@@ -170,3 +170,25 @@ test("DELETE /api/connections/name closes it with 320 and the X-Reason", async (
   expect(String(await closed)).toMatch(/320.*bye now/);
   expect((await h.call("GET", `/api/connections/${encodeURIComponent(mine.name)}`)).status).toBe(404);
 });
+
+test("overview message_stats separate deliveries to consumers from gets", async () => {
+  await h.call("PUT", "/api/queues/%2F/o-q", { body: { durable: false } });
+  const before = (await h.call("GET", "/api/overview")).body.message_stats;
+  for (let i = 0; i < 3; i++) ch.sendToQueue("o-q", Buffer.from("x"));
+  await ch.checkQueue("o-q");
+  const m = await ch.get("o-q", { noAck: false });
+  if (m === false) throw new Error("expected a message");
+  ch.ack(m);
+  await ch.get("o-q", { noAck: true });
+  await ch.consume("o-q", () => undefined, { noAck: true });
+  await new Promise((r) => setTimeout(r, 50));
+  const after = (await h.call("GET", "/api/overview")).body.message_stats;
+  const delta = (k: string) => after[k] - before[k];
+  expect({ get: delta("get"), get_no_ack: delta("get_no_ack"), deliver_no_ack: delta("deliver_no_ack"), deliver_get: delta("deliver_get"), ack: delta("ack") }).toEqual({
+    get: 1,
+    get_no_ack: 1,
+    deliver_no_ack: 1,
+    deliver_get: 3,
+    ack: 1,
+  });
+});

@@ -222,9 +222,11 @@ export class Deliveries implements DeliverySink, ReplySink {
     const cs = this.channel.stats;
     if (noAck) {
       this.counters.deliveredNoAck++;
+      this.counters.gotNoAck++;
       qs.getNoAck++;
       cs.getNoAck++;
     } else {
+      this.counters.got++;
       qs.get++;
       cs.get++;
     }

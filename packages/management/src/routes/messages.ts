@@ -129,6 +129,7 @@ async function get(req: ApiRequest) {
     q.stats.get++;
     if (entry.redelivered) q.stats.redeliver++;
     api.broker.counters.delivered++;
+    api.broker.counters.got++;
     out.push({
       payload_bytes: m.body.length,
       redelivered: entry.redelivered,

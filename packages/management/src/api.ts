@@ -10,6 +10,13 @@ import type { Principal } from "./principal.js";
 import { RateSampler } from "./rates.js";
 import { sampleBroker } from "./stats-walk.js";
 
+/** RabbitMQ's "2026-01-02 3:04:05" (local time, unpadded hour). */
+export function idleSince(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${d.getHours()}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 export interface ApiOptions {
   readonly broker: Broker;
   readonly users: ManagementUsers;
@@ -34,6 +41,8 @@ export class Api {
   readonly node: string;
   readonly rates: RateSampler;
   readonly startedAt = Date.now();
+  /** When the node started, as RabbitMQ writes times (`idle_since`). */
+  readonly startedAtText = idleSince(this.startedAt);
   readonly listeners: readonly { readonly protocol: string; readonly port: number; readonly ip?: string }[];
   readonly version: string;
   readonly dataDir: string;

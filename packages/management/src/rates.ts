@@ -14,6 +14,8 @@ interface Samples {
   rates: Record<string, number>;
 }
 
+const NO_RATES: Readonly<Record<string, number>> = Object.freeze({});
+
 export class RateSampler {
   private samples = new WeakMap<object, Samples>();
   private timer: NodeJS.Timeout | null = null;
@@ -54,6 +56,11 @@ export class RateSampler {
   /** The rate of `key` of `owner` over the last interval, per second (0 before two samples). */
   rate(owner: object, key: string): number {
     return this.samples.get(owner)?.rates[key] ?? 0;
+  }
+
+  /** Every rate of `owner` (empty before two samples): read it once to show many. */
+  ratesOf(owner: object): Readonly<Record<string, number>> {
+    return this.samples.get(owner)?.rates ?? NO_RATES;
   }
 
   /** `{ rate }`, the shape of every `*_details` field. */

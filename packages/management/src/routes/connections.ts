@@ -1,6 +1,6 @@
 /** /api/connections, /api/channels, /api/consumers: live objects, as RabbitMQ names and shows them. */
 import type { Channel, Connection, Consumer } from "@amqp-go/broker";
-import type { Api } from "../api.js";
+import { type Api, idleSince } from "../api.js";
 import { tableToJson } from "../field-json.js";
 import { notFound } from "../http-error.js";
 import type { Principal } from "../principal.js";
@@ -14,13 +14,6 @@ export function connectionName(c: Connection): string {
 }
 
 const channelName = (c: Connection, ch: Channel) => `${connectionName(c)} (${ch.number})`;
-
-/** RabbitMQ's "2026-01-02 3:04:05" (local time, unpadded hour). */
-export function idleSince(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${d.getHours()}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
 
 const gc = { fullsweep_after: 65535, max_heap_size: 0, min_bin_vheap_size: 46422, min_heap_size: 233, minor_gcs: 0 };
 

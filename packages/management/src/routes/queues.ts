@@ -6,7 +6,6 @@ import { jsonToTable, tableToJson } from "../field-json.js";
 import { notFound } from "../http-error.js";
 import { type ApiRequest, created, list, noContent, ok, type Route } from "../route.js";
 import { bindingsOf } from "./bindings.js";
-import { idleSince } from "./connections.js";
 import { consumingStats, details } from "./stats-view.js";
 
 /** The owner of queues the API declares (never exclusive: that needs a connection). */
@@ -49,7 +48,7 @@ export function queueView(api: Api, q: Queue) {
     exclusive_consumer_tag: q.exclusiveConsumer ? first!.tag : null,
     garbage_collection: gc,
     head_message_timestamp: null,
-    idle_since: idleSince(api.startedAt),
+    idle_since: api.startedAtText,
     memory: bytes,
     message_bytes: bytes,
     message_bytes_paged_out: 0,

@@ -30,6 +30,7 @@ export const LAYERS = {
   "@amqp-go/auth": ["@amqp-go/broker", "@amqp-go/protocol"],
   "@amqp-go/metrics": ["@amqp-go/broker", "@amqp-go/protocol"],
   "@amqp-go/management": ["@amqp-go/auth", "@amqp-go/broker", "@amqp-go/protocol"],
+  "@amqp-go/testing": ["@amqp-go/broker", "@amqp-go/protocol"],
 };
 
 /** Source with comments and template literal contents blanked (newlines kept), strings kept. */

@@ -54,7 +54,7 @@ export function parseAdminCommandLine(args: readonly string[]): AdminCommandLine
     .parserConfiguration({ "duplicate-arguments-array": false, "parse-numbers": false, "parse-positional-numbers": false })
     .option("data-dir", { type: "string", requiresArg: true, describe: "The users file is <data-dir>/users.json (default: ./data)" })
     .option("users-file", { type: "string", requiresArg: true, describe: "The users file, wherever it is" })
-    .option("config", { type: "string", requiresArg: true, describe: "Read data_dir and users_file from this JSON config file" })
+    .option("config", { type: "string", requiresArg: true, describe: "Read data_dir, users_file and default_user from this YAML or JSON config file" })
     .command("users", "Users: add, delete, list, passwd, set-tags", (y) =>
       y
         .command(

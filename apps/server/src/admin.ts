@@ -23,18 +23,19 @@ import {
 } from "@amqp-go/auth";
 import type { AdminCommandLine } from "./admin-cli.js";
 import { loadConfig } from "./config.js";
-import { usersFilePath } from "./users.js";
+import { initialUsers, usersFilePath } from "./users.js";
 
 export function runAdmin(command: AdminCommandLine, env: Readonly<Record<string, string | undefined>>): string {
   const config = loadConfig({ file: command.configFile, env, flags: command.flags });
   const path = usersFilePath(config);
   const a = command.action;
 
-  /** The file as the server would see it: without one, RabbitMQ's first-boot guest and "/". */
-  const current = (): UsersFile => readUsersFile(path)?.file ?? initialUsersFile({ hashing_algorithm: "scrypt", password_hash: "" });
+  /** The file as the server would see it: without one, the first-boot user (guest, or auth.default_user) and "/". */
+  const current = (): UsersFile => readUsersFile(path)?.file ?? initialUsersFile({ hashing_algorithm: "scrypt", password_hash: "" }, config.auth.default_user ?? "guest");
   const edit = (fn: (f: UsersFile) => UsersFile, done: string): string => {
-    const { created } = editUsersFile(path, (f) => ({ file: fn(f), result: undefined }));
-    return created ? `created ${path}, starting with user guest (password guest, localhost only) and vhost /\n${done}` : done;
+    const { created } = editUsersFile(path, (f) => ({ file: fn(f), result: undefined }), initialUsers(config));
+    const first = config.auth.default_user === null ? "guest (password guest, localhost only)" : `${config.auth.default_user} (auth.default_user)`;
+    return created ? `created ${path}, starting with user ${first} and vhost /\n${done}` : done;
   };
   const table = (header: string[], rows: string[][]): string => [header, ...rows].map((r) => r.join("\t")).join("\n");
 

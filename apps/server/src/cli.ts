@@ -15,6 +15,8 @@ import { SECTIONS, type SettingEntry, SETTING_ENTRIES, SETTINGS } from "./settin
 export type CommandLine =
   | { readonly kind: "run"; readonly configFile: string | undefined; readonly flags: readonly Override[] }
   | { readonly kind: "print"; readonly text: string }
+  /** --generate-config FILE. */
+  | { readonly kind: "generate-config"; readonly file: string }
   | AdminCommandLine;
 
 /** The flags, from the settings table: `--data-dir` -> server.data_dir. */
@@ -29,7 +31,7 @@ export const version: string = (
 function describe({ setting }: SettingEntry): string {
   const value = setting.value.default;
   const shown = value === null || (Array.isArray(value) && value.length === 0) ? "" : ` (default: ${String(value)})`;
-  return `${setting.doc}${shown}${setting.live === true ? " [live]" : ""}`;
+  return `${setting.doc}${shown}${setting.live === true ? " [applied on SIGHUP]" : ""}`;
 }
 
 /** `usageConfiguration` is in yargs 18 but not in @types/yargs 17. */
@@ -55,7 +57,8 @@ function parser(args: readonly string[]) {
     .exitProcess(false)
     .showHelpOnFail(false)
     .parserConfiguration({ "duplicate-arguments-array": false })
-    .option("config", { type: "string", requiresArg: true, describe: "Read settings from this JSON file (see below)" });
+    .option("config", { type: "string", requiresArg: true, describe: "Read settings from this YAML (.yaml, .yml) or JSON (.json) file (see below)" })
+    .option("generate-config", { type: "string", requiresArg: true, describe: "Write a config file with every setting at its default, commented (YAML; JSON for .json), and exit" });
   for (const [name, entry] of FLAGS) cli = cli.option(name, { type: "string", requiresArg: true, describe: describe(entry) });
   // One group a section, titled with where else its keys are set.
   for (const section of SECTIONS) {
@@ -70,11 +73,12 @@ function parser(args: readonly string[]) {
     .version(version)
     .example("$0", "listen on 5672 on every interface")
     .example("$0 --port 5673 --log-level debug", "another port, debug logs")
-    .example("$0 --config /etc/amqp-server.json", "settings from a file")
+    .example("$0 --config /etc/amqp-server/amqp-server.yaml", "settings from a file")
+    .example("$0 --generate-config amqp-server.yaml", "write every setting, commented, to start one from")
     .example("AMQP_CONNECTION_HEARTBEAT=30 $0", "override one key from the environment")
     .epilogue(
       "Precedence: defaults < --config file < AMQP_<SECTION>_<KEY> environment variables < flags.\n" +
-        'The file is JSON, e.g. {"server": {"port": 5673}, "log": {"level": "debug"}}, with these keys:\n' +
+        'The file is YAML ("server: {port: 5673}", --generate-config writes one) or JSON ({"server": {"port": 5673}}), with these keys:\n' +
         keyList(),
     )
     .wrap(100);
@@ -100,6 +104,10 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     for (const [name, text] of Object.entries(parsed)) {
       const entry = FLAGS.get(name);
       if (entry !== undefined && typeof text === "string") flags.push({ section: entry.section, key: entry.key, text, source: `--${name}` });
+    }
+    if (typeof parsed["generate-config"] === "string") {
+      result = { kind: "generate-config", file: parsed["generate-config"] };
+      return;
     }
     const configFile = typeof parsed["config"] === "string" ? parsed["config"] : undefined;
     result = { kind: "run", configFile, flags };

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultConfig, envOverrides, loadConfig, memoryHighWatermarkBytes, type Override, toBrokerOptions } from "./config.js";
+import { defaultConfig, envOverrides, loadConfig, memoryHighWatermarkBytes, type Override, redactedConfig, toBrokerOptions } from "./config.js";
 import { ConfigError } from "./errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "amqp-server-config-"));
@@ -43,7 +43,15 @@ describe("defaults", () => {
         retry_interval: 1000,
       },
       log: { level: "info", file: null },
-      auth: { users_file: null, loopback_users: ["guest"], anonymous_user: null, failed_login_limit: 10, failed_login_window: 60000 },
+      auth: {
+        users_file: null,
+        default_user: null,
+        default_pass: null,
+        loopback_users: ["guest"],
+        anonymous_user: null,
+        failed_login_limit: 10,
+        failed_login_window: 60000,
+      },
       tls: { port: 5671, cert_file: null, key_file: null, ca_file: null, verify_peer: false, fail_if_no_peer_cert: false },
     });
   });
@@ -282,6 +290,19 @@ describe("auth and tls", () => {
     );
     expect(configError(() => loadConfig({ file: configFile({ auth: { loopback_users: "guest" } }) }))).toContain(
       "auth.loopback_users must be a list of names",
+    );
+  });
+
+  it("default_user and default_pass: from AMQP_DEFAULT_USER/PASS or AMQP_AUTH_DEFAULT_*, which wins; redacted for logs", () => {
+    const config = loadConfig({ env: { AMQP_DEFAULT_USER: "admin", AMQP_DEFAULT_PASS: "s3cret" } });
+    expect(config.auth).toMatchObject({ default_user: "admin", default_pass: "s3cret" });
+    expect(redactedConfig(config).auth).toMatchObject({ default_user: "admin", default_pass: "[redacted]" });
+    expect(config.auth.default_pass).toBe("s3cret");
+    expect(redactedConfig(loadConfig())).toEqual(loadConfig());
+    const both = loadConfig({ env: { AMQP_AUTH_DEFAULT_USER: "long", AMQP_DEFAULT_USER: "short", AMQP_DEFAULT_PASS: "p" } });
+    expect(both.auth.default_user).toBe("long");
+    expect(configError(() => loadConfig({ env: { AMQP_DEFAULT_PASS: "p" } }))).toBe(
+      "auth.default_user and auth.default_pass go together: set both (AMQP_DEFAULT_USER and AMQP_DEFAULT_PASS), or neither",
     );
   });
 

@@ -2,7 +2,7 @@
  * The server's configuration: the sections and keys of settings.ts (snake_case, the spelling of
  * RabbitMQ's rabbitmq.conf), and how they are loaded:
  *
- *   defaults  <  --config FILE (JSON)  <  AMQP_<SECTION>_<KEY> variables  <  command-line flags
+ *   defaults  <  --config FILE (JSON, or YAML: .yaml/.yml)  <  AMQP_<SECTION>_<KEY> variables  <  command-line flags
  *
  * Every value is checked where it is read, so an error names its source (the file, the variable or
  * the flag); an unknown section or key is an error too. Errors are ConfigErrors (exit code 2).
@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { availableMemory, type BrokerOptions, bytesOfMemory, type Logger } from "@amqp-go/broker";
+import { configFormat, parseConfigText } from "./config-file.js";
 import type { ConfigValue } from "./config-value.js";
 import { ConfigError } from "./errors.js";
 import { SECTIONS, type Section, type ServerConfig, SETTING_ENTRIES, SETTINGS, type Setting } from "./settings.js";
@@ -26,7 +27,7 @@ export interface Override {
 }
 
 export interface ConfigSources {
-  /** Path of a JSON config file (--config). */
+  /** Path of a JSON or YAML config file (--config). */
   readonly file?: string | undefined;
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Command-line flags, already mapped to their keys. */
@@ -55,6 +56,18 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   return result;
 }
 
+/** Shorter names some settings also go by in the environment (as RabbitMQ's container image reads RABBITMQ_DEFAULT_USER). */
+export const ENV_ALIASES: Readonly<Record<string, readonly [Section, string]>> = {
+  AMQP_DEFAULT_USER: ["auth", "default_user"],
+  AMQP_DEFAULT_PASS: ["auth", "default_pass"],
+};
+
+/** The config with secrets replaced, for logging it. */
+export function redactedConfig(config: ServerConfig): ServerConfig {
+  if (config.auth.default_pass === null) return config;
+  return { ...config, auth: { ...config.auth, default_pass: "[redacted]" } };
+}
+
 /**
  * The AMQP_<SECTION>_<KEY> variables, e.g. AMQP_SERVER_DATA_DIR -> server.data_dir. A variable with
  * one word after AMQP_ (AMQP_URL, which many clients read) is not ours and is skipped; any other
@@ -62,8 +75,13 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
  */
 export function envOverrides(env: Readonly<Record<string, string | undefined>>): Override[] {
   const overrides: Override[] = [];
+  // The aliases first, so that the AMQP_<SECTION>_<KEY> spelling wins when both are set.
+  for (const [name, [section, key]] of Object.entries(ENV_ALIASES)) {
+    const value = env[name];
+    if (value !== undefined) overrides.push({ section, key, text: value, source: name });
+  }
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith("AMQP_") || value === undefined) continue;
+    if (!name.startsWith("AMQP_") || value === undefined || Object.hasOwn(ENV_ALIASES, name)) continue;
     const rest = name.slice(5).toLowerCase();
     const split = rest.indexOf("_");
     if (split <= 0) continue;
@@ -100,13 +118,8 @@ function applyFile(config: MutableConfig, path: string): void {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(`--config ${path}: cannot read the file (${code ?? (err as Error).message})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(source);
-  } catch (err) {
-    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`);
-  }
-  if (!isObject(json)) throw new ConfigError(`${path}: must hold a JSON object of sections (${SECTIONS.join(", ")})`);
+  const json = parseConfigText(source, path);
+  if (!isObject(json)) throw new ConfigError(`${path}: must hold a ${configFormat(path) === "yaml" ? "YAML mapping" : "JSON object"} of sections (${SECTIONS.join(", ")})`);
   for (const [section, values] of Object.entries(json)) {
     if (!Object.hasOwn(SETTINGS, section)) {
       throw new ConfigError(`${path}: unknown section "${section}" (sections: ${SECTIONS.join(", ")})`);
@@ -143,6 +156,9 @@ function checkConfig(config: ServerConfig): void {
     }
   }
   checkTls(config);
+  if ((config.auth.default_user === null) !== (config.auth.default_pass === null)) {
+    throw new ConfigError("auth.default_user and auth.default_pass go together: set both (AMQP_DEFAULT_USER and AMQP_DEFAULT_PASS), or neither");
+  }
 }
 
 /** The TLS listener runs when both the certificate and its key are given. */

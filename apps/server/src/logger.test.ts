@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -34,6 +34,25 @@ describe("createLogger", () => {
       await flush();
     }
     expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(2);
+  });
+
+  it("reopen() opens the file again by its path: after a rename, later lines go to a new file there", async () => {
+    const file = join(dir, "rotated", "amqp.log");
+    const { logger, flush, reopen } = createLogger({ level: "info", file });
+    logger.info("before");
+    renameSync(file, `${file}.1`);
+    logger.info("renamed, not yet reopened");
+    reopen();
+    logger.info("after");
+    await flush();
+    const msgs = (path: string) => readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l).msg);
+    expect(msgs(`${file}.1`)).toEqual(["before", "renamed, not yet reopened"]);
+    expect(msgs(file)).toEqual(["after"]);
+  });
+
+  it("reopen() on stdout does nothing", () => {
+    const { reopen } = createLogger({ level: "info", file: null }, { isTTY: false });
+    expect(reopen()).toBeUndefined();
   });
 
   it("a log file that cannot be opened is a ConfigError", () => {

@@ -8,8 +8,6 @@
  * `minLength` is 0), so the last lines before `process.exit` (the 320 shutdown, a fatal error)
  * could be lost.
  */
-import { mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 import type { ServerConfig } from "./config.js";
@@ -19,6 +17,12 @@ export interface LogOutput {
   readonly logger: Logger;
   /** Resolves once every buffered line is written. */
   flush(): Promise<void>;
+  /**
+   * Opens the log file again by its path (after logrotate renamed it, SIGHUP): later lines go to a
+   * new file there. Nothing to do for stdout. Throws when the file cannot be opened; lines then
+   * keep going to the old one.
+   */
+  reopen(): void;
 }
 
 export interface LogTarget {
@@ -28,28 +32,33 @@ export interface LogTarget {
   readonly isTTY?: boolean;
 }
 
+const nothing = (): void => {};
+
 export function createLogger(log: ServerConfig["log"], target: LogTarget = {}): LogOutput {
   const options = { level: log.level };
   if (target.destination !== undefined) {
-    return { logger: pino(options, target.destination), flush: () => Promise.resolve() };
+    return { logger: pino(options, target.destination), flush: () => Promise.resolve(), reopen: nothing };
   }
   if (log.file === null && (target.isTTY ?? process.stdout.isTTY === true)) {
     const stream = pretty({ colorize: true, sync: true, ignore: "pid,hostname", translateTime: "SYS:HH:MM:ss.l" });
-    return { logger: pino(options, stream), flush: () => Promise.resolve() };
+    return { logger: pino(options, stream), flush: () => Promise.resolve(), reopen: nothing };
   }
-  const stream = pino.destination({ dest: log.file === null ? 1 : openLogFile(log.file), sync: true });
+  const stream = log.file === null ? pino.destination({ dest: 1, sync: true }) : openLogFile(log.file);
   const logger = pino(options, stream);
   return {
     logger,
     flush: () => new Promise((resolve) => logger.flush(() => resolve())),
+    reopen: log.file === null ? nothing : () => stream.reopen(),
   };
 }
 
-/** Opened here, synchronously, so a bad path is a config error (exit 2), not a crash later. */
-function openLogFile(file: string): number {
+/**
+ * Opened by path (so that `reopen` can open it again), here and synchronously, so that a bad path
+ * is a config error (exit 2), not a crash later.
+ */
+function openLogFile(file: string): ReturnType<typeof pino.destination> {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    return openSync(file, "a");
+    return pino.destination({ dest: file, sync: true, append: true, mkdir: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ConfigError(`log.file ${file}: cannot open it for writing (${code})`);

@@ -2,7 +2,8 @@
 /**
  * amqp-server: starts the broker from flags, AMQP_* variables and --config, and stops it on
  * SIGTERM or SIGINT, closing every connection with 320 CONNECTION_FORCED, then exits 0. A second
- * signal exits at once with 128 + the signal number. Exit codes: 2 for a config error (one line on
+ * signal exits at once with 128 + the signal number. SIGHUP reopens the log file and reloads the
+ * users file and the live settings (RunningServer.reload). Exit codes: 2 for a config error (one line on
  * stderr), 1 when the broker cannot start or stop.
  */
 import { constants } from "node:os";
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // SIGHUP reloads (log file, users file, live settings) instead of killing the process. One that
+  // arrives while the server starts or stops changes nothing: it reads everything then anyway.
+  process.on("SIGHUP", () => {
+    if (server !== undefined && stopping === undefined) server.reload();
+  });
 
   let started: Awaited<ReturnType<typeof startServer>>;
   try {

@@ -9,13 +9,18 @@ import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
-import { loadConfig, type ServerConfig, toBrokerOptions } from "./config.js";
+import { type ConfigSources, loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
+import { DataDirLock } from "./data-dir-lock.js";
+import { writeGeneratedConfig } from "./generate-config.js";
 import { createLogger, type LogTarget } from "./logger.js";
+import { applyLive, type ReloadReport, reloadConfig } from "./reload.js";
+import { startupLine } from "./startup-line.js";
 import { listenTls, type TlsListener, tlsOptions } from "./tls-listener.js";
 import { ServerUsers } from "./users.js";
 
 export interface RunningServer {
   readonly kind: "running";
+  /** The config in force: as started, with the live settings of the last reload. */
   readonly config: ServerConfig;
   readonly logger: Logger;
   /** The port and address actually bound (port 0 in the config picks one). */
@@ -29,6 +34,8 @@ export interface RunningServer {
   stop(reason?: string): Promise<void>;
   /** Writes out buffered log lines. */
   flush(): Promise<void>;
+  /** SIGHUP: reopens the log file, reloads the users file and the live settings (reload.ts); logs one line. */
+  reload(): ReloadReport;
 }
 
 /** What --help or --version asked to print. */
@@ -50,13 +57,33 @@ export async function startServer(
   const commandLine = parseCommandLine(args);
   if (commandLine.kind === "print") return commandLine;
   if (commandLine.kind === "admin") return { kind: "print", text: runAdmin(commandLine, env) };
-  const config = loadConfig({ file: commandLine.configFile, env, flags: commandLine.flags });
-  const { logger, flush } = createLogger(config.log, target);
-  logger.debug({ version, config }, "config");
+  if (commandLine.kind === "generate-config") return { kind: "print", text: writeGeneratedConfig(commandLine.file, version) };
+  const sources: ConfigSources = { file: commandLine.configFile, env, flags: commandLine.flags };
+  let config = loadConfig(sources);
+  const { logger, flush, reopen } = createLogger(config.log, target);
+  logger.debug({ version, config: redactedConfig(config) }, "config");
 
-  const tls = tlsOptions(config);
-  const users = new ServerUsers(config, logger);
-  const broker = new Broker({ ...toBrokerOptions(config, logger), authenticator: users.authenticator });
+  // Before anything opens the data dir: a second server on it stops here. Released on every
+  // failure below and on stop.
+  let lock: DataDirLock;
+  try {
+    lock = DataDirLock.acquire(config.server.data_dir);
+  } catch (err) {
+    logger.fatal({ err: (err as Error).message, dataDir: config.server.data_dir }, "cannot lock the data directory");
+    await flush();
+    throw err;
+  }
+  let users: ServerUsers;
+  let broker: Broker;
+  let tls: ReturnType<typeof tlsOptions>;
+  try {
+    tls = tlsOptions(config);
+    users = new ServerUsers(config, logger);
+    broker = new Broker({ ...toBrokerOptions(config, logger), authenticator: users.authenticator });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   users.attach(broker);
   const { host, port } = config.server;
   // Prometheus on metrics_port (0: off), up before recovery: /healthz answers while the messages
@@ -69,6 +96,7 @@ export async function startServer(
       logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
       users.close();
       await broker.close("startup failed");
+      lock.release();
       await flush();
       throw err;
     }
@@ -81,6 +109,8 @@ export async function startServer(
     logger.fatal({ err, port, host }, "cannot listen");
     users.close();
     await metrics?.close();
+    await broker.close("startup failed");
+    lock.release();
     await flush();
     throw err;
   }
@@ -95,6 +125,7 @@ export async function startServer(
       users.close();
       await metrics?.close();
       await broker.close("startup failed");
+      lock.release();
       await flush();
       throw err;
     }
@@ -131,17 +162,53 @@ export async function startServer(
   }
 
   metrics?.ready();
-  if (metrics !== undefined) logger.info({ port: metrics.port }, "ready");
+  const { fields, msg } = startupLine({
+    version,
+    dataDir: config.server.data_dir,
+    configFile: commandLine.configFile,
+    listeners: {
+      amqp: bound,
+      amqps: tlsListener === undefined ? undefined : { address: tlsListener.address, port: tlsListener.port },
+      metrics: metrics === undefined ? undefined : { address: host ?? "::", port: metrics.port },
+      management: management === undefined ? undefined : { address: host ?? "::", port: management.port },
+    },
+    broker: broker.options,
+  });
+  logger.info(fields, msg);
 
   return {
     kind: "running",
-    config,
+    get config() {
+      return config;
+    },
     logger,
     port: bound.port,
     address: bound.address,
     tlsPort: tlsListener?.port,
     managementPort: management?.port,
     flush,
+    reload() {
+      let logError: string | undefined;
+      try {
+        reopen();
+      } catch (err) {
+        logError = (err as Error).message;
+      }
+      users.reload();
+      const reloaded = reloadConfig(sources, config);
+      let report: ReloadReport = { logReopened: config.log.file !== null && logError === undefined, applied: [], needsRestart: [] };
+      if (logError !== undefined) report = { ...report, logError };
+      if ("error" in reloaded) {
+        report = { ...report, configError: reloaded.error };
+      } else {
+        config = reloaded.config;
+        applyLive(config, { logger, users });
+        report = { ...report, applied: reloaded.applied, needsRestart: reloaded.needsRestart };
+      }
+      const problem = report.logError !== undefined || report.configError !== undefined || report.needsRestart.length > 0;
+      logger[problem ? "warn" : "info"](report, report.needsRestart.length > 0 ? "reloaded; some changed settings need a restart" : "reloaded");
+      return report;
+    },
     async stop(reason = "shutdown") {
       users.close();
       const tlsClosed = tlsListener?.close();
@@ -149,6 +216,7 @@ export async function startServer(
       await metrics?.close();
       await broker.close(reason);
       await tlsClosed;
+      lock.release();
       logger.info({ reason }, "stopped");
       await flush();
     },

@@ -25,8 +25,8 @@ export interface Setting<T> {
   /** One line, for --help and the README. */
   readonly doc: string;
   /**
-   * Applied to the running server when it changes. Absent: read once at start. No setting is live
-   * yet; a live one must be read where it is used (not copied at start) and say so here.
+   * Applied to the running server on SIGHUP (reload.ts's applyLive sets it). Absent: read once at
+   * start; a change is reported as needing a restart.
    */
   readonly live?: true;
   /** The option it becomes in toBrokerOptions; absent for what the server itself uses. */
@@ -39,6 +39,10 @@ const MAX_TIMER = 0x7fff_ffff;
 
 function setting<T>(value: ConfigValue<T>, doc: string, option?: OptionTarget): Setting<T> {
   return option === undefined ? { value, doc } : { value, doc, option };
+}
+/** Marks a setting applied on SIGHUP (reload.ts applies it). */
+function live<T>(s: Setting<T>): Setting<T> {
+  return { ...s, live: true };
 }
 /** An integer only the server reads. */
 function num(defaultValue: number, min: number, max: number, doc: string): Setting<number> {
@@ -93,15 +97,17 @@ export const SETTINGS = {
     retry_interval: storage("retryInterval"),
   },
   log: {
-    level: setting(oneOf(LOG_LEVELS, "info"), "Log level: fatal, error, warn, info, debug, trace or silent"),
+    level: live(setting(oneOf(LOG_LEVELS, "info"), "Log level: fatal, error, warn, info, debug, trace or silent")),
     file: setting(optionalText(), "Write JSON logs to this file instead of stdout"),
   },
   auth: {
     users_file: setting(optionalText(), "Users, vhosts and permissions (default: <data-dir>/users.json)"),
-    loopback_users: setting(textList(["guest"]), "Users who may log in from localhost only, comma-separated (RabbitMQ's loopback_users)"),
+    default_user: setting(optionalText(), "User created (tag administrator, every permission on /) with the users file when there is none, instead of guest (env also AMQP_DEFAULT_USER)"),
+    default_pass: setting(optionalText(), "Password of default_user (env also AMQP_DEFAULT_PASS); never logged"),
+    loopback_users: live(setting(textList(["guest"]), "Users who may log in from localhost only, comma-separated (RabbitMQ's loopback_users)")),
     anonymous_user: setting(optionalText(), "Offer ANONYMOUS, logging in as this user (default: not offered)"),
-    failed_login_limit: num(10, 0, 1_000_000, "Failed logins from one address within failed_login_window after which its attempts wait (250 ms doubling, at most 4 s) before they are checked; never refused; 0 disables"),
-    failed_login_window: num(60_000, 1, MAX_TIMER, "ms over which failed logins from one address are counted"),
+    failed_login_limit: live(num(10, 0, 1_000_000, "Failed logins from one address within failed_login_window after which its attempts wait (250 ms doubling, at most 4 s) before they are checked; never refused; 0 disables")),
+    failed_login_window: live(num(60_000, 1, MAX_TIMER, "ms over which failed logins from one address are counted")),
   },
   tls: {
     port: num(5671, 0, U16, "AMQPS port, used when --tls-cert-file and --tls-key-file are given"),

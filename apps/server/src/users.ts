@@ -1,6 +1,6 @@
 /**
  * Users for the running server: the users file, or guest/guest from localhost when there is none
- * (as RabbitMQ's first boot); the authenticator the broker calls; and live reload. When the file
+ * (as RabbitMQ's first boot; with auth.default_user set, the file is created with that user instead); the authenticator the broker calls; and live reload. When the file
  * changes (the CLI, an editor, a config tool), the new users, permissions and vhosts apply at once:
  * vhosts are created and deleted in the broker (deleting closes their connections with 320), and a
  * deleted user's connections are closed with 320, as RabbitMQ does. A file that is invalid or
@@ -12,6 +12,8 @@ import {
   anonymous,
   editUsersFile,
   external,
+  hashPassword,
+  initialUsersFile,
   MechanismRegistry,
   plain,
   readUsersFile,
@@ -40,6 +42,15 @@ export function mechanismsFor(config: ServerConfig): MechanismRegistry {
   return registry;
 }
 
+/**
+ * What a new users file starts from: auth.default_user with auth.default_pass when they are set
+ * (guest is then not created), else guest/guest.
+ */
+export function initialUsers(config: ServerConfig): () => UsersFile {
+  const { default_user: user, default_pass: pass } = config.auth;
+  return user === null || pass === null ? () => initialUsersFile(hashPassword("guest")) : () => initialUsersFile(hashPassword(pass), user);
+}
+
 export interface ServerUsersOptions {
   /** How often the file's stat is polled besides watching its directory, ms. */
   readonly pollMs?: number;
@@ -51,6 +62,8 @@ export class ServerUsers {
   private readonly loadedText: string | undefined;
   private watcher: UsersFileWatcher | undefined;
   private broker: Broker | undefined;
+  /** What the users file starts from when an edit creates it. */
+  private readonly initial: () => UsersFile;
 
   /** Reads the users file; a bad one is a ConfigError (the server does not start). */
   constructor(
@@ -59,9 +72,16 @@ export class ServerUsers {
     private readonly options: ServerUsersOptions = {},
   ) {
     this.path = usersFilePath(config);
+    this.initial = initialUsers(config);
     let loaded: ReturnType<typeof readUsersFile>;
     try {
       loaded = readUsersFile(this.path);
+      if (loaded === undefined && config.auth.default_user !== null) {
+        // First boot with a default user: the file is created with it, as RabbitMQ's first boot creates default_user.
+        editUsersFile(this.path, (file) => ({ file, result: undefined }), initialUsers(config));
+        loaded = readUsersFile(this.path);
+        log.info({ file: this.path, user: config.auth.default_user }, "no users file: created it with the default user (administrator)");
+      }
     } catch (err) {
       throw err instanceof UsersFileError ? new ConfigError(err.message) : err;
     }
@@ -98,11 +118,27 @@ export class ServerUsers {
    * once (the watcher would in a moment; an API answer must not run ahead of what is in force).
    */
   edit(edit: (file: UsersFile) => UsersFile): void {
-    const { result } = editUsersFile(this.path, (file) => {
-      const edited = edit(file);
-      return { file: edited, result: edited };
-    });
+    const { result } = editUsersFile(
+      this.path,
+      (file) => {
+        const edited = edit(file);
+        return { file: edited, result: edited };
+      },
+      this.initial,
+    );
     this.onChange({ kind: "loaded", file: result });
+  }
+
+  /** Reads the users file now (SIGHUP), applying it if it changed, as an edit seen by the watcher would. */
+  reload(): void {
+    this.watcher?.check();
+  }
+
+  /** Applies the live auth settings of a reloaded config: loopback_users and the failed-login limit. */
+  configure(config: ServerConfig): void {
+    const { auth } = config;
+    this.authenticator.setLoopbackUsers(auth.loopback_users);
+    this.authenticator.limiter.setLimit({ maxFailures: auth.failed_login_limit, windowMs: auth.failed_login_window });
   }
 
   private onChange(change: UsersFileChange): void {

@@ -43,6 +43,18 @@ describe("LoginRateLimiter", () => {
     expect(l.delayFor("10.1.1.1")).toBe(0);
   });
 
+  it("setLimit applies a new limit to the counts kept so far", () => {
+    const l = new LoginRateLimiter({ maxFailures: 5, windowMs: 1000 });
+    l.failed("a");
+    l.failed("a");
+    expect(l.delayFor("a")).toBe(0);
+    l.setLimit({ maxFailures: 2, windowMs: 1000 });
+    expect(l.limit).toEqual({ maxFailures: 2, windowMs: 1000 });
+    expect(l.delayFor("a")).toBe(250);
+    l.setLimit({ maxFailures: 0, windowMs: 1000 });
+    expect(l.delayFor("a")).toBe(0);
+  });
+
   it("maxFailures 0 turns it off", () => {
     const l = new LoginRateLimiter({ maxFailures: 0, windowMs: 1000 });
     for (let i = 0; i < 100; i++) expect(l.failed("a")).toBe(false);

@@ -29,11 +29,23 @@ export const MAX_LOGIN_DELAY = 4000;
 
 export class LoginRateLimiter {
   private readonly failures = new Map<string, Failures>();
+  private current: LoginRateLimit;
 
   constructor(
-    readonly limit: LoginRateLimit,
+    limit: LoginRateLimit,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.current = limit;
+  }
+
+  get limit(): LoginRateLimit {
+    return this.current;
+  }
+
+  /** Counts from now on against `limit` (a reloaded config); the failures counted so far are kept. */
+  setLimit(limit: LoginRateLimit): void {
+    this.current = limit;
+  }
 
   /** Milliseconds an attempt from the address waits before it is checked; 0 below the limit. */
   delayFor(address: string): number {

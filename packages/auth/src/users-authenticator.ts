@@ -49,7 +49,7 @@ export class UsersAuthenticator implements Authenticator {
   private current: UserDb;
   readonly registry: MechanismRegistry;
   readonly limiter: LoginRateLimiter;
-  private readonly loopbackUsers: ReadonlySet<string>;
+  private loopbackUsers: ReadonlySet<string>;
   private readonly log: Logger;
   private readonly isLoopback: (address: string) => boolean;
   private readonly hmacKey = randomBytes(32);
@@ -72,6 +72,11 @@ export class UsersAuthenticator implements Authenticator {
 
   get db(): UserDb {
     return this.current;
+  }
+
+  /** Users who may log in from loopback addresses only, from the next login on (a reloaded config). */
+  setLoopbackUsers(names: readonly string[]): void {
+    this.loopbackUsers = new Set(names);
   }
 
   /** Decides with `db` from now on (a reloaded users file); logins being checked finish against it too. */

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { UsersFileError } from "./errors.js";
 import { rabbitPasswordHash } from "./password-hash.js";
 import { addUser } from "./users-file-edit.js";
+import { initialUsersFile } from "./users-file.js";
 import { editUsersFile, readUsersFile } from "./users-file-store.js";
 
 const dir = () => mkdtempSync(join(tmpdir(), "amqp-auth-store-"));
@@ -23,6 +24,16 @@ describe("the users file on disk", () => {
     // No temporary or lock file left behind.
     expect(readdirSync(join(path, ".."))).toEqual(["users.json"]);
     expect(editUsersFile(path, (f) => ({ file: f, result: 1 })).created).toBe(false);
+  });
+
+  it("a first edit starts from the initial file it is given: another default user, and no guest", () => {
+    const path = join(dir(), "users.json");
+    const initial = () => initialUsersFile(rabbitPasswordHash("s3cret"), "admin");
+    expect(editUsersFile(path, (f) => ({ file: addUser(f, "alice", rabbitPasswordHash("pw")), result: 0 }), initial).created).toBe(true);
+    const { file } = readUsersFile(path)!;
+    expect(file.users.map((u) => [u.name, u.tags])).toEqual([["admin", ["administrator"]], ["alice", []]]);
+    expect(file.permissions).toEqual([{ user: "admin", vhost: "/", configure: ".*", write: ".*", read: ".*" }]);
+    expect(file.vhosts).toEqual([{ name: "/" }]);
   });
 
   it("an edit that throws leaves the file as it was", () => {

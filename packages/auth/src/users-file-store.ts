@@ -51,7 +51,7 @@ export function writeUsersFile(path: string, file: UsersFile): void {
 
 export interface Edited<T> {
   readonly result: T;
-  /** The file did not exist and was created, starting from the initial guest user and "/" vhost. */
+  /** The file did not exist and was created, starting from the initial user (guest unless given) and "/" vhost. */
   readonly created: boolean;
 }
 
@@ -60,15 +60,20 @@ const LOCK_WAIT_MS = 5000;
 const LOCK_STALE_MS = 30_000;
 
 /**
- * Reads the file (or the initial one when there is none), applies `edit`, and writes the result,
- * under the lock. `edit` returns the new file and a result for the caller.
+ * Reads the file (or the initial one when there is none: `initial()`, by default guest/guest),
+ * applies `edit`, and writes the result, under the lock. `edit` returns the new file and a result
+ * for the caller.
  */
-export function editUsersFile<T>(path: string, edit: (file: UsersFile) => { file: UsersFile; result: T }): Edited<T> {
+export function editUsersFile<T>(
+  path: string,
+  edit: (file: UsersFile) => { file: UsersFile; result: T },
+  initial: () => UsersFile = () => initialUsersFile(hashPassword("guest")),
+): Edited<T> {
   mkdirSync(dirname(path), { recursive: true });
   const unlock = lock(`${path}.lock`);
   try {
     const loaded = readUsersFile(path);
-    const { file, result } = edit(loaded?.file ?? initialUsersFile(hashPassword("guest")));
+    const { file, result } = edit(loaded?.file ?? initial());
     writeUsersFile(path, file);
     return { result, created: loaded === undefined };
   } finally {

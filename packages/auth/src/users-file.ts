@@ -142,14 +142,15 @@ export function serializeUsersFile(file: UsersFile): string {
 }
 
 /**
- * What RabbitMQ creates on first boot, and so what a new users file starts from: vhost "/", and user
- * guest (tag administrator) with every permission on it. guest may log in from localhost only.
+ * What RabbitMQ creates on first boot, and so what a new users file starts from: vhost "/", and the
+ * default user (tag administrator) with every permission on it: guest unless another is configured
+ * (RabbitMQ's default_user), in which case guest is not created. guest may log in from localhost only.
  */
-export function initialUsersFile(guestPassword: StoredPassword): UsersFile {
+export function initialUsersFile(password: StoredPassword, user = "guest"): UsersFile {
   return {
-    users: [{ name: "guest", ...guestPassword, tags: ["administrator"] }],
+    users: [{ name: user, ...password, tags: ["administrator"] }],
     vhosts: [{ name: "/" }],
-    permissions: [{ user: "guest", vhost: "/", configure: ".*", write: ".*", read: ".*" }],
+    permissions: [{ user, vhost: "/", configure: ".*", write: ".*", read: ".*" }],
     other: {},
   };
 }

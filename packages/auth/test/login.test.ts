@@ -117,6 +117,16 @@ describe("guest from a non-loopback address", () => {
     expect(r).toEqual({ ok: true, user: "guest" });
   });
 
+  it("setLoopbackUsers changes the list for the next login (a reloaded config)", async () => {
+    const a = new UsersAuthenticator({ db: new UserDb(file), isLoopback: () => false });
+    const guest = { mechanism: "PLAIN", response: Buffer.from("\0guest\0guest"), remoteAddress: "203.0.113.9" };
+    expect(await a.authenticate(guest)).toMatchObject({ ok: false });
+    a.setLoopbackUsers([]);
+    expect(await a.authenticate(guest)).toEqual({ ok: true, user: "guest" });
+    a.setLoopbackUsers(["guest"]);
+    expect(await a.authenticate(guest)).toMatchObject({ ok: false });
+  });
+
   // And for real, when this machine has an address besides loopback.
   const address = Object.values(networkInterfaces())
     .flat()

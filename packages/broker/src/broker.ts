@@ -21,6 +21,7 @@ import { PriorityBacklog } from "./queue/priority-backlog.js";
 import type { Queue } from "./queue/queue.js";
 import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
 import { StorageStats } from "./store/storage-stats.js";
+import { DeadLetterCounters } from "./dead-letters.js";
 import type { QueueStorage } from "./vhost.js";
 import type { FlowLimits } from "./queue/flow.js";
 import type { ReadingState } from "./connection/flow.js";
@@ -71,6 +72,8 @@ export class Broker implements QueueStorage {
   readonly counters = new BrokerCounters();
   /** What the message store counts (zeros without a data directory). */
   readonly storageStats = new StorageStats();
+  /** Dead-lettered and dropped messages by reason, for every vhost (metrics). */
+  readonly deadLetterCounters = new DeadLetterCounters();
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private handshaking = 0;
@@ -117,7 +120,7 @@ export class Broker implements QueueStorage {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (v === undefined) {
-      v = new Vhost(name, this.memory, this.flowLimits);
+      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters);
       this.vhosts.set(name, v);
       if (this.metadata !== null) {
         v.onDurableChange = this.saveDefinitions;
@@ -208,17 +211,19 @@ export class Broker implements QueueStorage {
       const r = queues[i]!;
       if (q.maxPriority > 0) {
         const backlog = new PriorityBacklog(q, q.maxPriority, r.store);
-        q.attachStore(r.store, backlog);
+        q.attachStore(r.store, backlog, r.readyBody);
         // no delivery lease: after a crash every recovered message may have been delivered
         await backlog.recover(store.recovery!.clean ? r.redeliveredBelow : r.store.nextSeq);
         continue;
       }
       const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);
       backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
-      q.attachStore(r.store, backlog);
+      q.attachStore(r.store, backlog, r.readyBody);
       await backlog.preload();
     }
     for (const v of this.vhosts.values()) v.storage = this;
+    // expiry and length limits over what was recovered (the timer for the head's deadline)
+    for (const r of recovering) r.queue.drain();
     this.saveDefinitions();
     const rec = store.recovery!;
     log.info({ ...rec, durationMs: Math.round(rec.durationMs) }, "messages recovered");
@@ -391,6 +396,7 @@ export class Broker implements QueueStorage {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
+    for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.stopTimers();
     const backlogs = new Map<number, StoredBacklog>();
     for (const q of this.durableQueues()) {
       const b = q.diskBacklog;

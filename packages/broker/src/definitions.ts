@@ -133,6 +133,7 @@ export function restoreDefinitions(defs: Definitions, vhost: (name: string) => V
         exclusive: false,
         autoDelete: q.auto_delete,
         arguments: decodeArgs(q.arguments),
+        recovered: true,
       },
       owner,
     );

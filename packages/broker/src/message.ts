@@ -3,7 +3,7 @@
  * publisher sent them (passed on unchanged to consumers), and the body. Properties are decoded only
  * when something needs them (a headers exchange, and later TTL, priority, dead-lettering).
  */
-import { type BasicProperties, decodeBasicProperties, encodeBasicProperties, type FieldTable } from "@amqp-go/protocol";
+import { type BasicProperties, decodeBasicProperties, encodeBasicProperties, type FieldTable, fieldTableSize } from "@amqp-go/protocol";
 
 /**
  * Octets a queued message costs beyond its content, counted against the memory watermark. Measured
@@ -20,6 +20,13 @@ export class Message {
   private compacted = false;
   /** Sender-selected distribution: the routing keys of the `CC` and `BCC` headers (null: none). */
   extraRoutingKeys: readonly string[] | null = null;
+  /** The `expiration` property, validated (ms); -1: none. Set by the publish checks. */
+  ttl = -1;
+  /**
+   * When it was published (ms since the epoch), for a message with a TTL (its own or its
+   * queue's); 0 otherwise. Kept on disk with the message: deadlines survive a restart.
+   */
+  arrivedAt = 0;
 
   constructor(
     readonly exchange: string,
@@ -54,9 +61,17 @@ export class Message {
   /** Rewrites the properties (BCC taken out, a direct reply-to name filled in): encoded once, here. */
   setProperties(p: BasicProperties): void {
     // the encoder asks for room for every short string at its longest, beyond the octets kept
-    const b = Buffer.allocUnsafe(this.rawProperties.length + 4096);
+    const headers = p.headers === undefined ? 0 : fieldTableSize(p.headers);
+    const b = Buffer.allocUnsafe(this.rawProperties.length + headers + 4096);
     this.rawProperties = b.subarray(0, encodeBasicProperties(b, 0, p));
     this.decoded = p;
+  }
+
+  /** A copy with other properties (dead-lettering, a delivery count): the body is shared. */
+  withProperties(exchange: string, routingKey: string, p: BasicProperties): Message {
+    const m = new Message(exchange, routingKey, this.rawProperties, this.body);
+    m.setProperties(p);
+    return m;
   }
 
   get properties(): BasicProperties {

@@ -15,6 +15,9 @@ import { type FlowLimits, NO_FLOW_LIMITS } from "./queue/flow.js";
 import type { Message } from "./message.js";
 import { Queue } from "./queue/queue.js";
 import { typeName } from "./field-type.js";
+import { DECLARE_ARGS, NO_ARGUMENTS, type QueueArguments, queueArguments } from "./queue/arguments.js";
+import { admit } from "./queue/admission.js";
+import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
 
 export interface ExchangeDeclare {
   readonly name: string;
@@ -35,6 +38,8 @@ export interface QueueDeclare {
   readonly exclusive: boolean;
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
+  /** Declared back from the saved definitions: arguments an older version accepted are not refused. */
+  readonly recovered?: boolean;
 }
 
 const PREDECLARED: readonly [string, string][] = [
@@ -82,6 +87,8 @@ export interface QueueStorage {
   attach(queue: Queue): void;
   /** A durable queue was deleted: its files go. */
   detach(queue: Queue): void;
+  /** Where a message routed to durable queues is written (MessageStore.publish). */
+  readonly store: { publish(message: Message, targets: ArrayLike<Queue>, n: number): number } | null;
 }
 
 export class Vhost {
@@ -115,13 +122,25 @@ export class Vhost {
   private readonly routed: Queue[] = [];
   private epoch = 0;
 
+  /** Dead-lettering: what queues drop goes through their dead-letter exchange. */
+  readonly deadLetters: DeadLetters;
+
   constructor(
     readonly name: string,
     /** The broker's memory alarm: what queues and transactions hold is counted in it. */
     readonly memory: MemoryMonitor,
     /** Where queues hold their publishers back (credit flow). */
     private readonly flowLimits: FlowLimits = NO_FLOW_LIMITS,
+    deadLetterCounters: DeadLetterCounters = new DeadLetterCounters(),
   ) {
+    this.deadLetters = new DeadLetters(
+      {
+        exchange: (n) => this.exchanges.get(n),
+        route: (x, m, out) => this.route(x, m, out),
+        publish: (m, queues) => this.publish(m, queues),
+      },
+      deadLetterCounters,
+    );
     this.exchanges.set("", new DefaultExchange((q) => this.queues.get(q)));
     for (const [name, type] of PREDECLARED) {
       this.exchanges.set(name, createExchange(type, name, { durable: true, autoDelete: false, internal: false, arguments: {} })!);
@@ -202,7 +221,9 @@ export class Vhost {
   declareQueue(d: QueueDeclare, owner: object): Queue {
     if (d.passive) {
       if (d.name === "") throw notFound("queue", d.name, this.name);
-      return this.queue(d.name, owner);
+      const q = this.queue(d.name, owner);
+      q.touch();
+      return q;
     }
     const name = d.name === "" ? (d.serverName ?? serverNamedQueue()) : d.name;
     if (d.name.startsWith("amq.")) throw accessRefused(`queue name '${d.name}' contains reserved prefix 'amq.*'`);
@@ -215,15 +236,19 @@ export class Vhost {
       if (existing.options.autoDelete !== d.autoDelete) {
         throw inequivalent("auto_delete", "queue", name, v, d.autoDelete, existing.options.autoDelete);
       }
-      for (const key of new Set([...Object.keys(d.arguments), ...Object.keys(existing.options.arguments)])) {
-        if (!key.startsWith("x-")) continue;
+      // RabbitMQ compares the arguments it knows, and takes the rest as they are
+      for (const key of DECLARE_ARGS) {
         const a = d.arguments[key];
         const b = existing.options.arguments[key];
         if (!deepEqualValue(a, b)) throw inequivalentArg(key, "queue", name, v, a, b);
       }
+      existing.touch();
       return existing;
     }
-    const q = new Queue(name, this.name, d, owner, this.memory, this.flowLimits);
+    const args = this.argumentsOf(name, d);
+    const q = new Queue(name, this.name, d, owner, this.memory, this.flowLimits, args);
+    q.deadLetters = this.deadLetters;
+    q.expireWhenUnused(() => this.removeQueue(q));
     this.queues.set(name, q);
     if (isDurable(q)) {
       try {
@@ -236,6 +261,26 @@ export class Vhost {
       this.saveDeclared(() => this.removeQueue(q));
     }
     return q;
+  }
+
+  /** The effective arguments of a new queue (406 for invalid ones, except from saved definitions). */
+  private argumentsOf(name: string, d: QueueDeclare): QueueArguments {
+    const declared = { name, vhost: this.name, durable: d.durable, exclusive: d.exclusive, autoDelete: d.autoDelete, arguments: d.arguments };
+    if (d.recovered !== true) return queueArguments(declared);
+    try {
+      return queueArguments(declared);
+    } catch {
+      return NO_ARGUMENTS;
+    }
+  }
+
+  /** Enqueues a message in `queues` (through the message store for durable ones), after their length limits. */
+  publish(message: Message, queues: Queue[]): void {
+    const n = admit(message, queues, queues.length);
+    if (n === 0) return;
+    const store = this.storage?.store ?? null;
+    if (store !== null) store.publish(message, queues, n);
+    else for (let i = 0; i < n; i++) queues[i]!.enqueue(message, null);
   }
 
   /** Refuses (406) to delete a queue that is not empty or in use, when asked so. */
@@ -297,26 +342,25 @@ export class Vhost {
    * The queues a message published to `exchange` reaches, each once, through exchange-to-exchange
    * bindings and alternate exchanges. The returned array is reused by the next call.
    */
-  route(exchange: Exchange, message: Message): Queue[] {
-    const routed = this.routed;
+  route(exchange: Exchange, message: Message, routed: Queue[] = this.routed): Queue[] {
     routed.length = 0;
-    this.routeVia(exchange, message.routingKey, message, ++this.epoch);
-    if (message.extraRoutingKeys !== null) this.routeCopies(exchange, message, message.extraRoutingKeys);
+    this.routeVia(exchange, message.routingKey, message, ++this.epoch, routed);
+    if (message.extraRoutingKeys !== null) this.routeCopies(exchange, message, message.extraRoutingKeys, routed);
     return routed;
   }
 
   /** Sender-selected distribution: each CC/BCC key routes through the exchange too; each queue gets one copy. */
-  private routeCopies(exchange: Exchange, message: Message, keys: readonly string[]): void {
-    for (const key of keys) this.routeVia(exchange, key, message, ++this.epoch);
-    const unique = new Set(this.routed);
-    this.routed.length = 0;
-    this.routed.push(...unique);
+  private routeCopies(exchange: Exchange, message: Message, keys: readonly string[], routed: Queue[]): void {
+    for (const key of keys) this.routeVia(exchange, key, message, ++this.epoch, routed);
+    const unique = new Set(routed);
+    routed.length = 0;
+    routed.push(...unique);
   }
 
-  private routeVia(exchange: Exchange, routingKey: string, message: Message, epoch: number): void {
+  private routeVia(exchange: Exchange, routingKey: string, message: Message, epoch: number, routed: Queue[]): void {
     const hops = this.hops;
     const start = hops.length;
-    const before = this.routed.length;
+    const before = routed.length;
     exchange.routeMark = epoch;
     exchange.route(routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
     for (let i = start; i < hops.length; i++) {
@@ -324,17 +368,17 @@ export class Vhost {
       if (d.routeMark === epoch) continue;
       if (d.kind === "queue") {
         d.routeMark = epoch;
-        this.routed.push(d as Queue);
+        routed.push(d as Queue);
       } else {
-        this.routeVia(d as Exchange, routingKey, message, epoch);
+        this.routeVia(d as Exchange, routingKey, message, epoch, routed);
       }
     }
     hops.length = start;
-    if (this.routed.length === before) {
+    if (routed.length === before) {
       const ae = exchange.options.arguments["alternate-exchange"];
       if (typeof ae === "string") {
         const alt = this.exchanges.get(ae);
-        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, routingKey, message, epoch);
+        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, routingKey, message, epoch, routed);
       }
     }
   }

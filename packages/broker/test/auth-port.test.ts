@@ -126,6 +126,25 @@ describe("the names permissions are checked under", () => {
   });
 });
 
+describe("a queue with a dead-letter exchange", () => {
+  const auth = new RecordingAuthenticator(["write exchange:no-dlx-write"]);
+  const t = useBroker({ authenticator: auth });
+
+  it("takes read on the queue and write on the dead-letter exchange when it is created, as RabbitMQ asks", async () => {
+    await withConnection(t.url, async (c) => {
+      const ch = await channel(c);
+      await ch.assertQueue("with-dlx", { arguments: { "x-dead-letter-exchange": "amq.fanout" } });
+      expect(auth.asked).toEqual(["configure queue:with-dlx", "read queue:with-dlx", "write exchange:amq.fanout"]);
+      auth.asked.length = 0;
+      await ch.assertQueue("with-dlx", { arguments: { "x-dead-letter-exchange": "amq.fanout" } });
+      expect(auth.asked).toEqual(["configure queue:with-dlx"]);
+      await rejectsWith((await channel(c)).assertQueue("denied-dlx", { arguments: { "x-dead-letter-exchange": "no-dlx-write" } }), 403);
+      expect(t.broker.vhosts.get("/")!.queues.has("denied-dlx")).toBe(false);
+      await ch.deleteQueue("with-dlx");
+    });
+  });
+});
+
 describe("deleting a vhost, closing a user's connections", () => {
   const t = useBroker();
 

@@ -6,6 +6,7 @@
 import type { Broker } from "@amqp-go/broker";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { counterOf, gaugeOf } from "./collectors.js";
+import { registerDeadLetterMetrics } from "./dead-letter-metrics.js";
 import { registerStorageMetrics } from "./storage-metrics.js";
 
 type Counters = Broker["counters"];
@@ -82,6 +83,7 @@ export function brokerRegistry(broker: Broker, options: BrokerMetricsOptions = {
   }
 
   registerStorageMetrics(registry, broker);
+  registerDeadLetterMetrics(registry, broker);
 
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   return registry;

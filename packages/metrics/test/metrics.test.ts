@@ -170,3 +170,28 @@ describe("storage figures", () => {
     }
   });
 });
+
+describe("dead-lettering metrics", () => {
+  it("count dead-lettered messages by reason with RabbitMQ 3.10's labels, drops without a dead-letter exchange as disabled", async () => {
+    const c = await amqp.connect(url);
+    const ch = await c.createChannel();
+    await ch.assertQueue("m-dlq");
+    await ch.assertQueue("m-ttl", { arguments: { "x-message-ttl": 1, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": "m-dlq" } });
+    await ch.assertQueue("m-plain", { arguments: { "x-max-length": 1 } });
+    ch.sendToQueue("m-ttl", Buffer.from("a"));
+    ch.sendToQueue("m-ttl", Buffer.from("b"));
+    for (const b of ["1", "2", "3"]) ch.sendToQueue("m-plain", Buffer.from(b));
+    ch.sendToQueue("m-dlq", Buffer.from("r"));
+    await sleep(100);
+    const m = await ch.get("m-dlq");
+    if (m !== false) ch.reject(m, false);
+    await sleep(50);
+    const at = await scrape();
+    const classic = (reason: string, strategy: string) => at(`rabbitmq_global_messages_dead_lettered_${reason}_total{queue_type="rabbit_classic_queue",dead_letter_strategy="${strategy}"}`);
+    expect([classic("expired", "at_most_once"), classic("maxlen", "disabled"), classic("rejected", "disabled")]).toEqual([2, 2, 1]);
+    expect(at(`rabbitmq_global_messages_dead_lettered_delivery_limit_total{queue_type="rabbit_quorum_queue",dead_letter_strategy="at_least_once"}`)).toBe(0);
+    expect(at(`amqpgo_messages_dead_lettered_unrouted_total{reason="expired"}`)).toBe(0);
+    for (const q of ["m-dlq", "m-ttl", "m-plain"]) await ch.deleteQueue(q);
+    await c.close();
+  });
+});

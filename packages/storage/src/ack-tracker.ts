@@ -14,7 +14,7 @@
  * Why the delta array: crossing into the native addon costs about 0.5 µs per call, so acks are
  * gathered in JS and handed over with one `addMany` (toolchain notes, roaring section).
  */
-import roaring from "roaring";
+import { RoaringBitmap32, loadRoaring } from "./segment/roaring.js";
 import type { RoaringBitmap32 as Bitmap, ReadonlyRoaringBitmap32 } from "roaring";
 import { open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -25,7 +25,6 @@ import { SegmentAcks } from "./segment/segment-acks.js";
 import { STORAGE_SETTINGS } from "./storage-settings.js";
 import { checkWrite } from "./storage-faults.js";
 
-const { RoaringBitmap32 } = roaring;
 
 export type { AckLoadResult };
 
@@ -65,6 +64,7 @@ export class AckTracker {
     private readonly dir: string,
     private readonly o: AckTrackerOptions = {},
   ) {
+    loadRoaring();
     this.sync = o.sync ?? true;
     const interval = o.flushIntervalMs ?? STORAGE_SETTINGS.ackFlushInterval.default;
     this.timer = interval > 0 ? setInterval(this.tick, interval).unref() : null;

@@ -284,6 +284,7 @@ export class Deliveries implements DeliverySink, ReplySink {
       this.channel.stats.ack++;
     }
     if (reject && requeue) u.queue.requeue(u.entry, u.consumer);
+    else if (reject) u.queue.reject(u.entry, u.consumer);
     else u.queue.settle(u.entry, u.consumer);
   }
 

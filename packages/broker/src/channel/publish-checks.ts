@@ -61,3 +61,4 @@ function routesOf(headers: FieldTable, key: string): string[] | null {
 export const HAS_USER_ID = BasicPropertiesFlag.userId;
 export const HAS_REPLY_TO = BasicPropertiesFlag.replyTo;
 export const HAS_HEADERS = BasicPropertiesFlag.headers;
+export const HAS_EXPIRATION = BasicPropertiesFlag.expiration;

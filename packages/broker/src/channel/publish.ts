@@ -13,7 +13,9 @@ import type { SyncWaiter } from "../store/message-store.js";
 import type { Vhost } from "../vhost.js";
 import type { PublishSink } from "./content.js";
 import { type DirectReply, replyConsumerOf, rewriteReplyTo } from "./direct-reply.js";
-import { checkUserId, HAS_HEADERS, HAS_REPLY_TO, HAS_USER_ID, propertyFlags, senderRoutes } from "./publish-checks.js";
+import { admit } from "../queue/admission.js";
+import { checkExpiration } from "../queue/expiry.js";
+import { checkUserId, HAS_EXPIRATION, HAS_HEADERS, HAS_REPLY_TO, HAS_USER_ID, propertyFlags, senderRoutes } from "./publish-checks.js";
 import type { ChannelConnection, ChannelContext } from "./context.js";
 import type { Permissions } from "./permissions.js";
 import type { Transaction } from "./tx.js";
@@ -68,7 +70,7 @@ export class Publisher implements PublishSink, SyncWaiter {
       }
     }
     const flags = propertyFlags(message);
-    if ((flags & (HAS_USER_ID | HAS_HEADERS | HAS_REPLY_TO)) !== 0) this.checkProperties(message, flags);
+    if ((flags & (HAS_USER_ID | HAS_HEADERS | HAS_REPLY_TO | HAS_EXPIRATION)) !== 0) this.checkProperties(message, flags);
     const tx = this.channel.tx;
     if (tx !== null) {
       tx.publish(message, mandatory);
@@ -84,6 +86,7 @@ export class Publisher implements PublishSink, SyncWaiter {
       if ((flags & HAS_USER_ID) !== 0) checkUserId(message, this.connection.user);
       if ((flags & HAS_HEADERS) !== 0) senderRoutes(message);
       if ((flags & HAS_REPLY_TO) !== 0) rewriteReplyTo(message, this.channel.directReply);
+      if ((flags & HAS_EXPIRATION) !== 0) checkExpiration(message);
     } catch (e) {
       throw e instanceof ChannelError ? publishError(e) : e;
     }
@@ -95,7 +98,7 @@ export class Publisher implements PublishSink, SyncWaiter {
    */
   route(exchange: Exchange, message: Message, mandatory: boolean): number {
     const queues = this.vhost.route(exchange, message);
-    const n = queues.length;
+    let n = queues.length;
     const counters = this.counters;
     counters.published++;
     counters.routed += n;
@@ -129,9 +132,22 @@ export class Publisher implements PublishSink, SyncWaiter {
       }
       return 0;
     }
+    // TTL and length limits: only for a message with expiration or a queue with arguments
+    let refused = false;
+    let limited = message.ttl >= 0;
+    for (let i = 0; i < n && !limited; i++) if (!queues[i]!.plain) limited = true;
+    if (limited) {
+      const k = admit(message, queues, n);
+      if (k < n) {
+        refused = true;
+        n = k;
+      }
+    }
     const store = this.connection.broker.store;
     let logSeq = 0;
-    if (store !== null) {
+    if (n === 0) {
+      // refused by every queue: nacked, not returned
+    } else if (store !== null) {
       logSeq = store.publish(message, queues, n);
       this.connection.broker.disk?.wrote(message.size); // a check before the disk fills between two ticks
       // disk flow: the log is too far behind its syncs
@@ -142,7 +158,7 @@ export class Publisher implements PublishSink, SyncWaiter {
       const q = queues[i]!;
       if (q.overFlowMark) this.connection.heldBackBy(q);
     }
-    return logSeq;
+    return refused ? -1 : logSeq;
   }
 
   /** A publish in confirm mode: acked now, or once its log record is on disk. */

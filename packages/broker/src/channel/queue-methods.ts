@@ -10,6 +10,12 @@ export function queueDeclare(c: ChannelContext, m: QueueDeclare): void {
   // A server-named queue is checked under the name it is about to get, as RabbitMQ does.
   const serverName = m.queue === "" && !m.passive ? serverNamedQueue() : undefined;
   if (!m.passive) c.permissions.permit("configure", "queue", serverName ?? m.queue);
+  // A new queue with a dead-letter exchange: read on the queue and write on that exchange, as RabbitMQ asks.
+  const dlx = m.arguments["x-dead-letter-exchange"];
+  if (!m.passive && typeof dlx === "string" && !c.vhost.queues.has(m.queue)) {
+    c.permissions.permit("read", "queue", serverName ?? m.queue);
+    c.permissions.permit("write", "exchange", dlx);
+  }
   const q = c.vhost.declareQueue(
     { name: m.queue, serverName, passive: m.passive, durable: m.durable, exclusive: m.exclusive, autoDelete: m.autoDelete, arguments: m.arguments },
     c.connection,

@@ -3,6 +3,7 @@
  * queues that do not survive a restart) and a hot tail in memory over segment files on disk
  * (DiskBacklog, durable queues).
  */
+import type { Message } from "../message.js";
 import type { QueueEntry } from "./queue.js";
 
 export interface Backlog {
@@ -15,6 +16,11 @@ export interface Backlog {
    * a read is started and the queue's `drain()` is called once it is in.
    */
   shift(): QueueEntry | undefined;
+  /**
+   * The message `shift` would return next, left in place (expiry looks at it); undefined when
+   * there is none in memory (a read from disk is started as by `shift`).
+   */
+  peek(): QueueEntry | undefined;
   /** A delivery comes back, to its place by `seq`. */
   requeue(entry: QueueEntry): void;
   /** The newest message, if it is in memory. */
@@ -28,6 +34,8 @@ export interface BacklogOwner {
   /** The broker is above its memory high watermark: keep nothing in memory that can be on disk. */
   readonly memoryAlarmed: boolean;
   hold(bytes: number): void;
+  /** The deadline of a message read back from disk (its TTL in this queue); 0: none. */
+  deadline(message: Message): number;
   release(bytes: number): void;
   drain(): void;
 }

@@ -1,32 +1,12 @@
 /**
- * The queue and consume arguments the consumer-side features read: x-single-active-consumer and
- * x-max-priority of a queue, x-priority of a basic.consume. Merged into arguments.ts's
- * QueueArguments by the lead (that file validates every queue argument as RabbitMQ does); only the
- * consume argument is validated here.
+ * x-priority of a basic.consume (the queue-side arguments are in arguments.ts): any integer
+ * (default 0). Anything else is 406, in RabbitMQ's words:
+ * `invalid arg 'x-priority' for queue 'q' in vhost '/': "expected integer, got longstr"`.
  */
 import type { FieldTable } from "@amqp-go/protocol";
 import { preconditionFailed } from "../errors.js";
 import { typeName } from "../field-type.js";
 
-/** RabbitMQ's ceiling for x-max-priority. */
-export const MAX_PRIORITY = 255;
-
-/** x-single-active-consumer: true. */
-export function singleActiveConsumer(args: FieldTable): boolean {
-  return args["x-single-active-consumer"] === true;
-}
-
-/** x-max-priority, 1-255; 0 for a queue without priorities. */
-export function maxPriority(args: FieldTable): number {
-  const v = args["x-max-priority"];
-  const n = typeof v === "bigint" ? Number(v) : v;
-  return typeof n === "number" && Number.isInteger(n) && n > 0 ? Math.min(n, MAX_PRIORITY) : 0;
-}
-
-/**
- * x-priority of a basic.consume: any integer (default 0). Anything else is 406, in RabbitMQ's
- * words: `invalid arg 'x-priority' for queue 'q' in vhost '/': "expected integer, got longstr"`.
- */
 export function consumerPriority(args: FieldTable, queue: string, vhost: string): number {
   const v = args["x-priority"];
   if (v === undefined) return 0;

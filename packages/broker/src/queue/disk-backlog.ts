@@ -124,6 +124,17 @@ export class DiskBacklog implements Backlog {
     return e;
   }
 
+  peek(): QueueEntry | undefined {
+    const r = this.requeued.peek();
+    if (r !== undefined) return r;
+    if (this.loaded.length > 0) return this.loaded.peek();
+    if (this.onDisk > 0) {
+      this.read();
+      return undefined;
+    }
+    return this.tail.peek();
+  }
+
   /** Writes a delivery lease up to `upTo` (one write in flight; a later ask waits for it). */
   private renewLease(upTo: number): void {
     this.leasing = upTo;
@@ -223,7 +234,8 @@ export class DiskBacklog implements Backlog {
       if (n >= this.onDisk || seq >= limit) break;
       if (seq < this.cursor.seq) continue;
       const message = readMessageRecord(m.payload);
-      this.loaded.push({ message, size: message.size, seq, redelivered: seq < this.redeliveredBelow, position: m.position });
+      const expires = this.owner.deadline(message);
+      this.loaded.push({ message, size: message.size, seq, redelivered: seq < this.redeliveredBelow, position: m.position, expires, deliveries: 0 });
       this.owner.hold(message.size);
       last = m.position;
       n++;

@@ -30,6 +30,12 @@ export class MemoryBacklog implements Backlog {
     return this.ready.shift();
   }
 
+  peek(): QueueEntry | undefined {
+    const r = this.requeued.peek();
+    const e = this.ready.peek();
+    return r !== undefined && (e === undefined || r.seq < e.seq) ? r : e;
+  }
+
   requeue(entry: QueueEntry): void {
     this.requeued.push(entry);
   }

@@ -80,6 +80,19 @@ export class PriorityBacklog implements Backlog, StoredBacklog {
     return undefined;
   }
 
+  peek(): QueueEntry | undefined {
+    if (this.count === 0) return undefined;
+    for (let i = this.maxPriority; i >= 0; i--) {
+      const l = this.levels[i]!;
+      if (l.length > 0) {
+        const r = l.requeued.peek();
+        const e = l.ready.peek();
+        return r !== undefined && (e === undefined || r.seq < e.seq) ? r : e;
+      }
+    }
+    return undefined;
+  }
+
   requeue(entry: QueueEntry): void {
     this.level(entry).requeued.push(entry);
     this.count++;
@@ -135,7 +148,8 @@ export class PriorityBacklog implements Backlog, StoredBacklog {
       const message = readMessageRecord(m.payload);
       const seq = m.position.seq;
       this.owner.hold(message.size);
-      this.push({ message, size: message.size, seq, redelivered: seq < redeliveredBelow, position: m.position });
+      const expires = this.owner.deadline(message);
+      this.push({ message, size: message.size, seq, redelivered: seq < redeliveredBelow, position: m.position, expires, deliveries: 0 });
     }
   }
 }

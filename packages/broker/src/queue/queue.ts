@@ -3,11 +3,17 @@
  * Delivery is driven by credit, with no timers: a publish, an ack, a new consumer or a drained
  * socket each call `drain()`, which delivers as long as a consumer has room.
  *
- * Designed for the queue arguments to come (TTL, dead-lettering, max-length, priorities, single
- * active consumer): entries carry a sequence number and a redelivered flag; every path in and out
- * goes through enqueue/fetch/settle/requeue/purge, where those policies hook in.
+ * The queue arguments (arguments.ts: TTL, dead-lettering, length limits, x-expires, priorities,
+ * single active consumer, quorum delivery limits) hook into enqueue/drain/fetch/settle/requeue; a
+ * queue without any (and its messages without `expiration`) takes none of those branches: one
+ * test of `special` per message (queue-arguments.ts holds the rest).
  */
 import type { FieldTable } from "@amqp-go/protocol";
+import { type QueueArguments, queueArguments } from "./arguments.js";
+import type { DeadLetterSink, DeathReason } from "./dead-letter.js";
+import { deadlineOf } from "./expiry.js";
+import { IdleExpiry } from "./idle-expiry.js";
+import { withDeliveryCount } from "./delivery-count.js";
 import type { SegmentPosition } from "@amqp-go/storage";
 import type { Destination } from "../exchange/exchange.js";
 import type { MemoryMonitor } from "../memory.js";
@@ -16,7 +22,6 @@ import type { PublishTarget } from "../store/message-store.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { Backlog, BacklogOwner, StoredBacklog } from "./backlog.js";
 import type { Consumer } from "./consumer.js";
-import { maxPriority, singleActiveConsumer } from "./consumer-arguments.js";
 import { ByPriority, type ConsumerScheduler, singleActive } from "./consumer-scheduler.js";
 import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "./flow.js";
 import { MemoryBacklog } from "./memory-backlog.js";
@@ -24,7 +29,8 @@ import { PriorityBacklog } from "./priority-backlog.js";
 import { QueueStats } from "../stats.js";
 
 export interface QueueEntry {
-  readonly message: Message;
+  /** Replaced only by a quorum queue's redelivery (its x-delivery-count header). */
+  message: Message;
   /** `message.size`: octets counted against the memory watermark (and the backlog's budget). */
   readonly size: number;
   /** Arrival order in this queue: requeued messages go back to their place. */
@@ -32,6 +38,10 @@ export interface QueueEntry {
   redelivered: boolean;
   /** Where a durable queue keeps it on disk; null in a queue that does not survive a restart. */
   readonly position: SegmentPosition | null;
+  /** When it expires (ms since the epoch, at the head of the queue); 0: never. */
+  readonly expires: number;
+  /** Quorum queues: how many times it came back (x-delivery-count). */
+  deliveries: number;
 }
 
 export interface QueueOptions {
@@ -71,6 +81,28 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   private scheduler: ConsumerScheduler | null;
   /** The publishers this queue holds back (credit flow). */
   private readonly flow: QueueFlow;
+  /** The effective arguments (declare arguments now, policies later). */
+  readonly args: QueueArguments;
+  /** No TTL, no length limit, no delivery count: publishes may skip `admit`. */
+  readonly plain: boolean;
+  /**
+   * Messages may expire or the length is limited: the per-message branches are taken. Set at
+   * declare for such arguments, and for good once a message with `expiration` arrives.
+   */
+  private special: boolean;
+  /** Body octets of the ready messages (x-max-length-bytes only). */
+  private readyBody = 0;
+  /** The one expiry timer: armed for the head's deadline. */
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private expiryAt = 0;
+  private readonly onExpiryTimer = (): void => {
+    this.expiryTimer = null;
+    this.drain();
+  };
+  /** x-expires; null without. */
+  private idle: IdleExpiry | null = null;
+  /** Where dropped messages go (the vhost's dead-lettering); null: dropped. */
+  deadLetters: DeadLetterSink | null = null;
 
   constructor(
     readonly name: string,
@@ -79,12 +111,27 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     owner: object | null,
     private readonly memory: MemoryMonitor,
     flowLimits: FlowLimits = NO_FLOW_LIMITS,
+    /** Default: validated from `options.arguments`. */
+    args: QueueArguments = queueArguments({ name, vhost, ...options }),
   ) {
     this.owner = options.exclusive ? owner : null;
     this.flow = new QueueFlow(flowLimits);
-    this.scheduler = singleActiveConsumer(options.arguments) ? singleActive : null;
-    this.maxPriority = maxPriority(options.arguments);
+    this.args = args;
+    this.plain = args.plain;
+    this.special = !args.plain;
+    this.scheduler = args.singleActiveConsumer ? singleActive : null;
+    this.maxPriority = args.maxPriority;
     this.ready = this.maxPriority > 0 ? new PriorityBacklog(this, this.maxPriority) : new MemoryBacklog(this);
+  }
+
+  /** x-expires: starts the idle timer; `onExpired` deletes the queue. */
+  expireWhenUnused(onExpired: () => void): void {
+    if (this.args.expires > 0) this.idle = new IdleExpiry(this.args.expires, () => this.consumers.length > 0, onExpired);
+  }
+
+  /** The queue was used (declared, basic.get, a consumer came or went): x-expires starts over. */
+  touch(): void {
+    this.idle?.touch();
   }
 
   /** x-max-priority (0: none): messages go out highest priority first (priority-backlog.ts). */
@@ -98,8 +145,9 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** Message octets held by this queue, ready and unacknowledged, as counted for the memory alarm. */
   bytes = 0;
 
-  /** Makes the queue keep its messages on disk, in `store`, through `backlog`. */
-  attachStore(store: QueueStore, backlog: Backlog & StoredBacklog): void {
+  /** Makes the queue keep its messages on disk, in `store`, through `backlog` (holding `readyBody` body octets, recovered). */
+  attachStore(store: QueueStore, backlog: Backlog & StoredBacklog, readyBody = 0): void {
+    this.readyBody = readyBody;
     this.store = store;
     this.storeId = store.id;
     this.disk = backlog;
@@ -176,12 +224,114 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
    * and does not pin the socket buffer it arrived in.
    */
   enqueue(message: Message, position: SegmentPosition | null): void {
+    if (this.special || message.ttl >= 0) return this.enqueueSpecial(message, position);
     this.hold(message.size);
     this.stats.publish++;
     const seq = position === null ? this.nextSeq++ : position.seq;
-    this.ready.push({ message, size: message.size, seq, redelivered: false, position });
+    this.ready.push({ message, size: message.size, seq, redelivered: false, position, expires: 0, deliveries: 0 });
     if (this.consumers.length > 0) this.drain();
     this.ready.last()?.message.compact();
+  }
+
+  /** enqueue with a deadline, length limits: delivered if a consumer has room, then the limits applied. */
+  private enqueueSpecial(message: Message, position: SegmentPosition | null): void {
+    this.special = true;
+    this.hold(message.size);
+    const seq = position === null ? this.nextSeq++ : position.seq;
+    const expires = deadlineOf(message, this.args.messageTtl);
+    this.readyBody += message.body.length;
+    this.ready.push({ message, size: message.size, seq, redelivered: false, position, expires, deliveries: 0 });
+    if (this.consumers.length > 0) this.drain();
+    this.ready.last()?.message.compact();
+    this.applyLimits();
+    // TTL 0: delivered now or dropped
+    this.expireHead(Date.now());
+  }
+
+  /** @internal BacklogOwner: the deadline of a message read back from disk. */
+  deadline(message: Message): number {
+    const d = deadlineOf(message, this.args.messageTtl);
+    if (d !== 0) this.special = true;
+    return d;
+  }
+
+  /**
+   * reject-publish overflow: whether this queue refuses `message` (full); with
+   * reject-publish-dlx it is dead-lettered too (reason maxlen). False for drop-head.
+   */
+  refuses(message: Message): boolean {
+    const a = this.args;
+    if (a.overflow === "drop-head") return false;
+    const full = (a.maxLength >= 0 && this.ready.length + 1 > a.maxLength) || (a.maxLengthBytes >= 0 && this.readyBody + message.body.length > a.maxLengthBytes);
+    if (full && a.overflow === "reject-publish-dlx") this.deadLetter(message, "maxlen");
+    return full;
+  }
+
+  /** drop-head: while over x-max-length or x-max-length-bytes, the oldest goes (reason maxlen). */
+  private applyLimits(): void {
+    const a = this.args;
+    if (a.maxLength < 0 && a.maxLengthBytes < 0) return;
+    if (a.overflow !== "drop-head") return;
+    while ((a.maxLength >= 0 && this.ready.length > a.maxLength) || (a.maxLengthBytes >= 0 && this.readyBody > a.maxLengthBytes)) {
+      const e = this.ready.shift();
+      if (e === undefined) return; // on disk: applied again once it is read in
+      this.drop(e, "maxlen");
+    }
+  }
+
+  /** Expired messages at the head go (reason expired); the timer is armed for the next deadline. */
+  private expireHead(now: number): void {
+    for (;;) {
+      const head = this.ready.peek();
+      if (head === undefined || head.expires === 0) return;
+      if (head.expires > now) return this.armExpiry(head.expires);
+      const e = this.ready.shift();
+      if (e === undefined) return;
+      this.drop(e, "expired");
+    }
+  }
+
+  private armExpiry(at: number): void {
+    if (this.expiryTimer !== null) {
+      if (this.expiryAt <= at) return;
+      clearTimeout(this.expiryTimer);
+    }
+    this.expiryAt = at;
+    this.expiryTimer = setTimeout(this.onExpiryTimer, Math.max(1, at - Date.now() + 1));
+    this.expiryTimer.unref();
+  }
+
+  /** A ready message leaves the queue without a delivery: dead-lettered or dropped. */
+  private drop(entry: QueueEntry, reason: DeathReason): void {
+    this.readyBody -= entry.message.body.length;
+    this.consumed(entry);
+    this.deadLetter(entry.message, reason);
+  }
+
+  private deadLetter(message: Message, reason: DeathReason): void {
+    const a = this.args;
+    const quorum = a.type === "quorum";
+    if (a.deadLetterExchange === null) this.deadLetters?.dropped(reason, quorum);
+    else this.deadLetters?.deadLetter(message, reason, this.name, a.deadLetterExchange, a.deadLetterRoutingKey, quorum);
+  }
+
+  /**
+   * The next ready entry for a delivery, for a queue with special arguments: expired ones are
+   * dropped on the way, a quorum queue's redelivery gets its x-delivery-count header.
+   */
+  private shiftSpecial(): QueueEntry | undefined {
+    const now = Date.now();
+    for (;;) {
+      const e = this.ready.shift();
+      if (e === undefined) return undefined;
+      if (e.expires !== 0 && e.expires < now) {
+        this.drop(e, "expired");
+        continue;
+      }
+      this.readyBody -= e.message.body.length;
+      if (e.deliveries > 0) e.message = withDeliveryCount(e.message, e.deliveries);
+      return e;
+    }
   }
 
   /** Delivers to consumers with credit, round-robin, until none has room or nothing is ready. */
@@ -190,6 +340,11 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.draining = true;
     const consumers = this.consumers;
     const scheduler = this.scheduler;
+    const special = this.special;
+    if (special) {
+      this.applyLimits();
+      this.expireHead(Date.now() - 1);
+    }
     while (this.ready.length > 0) {
       const n = consumers.length;
       let consumer: Consumer | undefined;
@@ -203,7 +358,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
         }
       }
       if (consumer === undefined) break;
-      const entry = this.ready.shift();
+      const entry = special ? this.shiftSpecial() : this.ready.shift();
       if (entry === undefined) break; // the next ones are being read from disk
       if (consumer.noAck) this.consumed(entry);
       else {
@@ -231,7 +386,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** basic.get: the next ready message; counted unacknowledged unless `noAck`. */
   fetch(noAck: boolean): QueueEntry | undefined {
-    const entry = this.ready.shift();
+    this.idle?.touch();
+    const entry = this.special ? this.shiftSpecial() : this.ready.shift();
     if (entry === undefined) return undefined;
     if (noAck) this.consumed(entry);
     else {
@@ -244,7 +400,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** Delivered with no ack expected: gone from the queue, and from its disk. */
   private consumed(entry: QueueEntry): void {
-    this.release(entry.message.size);
+    this.release(entry.size);
     if (entry.position !== null) this.store?.ack(entry.position);
   }
 
@@ -253,8 +409,14 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.unacked--;
     this.unackedBytes -= entry.size;
     if (consumer !== null) consumer.unacked--;
-    this.release(entry.message.size);
+    this.release(entry.size);
     if (entry.position !== null) this.store?.ack(entry.position);
+  }
+
+  /** basic.reject / nack without requeue: settled, and dead-lettered (reason rejected) when the queue says so. */
+  reject(entry: QueueEntry, consumer: Consumer | null): void {
+    this.settle(entry, consumer);
+    this.deadLetter(entry.message, "rejected");
   }
 
   /**
@@ -266,14 +428,33 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.unackedBytes -= entry.size;
     if (consumer !== null) consumer.unacked--;
     if (this.deleted) {
-      this.release(entry.message.size);
+      this.release(entry.size);
       return;
     }
+    if (this.special) return this.requeueSpecial(entry);
     entry.redelivered = true;
     this.ready.requeue(entry);
   }
 
+  /** A quorum queue counts the return (x-delivery-limit dead-letters past it); the length limit applies. */
+  private requeueSpecial(entry: QueueEntry): void {
+    const a = this.args;
+    if (a.type === "quorum") {
+      entry.deliveries++;
+      if (a.deliveryLimit >= 0 && entry.deliveries > a.deliveryLimit) {
+        this.consumed(entry);
+        this.deadLetter(entry.message, "delivery_limit");
+        return;
+      }
+    }
+    entry.redelivered = true;
+    this.readyBody += entry.message.body.length;
+    this.ready.requeue(entry);
+    this.applyLimits();
+  }
+
   addConsumer(consumer: Consumer): void {
+    this.idle?.touch();
     this.consumers.push(consumer);
     if (consumer.priority !== 0 && this.scheduler === null) this.scheduler = new ByPriority();
     this.hadConsumer = true;
@@ -282,6 +463,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** Removes a consumer; true when the queue is auto-delete and just lost its last one. */
   removeConsumer(consumer: Consumer): boolean {
+    this.idle?.touch();
     const i = this.consumers.indexOf(consumer);
     if (i >= 0) this.consumers.splice(i, 1);
     if (this.next >= this.consumers.length) this.next = 0;
@@ -294,6 +476,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** Drops the ready messages; returns how many. */
   purge(): number {
+    this.readyBody = 0;
     return this.ready.purge();
   }
 
@@ -302,9 +485,18 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     return this.disk;
   }
 
+  /** The broker stops: no timer of this queue fires any more (expiry, x-expires). */
+  stopTimers(): void {
+    this.idle?.stop();
+    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    this.special = false;
+  }
+
   /** The queue is deleted: consumers are told, ready messages dropped; returns how many. */
   delete(): number {
     this.deleted = true;
+    this.stopTimers();
     const n = this.purge();
     for (const c of this.consumers.splice(0)) c.sink.cancelledByServer(c);
     for (const g of this.getters.splice(0)) g(); // they answer get-empty now

@@ -7,7 +7,7 @@ import { Requeued } from "./requeued.js";
 const body = Buffer.alloc(10);
 const entry = (seq: number): QueueEntry => {
   const message = new Message("", "q", Buffer.alloc(0), body);
-  return { message, size: message.size, seq, redelivered: true, position: null };
+  return { message, size: message.size, seq, redelivered: true, position: null, expires: 0, deliveries: 0 };
 };
 
 describe("Requeued", () => {

@@ -11,6 +11,7 @@ import {
   messageRecordSize,
   PERSISTENT,
   readMessageRecord,
+  recordBodySize,
   writeMessageRecord,
 } from "./message-record.js";
 
@@ -31,6 +32,18 @@ function logRecord(targets: readonly (readonly [number, number])[], record: Buff
 }
 
 describe("the segment record of a message", () => {
+  it("of a timed message (a TTL applies) holds when it was published, after the flags (golden bytes)", () => {
+    const m = new Message("", "q", Buffer.from([0x00, 0x00]), Buffer.from("x"));
+    m.arrivedAt = 0x1_0000_0002;
+    const buf = Buffer.alloc(messageRecordSize(m));
+    expect(writeMessageRecord(buf, 0, m, PERSISTENT)).toBe(buf.length);
+    expect(buf.toString("hex")).toBe(["03", "0000000100000002", "00", "01", "71", "00000002", "0000", "78"].join(""));
+    expect(isPersistentRecord(buf)).toBe(true);
+    const back = readMessageRecord(buf);
+    expect([back.arrivedAt, back.exchange, back.routingKey, back.body.toString()]).toEqual([0x1_0000_0002, "", "q", "x"]);
+    expect(recordBodySize(buf)).toBe(1);
+  });
+
   it("is laid out as documented (golden bytes)", () => {
     const m = new Message("ex", "rk", Buffer.from([0x10, 0x00, 0x02]), Buffer.from("hi"));
     const buf = Buffer.alloc(messageRecordSize(m));

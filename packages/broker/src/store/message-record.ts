@@ -6,6 +6,8 @@
  *   0       1      2       2+e    3+e      3+e+r         7+e+r        7+e+r+p
  *   | flags | e:u8 | exchange | r:u8 | routing key | p:u32 | properties | body ... |
  *     bit 0: persistent (delivery-mode 2); a transient one is dropped at recovery
+ *     bit 1: timed: 8 octets after the flags hold when it was published (ms, u32 hi, u32 lo), for a
+ *            message with a TTL: its deadline in each queue survives a restart
  *
  * In the write-ahead log, one record per persistent publish, whatever the number of durable
  * queues it reached (fanout to 10 durable queues is one log record and one fdatasync share):
@@ -18,18 +20,25 @@
 import { Message } from "../message.js";
 
 export const PERSISTENT = 1;
+export const TIMED = 2;
 const TARGET_SIZE = 12;
 const TWO_32 = 2 ** 32;
 
 /** Octets the segment record of `message` takes. */
 export function messageRecordSize(message: Message): number {
-  return 7 + Buffer.byteLength(message.exchange) + Buffer.byteLength(message.routingKey) + message.rawProperties.length + message.body.length;
+  return (message.arrivedAt > 0 ? 15 : 7) + Buffer.byteLength(message.exchange) + Buffer.byteLength(message.routingKey) + message.rawProperties.length + message.body.length;
 }
 
 /** Writes the segment record of `message` at `offset`; returns the end. `buf` must have room. */
 export function writeMessageRecord(buf: Buffer, offset: number, message: Message, flags: number): number {
   let o = offset;
-  buf[o++] = flags;
+  const at = message.arrivedAt;
+  buf[o++] = at > 0 ? flags | TIMED : flags;
+  if (at > 0) {
+    buf.writeUInt32BE(Math.floor(at / TWO_32), o);
+    buf.writeUInt32BE(at >>> 0, o + 4);
+    o += 8;
+  }
   o = writeShortString(buf, o, message.exchange);
   o = writeShortString(buf, o, message.routingKey);
   const props = message.rawProperties;
@@ -46,6 +55,11 @@ export function writeMessageRecord(buf: Buffer, offset: number, message: Message
  */
 export function readMessageRecord(payload: Buffer): Message {
   let o = 1;
+  let at = 0;
+  if ((payload[0]! & TIMED) !== 0) {
+    at = payload.readUInt32BE(1) * TWO_32 + payload.readUInt32BE(5);
+    o = 9;
+  }
   const el = payload[o++]!;
   const exchange = payload.toString("utf8", o, o + el);
   o += el;
@@ -54,7 +68,17 @@ export function readMessageRecord(payload: Buffer): Message {
   o += rl;
   const pl = payload.readUInt32BE(o);
   o += 4;
-  return new Message(exchange, routingKey, payload.subarray(o, o + pl), payload.subarray(o + pl));
+  const m = new Message(exchange, routingKey, payload.subarray(o, o + pl), payload.subarray(o + pl));
+  m.arrivedAt = at;
+  return m;
+}
+
+/** Octets of the body in a segment record. */
+export function recordBodySize(payload: Buffer): number {
+  let o = (payload[0]! & TIMED) !== 0 ? 9 : 1;
+  o += 1 + payload[o]!;
+  o += 1 + payload[o]!;
+  return payload.length - (o + 4 + payload.readUInt32BE(o));
 }
 
 export function isPersistentRecord(payload: Buffer): boolean {

@@ -40,6 +40,8 @@ export interface StoreRecovery {
 export interface RecoveredQueue {
   readonly store: QueueStore;
   readonly ready: number;
+  /** Body octets of the ready messages (x-max-length-bytes). */
+  readonly readyBody: number;
   readonly redeliveredBelow: number;
   /** The delivery lease on disk: deliveries up to it need no new lease. */
   readonly lease: number;

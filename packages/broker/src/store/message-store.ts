@@ -154,7 +154,7 @@ export class MessageStore {
     let transientDropped = 0;
     let clean = true;
     for (const q of opened) {
-      const { ready, transient } = await scan(q.store);
+      const { ready, readyBody, transient } = await scan(q.store);
       // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
       await q.store.segments.flushAcks().catch(() => undefined);
       messages += ready;
@@ -162,7 +162,7 @@ export class MessageStore {
       clean &&= q.deliveredBelow !== null;
       // After a crash, the messages below the delivery lease may have been delivered; none above was.
       const lease = await q.store.loadLease();
-      out.push({ store: q.store, ready, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease });
+      out.push({ store: q.store, ready, readyBody, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease });
     }
     s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
     stats.recoverySeconds = s.recovery.durationMs / 1000;

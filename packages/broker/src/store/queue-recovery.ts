@@ -2,7 +2,7 @@
 import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { SegmentPosition } from "@amqp-go/storage";
-import { isPersistentRecord } from "./message-record.js";
+import { isPersistentRecord, recordBodySize } from "./message-record.js";
 import type { QueueStore } from "./queue-store.js";
 
 const SCAN_BYTES = 4 * 1024 * 1024;
@@ -10,8 +10,9 @@ const SCAN_BYTES = 4 * 1024 * 1024;
 export const STATE_FILE = "state.json";
 
 /** Counts the ready persistent messages of a queue and acknowledges the transient ones of the last run. */
-export async function scan(store: QueueStore): Promise<{ ready: number; transient: number }> {
+export async function scan(store: QueueStore): Promise<{ ready: number; readyBody: number; transient: number }> {
   let ready = 0;
+  let readyBody = 0;
   let transient = 0;
   let cursor: SegmentPosition = { segmentId: 0, index: 0, seq: 0 };
   for (;;) {
@@ -20,15 +21,17 @@ export async function scan(store: QueueStore): Promise<{ ready: number; transien
     if (messages.length === 0) break;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      if (isPersistentRecord(m.payload)) ready++;
-      else {
+      if (isPersistentRecord(m.payload)) {
+        ready++;
+        readyBody += recordBodySize(m.payload);
+      } else {
         store.segments.ack(m.position);
         transient++;
       }
     }
     cursor = batch.next;
   }
-  return { ready, transient };
+  return { ready, readyBody, transient };
 }
 
 /** The state a clean stop left (and removes it: a crash from now on leaves none). */

@@ -25,13 +25,12 @@
  * next offset holding a record whose crc matches, so one damaged flush loses only its own acks:
  * those messages are delivered again (never lost), and the caller warns, naming the file.
  */
-import roaring from "roaring";
+import { RoaringBitmap32 } from "./roaring.js";
 import type { RoaringBitmap32 as Bitmap } from "roaring";
 import { readFile, rename, rm, truncate } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import { errorCode } from "./file-io.js";
 
-const { RoaringBitmap32 } = roaring;
 
 export const ACK_HEADER_SIZE = 16;
 const ACK_RECORD_HEADER_SIZE = 8;

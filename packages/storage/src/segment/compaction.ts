@@ -15,7 +15,7 @@
  *                                                          data says g+1: recovery takes the .tmp
  * Acks arriving during 3-4 are renumbered in memory and written by the next flush.
  */
-import roaring from "roaring";
+import { RoaringBitmap32 } from "./roaring.js";
 import type { FileHandle } from "node:fs/promises";
 import { open, rename, rm } from "node:fs/promises";
 import type { AckTracker } from "../ack-tracker.js";
@@ -33,7 +33,6 @@ import {
 import { Segment } from "./segment.js";
 import type { SegmentPosition } from "./segment-position.js";
 
-const { RoaringBitmap32 } = roaring;
 const WINDOW = 1024 * 1024;
 
 export interface CompactionResult {

@@ -6,11 +6,10 @@
  *                      ^ applied        acked.addMany(delta[applied..]) on the next query or flush
  *   acked:  RoaringBitmap32 of every acknowledged index (segment-relative, u32)
  */
-import roaring from "roaring";
+import { RoaringBitmap32 } from "./roaring.js";
 import type { RoaringBitmap32 as Bitmap } from "roaring";
 import type { FileHandle } from "node:fs/promises";
 
-const { RoaringBitmap32 } = roaring;
 
 export class SegmentAcks {
   acked: Bitmap = new RoaringBitmap32();

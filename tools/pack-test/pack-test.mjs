@@ -23,7 +23,7 @@ const root = resolve(import.meta.dirname, "../..");
 const tsc = join(import.meta.dirname, "node_modules/typescript/bin/tsc");
 const keep = process.argv.includes("--keep");
 const work = mkdtempSync(join(tmpdir(), "amqp-go-pack-"));
-const PUBLISHABLE = ["protocol", "storage", "broker", "auth", "metrics", "server", "testing"];
+const PUBLISHABLE = ["protocol", "storage", "broker", "auth", "metrics", "management", "server", "testing"];
 let failures = 0;
 
 function run(cmd, args, cwd, env = {}) {

@@ -3,8 +3,9 @@
  * The import graph of packages/*\/src and apps/*\/src, checked: no value-level import cycle
  * between packages or between the files of one package, and no import against the layering
  *
- *   protocol  <-  storage  <-  broker  <-  auth, metrics  <-  apps/*
- *   (protocol imports nothing of ours; auth and metrics may also import protocol)
+ *   protocol  <-  storage  <-  broker  <-  auth, metrics  <-  management  <-  apps/*
+ *   (protocol imports nothing of ours; auth, metrics and management may also import protocol;
+ *   management, the HTTP API, sits on broker and auth)
  *
  * "Value-level" means an import that is still there at run time: `import type`, `export type` and
  * imports whose every specifier is `type X` are left out (they are erased). Layering counts every
@@ -28,6 +29,7 @@ export const LAYERS = {
   "@amqp-go/broker": ["@amqp-go/protocol", "@amqp-go/storage"],
   "@amqp-go/auth": ["@amqp-go/broker", "@amqp-go/protocol"],
   "@amqp-go/metrics": ["@amqp-go/broker", "@amqp-go/protocol"],
+  "@amqp-go/management": ["@amqp-go/auth", "@amqp-go/broker", "@amqp-go/protocol"],
   "@amqp-go/testing": ["@amqp-go/broker", "@amqp-go/protocol"],
 };
 

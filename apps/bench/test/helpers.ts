@@ -34,7 +34,7 @@ export interface Server {
 export function startServer(): Promise<Server> {
   // Its own data directory: the server keeps durable definitions there.
   const dataDir = mkdtempSync(join(tmpdir(), "amqp-bench-test-"));
-  const args = [server, "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--log-level", "info", "--data-dir", dataDir];
+  const args = [server, "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--log-level", "info", "--data-dir", dataDir];
   const child = spawn(process.execPath, args, { env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {

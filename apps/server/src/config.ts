@@ -142,9 +142,18 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Checks across keys, once every source is in. */
 function checkConfig(config: ServerConfig): void {
-  const { port, metrics_port } = config.server;
-  if (port !== 0 && port === metrics_port) {
-    throw new ConfigError(`server.port and server.metrics_port are both ${port}; they need different ports`);
+  const { port, metrics_port, management_port } = config.server;
+  const ports = [
+    ["server.port", port],
+    ["server.metrics_port", metrics_port],
+    ["server.management_port", management_port],
+  ] as const;
+  for (let i = 0; i < ports.length; i++) {
+    for (let j = i + 1; j < ports.length; j++) {
+      const [a, pa] = ports[i]!;
+      const [b, pb] = ports[j]!;
+      if (pa !== 0 && pa === pb) throw new ConfigError(`${a} and ${b} are both ${pa}; they need different ports`);
+    }
   }
   checkTls(config);
   if ((config.auth.default_user === null) !== (config.auth.default_pass === null)) {
@@ -165,7 +174,7 @@ function checkTls(config: ServerConfig): void {
   if (tls.verify_peer && tls.ca_file === null) throw new ConfigError("tls.verify_peer needs tls.ca_file, the CA that client certificates are verified against");
   if (tls.fail_if_no_peer_cert && !tls.verify_peer) throw new ConfigError("tls.fail_if_no_peer_cert needs tls.verify_peer");
   if (!tlsEnabled(config) || tls.port === 0) return;
-  for (const [key, value] of [["server.port", server.port], ["server.metrics_port", server.metrics_port]] as const) {
+  for (const [key, value] of [["server.port", server.port], ["server.metrics_port", server.metrics_port], ["server.management_port", server.management_port]] as const) {
     if (value === tls.port) throw new ConfigError(`${key} and tls.port are both ${value}; they need different ports`);
   }
 }

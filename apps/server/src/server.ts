@@ -4,6 +4,7 @@
  * `startServer` directly to run it in-process.
  */
 import { Broker } from "@amqp-go/broker";
+import { type ManagementServer, startManagementServer } from "@amqp-go/management";
 import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
@@ -27,6 +28,8 @@ export interface RunningServer {
   readonly address: string;
   /** The TLS listener's port, when it runs. */
   readonly tlsPort: number | undefined;
+  /** The management API's port, when it runs. */
+  readonly managementPort: number | undefined;
   /** Closes every connection with 320 CONNECTION_FORCED, stops listening and flushes the log. */
   stop(reason?: string): Promise<void>;
   /** Writes out buffered log lines. */
@@ -129,6 +132,35 @@ export async function startServer(
     logger.info({ port: tlsListener.port, host: tlsListener.address }, "listening for TLS");
   }
 
+  // The management API (RabbitMQ's HTTP API) on management_port (0: off), once the broker listens.
+  let management: ManagementServer | undefined;
+  if (config.server.management_port !== 0) {
+    try {
+      management = await startManagementServer({
+        broker,
+        users,
+        port: config.server.management_port,
+        host: host ?? undefined,
+        logger,
+        dataDir: config.server.data_dir,
+        version,
+        listeners: [
+          { protocol: "amqp", port: bound.port, ip: bound.address },
+          ...(tlsListener === undefined ? [] : [{ protocol: "amqp/ssl", port: tlsListener.port, ip: tlsListener.address }]),
+        ],
+      });
+    } catch (err) {
+      logger.fatal({ err, port: config.server.management_port }, "cannot listen for the management API");
+      users.close();
+      await tlsListener?.close();
+      await metrics?.close();
+      await broker.close("startup failed");
+      await flush();
+      throw err;
+    }
+    logger.info({ port: management.port }, "management API listening");
+  }
+
   metrics?.ready();
   const { fields, msg } = startupLine({
     version,
@@ -138,6 +170,7 @@ export async function startServer(
       amqp: bound,
       amqps: tlsListener === undefined ? undefined : { address: tlsListener.address, port: tlsListener.port },
       metrics: metrics === undefined ? undefined : { address: host ?? "::", port: metrics.port },
+      management: management === undefined ? undefined : { address: host ?? "::", port: management.port },
     },
     broker: broker.options,
   });
@@ -152,6 +185,7 @@ export async function startServer(
     port: bound.port,
     address: bound.address,
     tlsPort: tlsListener?.port,
+    managementPort: management?.port,
     flush,
     reload() {
       let logError: string | undefined;
@@ -178,6 +212,7 @@ export async function startServer(
     async stop(reason = "shutdown") {
       users.close();
       const tlsClosed = tlsListener?.close();
+      await management?.close();
       await metrics?.close();
       await broker.close(reason);
       await tlsClosed;

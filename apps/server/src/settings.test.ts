@@ -29,6 +29,7 @@ describe("every setting", () => {
       host: "server.host",
       "data-dir": "server.data_dir",
       "metrics-port": "server.metrics_port",
+      "management-port": "server.management_port",
       "wal-batch-size": "storage.wal_batch_size",
       "wal-batch-delay": "storage.wal_batch_delay",
       "segment-size": "storage.segment_size",

@@ -11,7 +11,7 @@ export interface StartupInfo {
   readonly dataDir: string;
   /** The --config file, if any. */
   readonly configFile: string | undefined;
-  /** Listener name ("amqp", "amqps", "metrics") -> address and port; absent ones are off. */
+  /** Listener name ("amqp", "amqps", "metrics", "management") -> address and port; absent ones are off. */
   readonly listeners: Readonly<Record<string, { readonly address: string; readonly port: number } | undefined>>;
   readonly broker: ResolvedBrokerOptions;
 }

@@ -17,10 +17,10 @@ import {
   MechanismRegistry,
   plain,
   readUsersFile,
-  type UsersFile,
   type UsersFileChange,
   UserDb,
   UsersAuthenticator,
+  type UsersFile,
   UsersFileError,
   UsersFileWatcher,
 } from "@amqp-go/auth";
@@ -62,6 +62,8 @@ export class ServerUsers {
   private readonly loadedText: string | undefined;
   private watcher: UsersFileWatcher | undefined;
   private broker: Broker | undefined;
+  /** What the users file starts from when an edit creates it. */
+  private readonly initial: () => UsersFile;
 
   /** Reads the users file; a bad one is a ConfigError (the server does not start). */
   constructor(
@@ -70,6 +72,7 @@ export class ServerUsers {
     private readonly options: ServerUsersOptions = {},
   ) {
     this.path = usersFilePath(config);
+    this.initial = initialUsers(config);
     let loaded: ReturnType<typeof readUsersFile>;
     try {
       loaded = readUsersFile(this.path);
@@ -108,6 +111,22 @@ export class ServerUsers {
 
   close(): void {
     this.watcher?.close();
+  }
+
+  /**
+   * ManagementUsers (the management API): edits the users file under its lock, then reloads it at
+   * once (the watcher would in a moment; an API answer must not run ahead of what is in force).
+   */
+  edit(edit: (file: UsersFile) => UsersFile): void {
+    const { result } = editUsersFile(
+      this.path,
+      (file) => {
+        const edited = edit(file);
+        return { file: edited, result: edited };
+      },
+      this.initial,
+    );
+    this.onChange({ kind: "loaded", file: result });
   }
 
   /** Reads the users file now (SIGHUP), applying it if it changed, as an edit seen by the watcher would. */

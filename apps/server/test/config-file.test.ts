@@ -18,11 +18,11 @@ describe("config files", () => {
 
     // Flags win over the file: free ports and a data dir of its own; everything else is the file's.
     const dataDir = join(dir, "data");
-    const server = spawnServer(["--config", file, "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir, "--log-level", "debug"]);
+    const server = spawnServer(["--config", file, "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir, "--log-level", "debug"]);
     try {
       const logged = (await server.line((l) => l.msg === "config"))["config"];
       const expected = defaultConfig();
-      expect(logged).toEqual({ ...expected, server: { ...expected.server, port: 0, host: "127.0.0.1", metrics_port: 0, data_dir: dataDir }, log: { ...expected.log, level: "debug" } });
+      expect(logged).toEqual({ ...expected, server: { ...expected.server, port: 0, host: "127.0.0.1", metrics_port: 0, management_port: 0, data_dir: dataDir }, log: { ...expected.log, level: "debug" } });
       await server.line((l) => l.msg === "listening");
     } finally {
       server.child.kill("SIGTERM");

@@ -44,7 +44,7 @@ const running = new Set<ServerProcess>();
 async function start(dataDir: string, round: (typeof ROUNDS)[number]): Promise<{ server: ServerProcess; port: number; recovery: LogLine }> {
   const server = spawnServer(
     [
-      "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir, "--log-level", "info",
+      "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir, "--log-level", "info",
       "--segment-size", "65536",
       "--queue-memory-size", String(round.queueMemorySize),
       "--checkpoint-interval", String(round.checkpointInterval),

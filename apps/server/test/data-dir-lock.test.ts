@@ -9,7 +9,7 @@ import { assertBuilt, runBinary, spawnServer } from "./helpers.js";
 
 beforeAll(assertBuilt);
 
-const args = (dataDir: string): string[] => ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir];
+const args = (dataDir: string): string[] => ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir];
 
 describe("data directory lock", () => {
   it("a second server on the same data dir exits 1 with a message naming the first's pid; the first keeps the lock until it stops", async () => {
@@ -51,7 +51,7 @@ describe("data directory lock", () => {
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
     const port = (busy.address() as { port: number }).port;
     try {
-      const run = runBinary(["--port", String(port), "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir]);
+      const run = runBinary(["--port", String(port), "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir]);
       expect(run.status).toBe(1);
       expect(run.stdout).toContain('"msg":"cannot listen"');
       expect(existsSync(join(dataDir, ".lock"))).toBe(false);

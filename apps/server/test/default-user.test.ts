@@ -17,7 +17,7 @@ const LOGIN_REFUSED = /403 \(ACCESS-REFUSED\)/;
 describe("default user", () => {
   it("from AMQP_DEFAULT_USER/PASS: creates the users file with that user, who logs in over AMQP; guest is refused, the password is never logged", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "amqp-default-user-"));
-    const server = spawnServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir, "--log-level", "debug"], {
+    const server = spawnServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir, "--log-level", "debug"], {
       AMQP_DEFAULT_USER: "ops-admin",
       AMQP_DEFAULT_PASS: PASSWORD,
     });

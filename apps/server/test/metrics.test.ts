@@ -25,7 +25,7 @@ const quiet = { destination: { write: () => {} } };
 describe("metrics endpoint", () => {
   it("serves /metrics and /readyz on --metrics-port while the broker runs", async () => {
     const metricsPort = await freePort();
-    const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--data-dir", dataDir], {}, quiet);
+    const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--management-port", "0", "--data-dir", dataDir], {}, quiet);
     if (started.kind !== "running") throw new Error("expected a running server");
     try {
       const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${started.port}`);
@@ -65,7 +65,7 @@ describe("metrics endpoint", () => {
       await broker.close();
     }
     const metricsPort = await freePort();
-    const server = spawnServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--data-dir", dir]);
+    const server = spawnServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--management-port", "0", "--data-dir", dir]);
     try {
       const seen: string[] = [];
       for (;;) {
@@ -97,7 +97,7 @@ describe("metrics endpoint", () => {
   }, 60_000);
 
   it("is off with --metrics-port 0", async () => {
-    const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir], {}, quiet);
+    const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir], {}, quiet);
     if (started.kind !== "running") throw new Error("expected a running server");
     await started.stop();
     expect(started.config.server.metrics_port).toBe(0);

@@ -38,7 +38,7 @@ describe("SIGHUP", () => {
     const log = join(dir, "log", "amqp-server.log");
     const dataDir = join(dir, "data");
     const config = join(dir, "amqp-server.yaml");
-    writeFileSync(config, `server: {host: 127.0.0.1, port: 0, metrics_port: 0, data_dir: ${dataDir}}\nlog: {file: ${log}}\n`);
+    writeFileSync(config, `server: {host: 127.0.0.1, port: 0, metrics_port: 0, management_port: 0, data_dir: ${dataDir}}\nlog: {file: ${log}}\n`);
     const server = spawnServer(["--config", config]);
     try {
       const { port } = await lineIn(log, (l) => l.msg === "listening");
@@ -56,7 +56,7 @@ describe("SIGHUP", () => {
       expect(runBinary(["users", "add", "rita", "rita-pw", "--data-dir", dataDir]).status).toBe(0);
       expect(runBinary(["permissions", "set", "--vhost", "/", "rita", ".*", ".*", ".*", "--data-dir", dataDir]).status).toBe(0);
       // A live setting (log.level), one that needs a restart (connection.heartbeat).
-      writeFileSync(config, `server: {host: 127.0.0.1, port: 0, metrics_port: 0, data_dir: ${dataDir}}\nlog: {file: ${log}, level: debug}\nconnection: {heartbeat: 30}\n`);
+      writeFileSync(config, `server: {host: 127.0.0.1, port: 0, metrics_port: 0, management_port: 0, data_dir: ${dataDir}}\nlog: {file: ${log}, level: debug}\nconnection: {heartbeat: 30}\n`);
       server.child.kill("SIGHUP");
       const second = await lineIn(log, (l) => l.msg === "reloaded; some changed settings need a restart");
       expect(second).toMatchObject({ level: 40, applied: ["log.level"], needsRestart: ["connection.heartbeat"] });
@@ -86,7 +86,7 @@ describe("RunningServer.reload()", () => {
     const dir = mkdtempSync(join(tmpdir(), "amqp-reload-"));
     const config = join(dir, "amqp-server.json");
     const write = (loopback: string[], port: number) =>
-      writeFileSync(config, JSON.stringify({ server: { host: "127.0.0.1", port, metrics_port: 0, data_dir: join(dir, "data") }, log: { level: "silent" }, auth: { loopback_users: loopback } }));
+      writeFileSync(config, JSON.stringify({ server: { host: "127.0.0.1", port, metrics_port: 0, management_port: 0, data_dir: join(dir, "data") }, log: { level: "silent" }, auth: { loopback_users: loopback } }));
     write(["guest"], 0);
     const server = (await startServer(["--config", config], {})) as RunningServer;
     try {

@@ -14,7 +14,7 @@ import { assertBuilt, type LogLine, spawnServer } from "./helpers.js";
 beforeAll(assertBuilt);
 
 const dataDir = mkdtempSync(join(tmpdir(), "amqp-server-data-"));
-const args = ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir];
+const args = ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir];
 
 type ClosedWith = Error & { code?: number };
 
@@ -82,7 +82,7 @@ describe("amqp-server process", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const { port } = blocker.address() as { port: number };
     try {
-      const server = spawnServer(["--port", String(port), "--host", "127.0.0.1", "--metrics-port", "0"]);
+      const server = spawnServer(["--port", String(port), "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0"]);
       const exit = await server.exited;
       expect(exit.code).toBe(1);
       expect(exit.stderr).toMatch(/^amqp-server: .*EADDRINUSE.*\n$/);

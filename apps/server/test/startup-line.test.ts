@@ -23,7 +23,7 @@ describe("startup line", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "amqp-startup-"));
     const metricsPort = await freePort();
     const server = spawnServer([
-      "--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--data-dir", dataDir,
+      "--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--management-port", "0", "--data-dir", dataDir,
       "--frame-max", "65536", "--channel-max", "100", "--heartbeat", "30", "--max-message-size", "1048576",
       "--memory-high-watermark", "1000000000", "--disk-free-limit", "123456789",
     ]);

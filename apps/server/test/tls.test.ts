@@ -26,7 +26,7 @@ describe.skipIf(!hasOpenssl())("TLS", () => {
       const dataDir = join(certs.dir, `data-${Math.random().toString(36).slice(2)}`);
       for (const command of setup) await startServer([...command, "--data-dir", dataDir], {});
       const started = await startServer(
-        ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--tls-port", "0", "--data-dir", dataDir, ...flags()],
+        ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--tls-port", "0", "--data-dir", dataDir, ...flags()],
         { AMQP_CONNECTION_HEARTBEAT: "0", ...env },
         { destination: { write: (line) => void s.lines.push(JSON.parse(line) as LogLine) } },
       );
@@ -147,7 +147,7 @@ describe.skipIf(!hasOpenssl())("TLS", () => {
     let server: RunningServer;
     beforeAll(async () => {
       const started = await startServer(
-        ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--tls-port", "0", "--data-dir", join(certs.dir, "data-required")],
+        ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--tls-port", "0", "--data-dir", join(certs.dir, "data-required")],
         {
           AMQP_TLS_CERT_FILE: certs.server.certFile,
           AMQP_TLS_KEY_FILE: certs.server.keyFile,
@@ -175,13 +175,13 @@ describe.skipIf(!hasOpenssl())("TLS", () => {
 
   it("a certificate file that cannot be read, or a key that is not the certificate's, stops the server", async () => {
     await expect(
-      startServer(["--port", "0", "--metrics-port", "0", "--tls-cert-file", join(certs.dir, "missing.crt"), "--tls-key-file", certs.server.keyFile], {}, {
+      startServer(["--port", "0", "--metrics-port", "0", "--management-port", "0", "--tls-cert-file", join(certs.dir, "missing.crt"), "--tls-key-file", certs.server.keyFile], {}, {
         destination: { write: () => {} },
       }),
     ).rejects.toThrow(`tls.cert_file ${join(certs.dir, "missing.crt")}: cannot read it (ENOENT)`);
     const otherKey = certs.client("key-owner").keyFile;
     const mismatch = startServer(
-      ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--tls-port", "0", "--tls-cert-file", certs.server.certFile, "--tls-key-file", otherKey],
+      ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--tls-port", "0", "--tls-cert-file", certs.server.certFile, "--tls-key-file", otherKey],
       {},
       { destination: { write: () => {} } },
     );

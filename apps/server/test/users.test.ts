@@ -39,7 +39,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   const started = await startServer(
-    ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir, "--log-level", "debug"],
+    ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir, "--log-level", "debug"],
     { AMQP_CONNECTION_HEARTBEAT: "0" },
     { destination: { write: (line) => void lines.push(JSON.parse(line) as LogLine) } },
   );
@@ -240,7 +240,7 @@ describe("auth settings", () => {
   it("auth.anonymous_user turns ANONYMOUS on; auth.failed_login_limit limits failed logins per address", async () => {
     const log: LogLine[] = [];
     const other = await startServer(
-      ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", mkdtempSync(join(tmpdir(), "amqp-server-anon-"))],
+      ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", mkdtempSync(join(tmpdir(), "amqp-server-anon-"))],
       { AMQP_AUTH_ANONYMOUS_USER: "guest", AMQP_AUTH_FAILED_LOGIN_LIMIT: "2", AMQP_CONNECTION_HEARTBEAT: "0" },
       { destination: { write: (line) => void log.push(JSON.parse(line) as LogLine) } },
     );

@@ -18,6 +18,11 @@ export {
   silentLogger,
 } from "./ports.js";
 export { Queue } from "./queue/queue.js";
+export type { Consumer } from "./queue/consumer.js";
+export type { Connection } from "./connection/connection.js";
+export type { Channel } from "./channel/channel.js";
+export { ChannelStats, ExchangeStats, QueueStats } from "./stats.js";
+export { type Definitions, definitionsOf } from "./definitions.js";
 export type { FlowLimits } from "./queue/flow.js";
 export type { ReadingState } from "./connection/flow.js";
 export type { StorageOptions } from "./store/storage-options.js";

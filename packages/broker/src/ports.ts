@@ -87,6 +87,9 @@ export class BrokerCounters {
   /** Publishes confirmed to publishers in confirm mode. */
   confirmed = 0;
   getEmpty = 0;
+  /** Of `delivered`: basic.get-ok answers, with and without acks. */
+  got = 0;
+  gotNoAck = 0;
   connectionsOpened = 0;
   connectionsClosed = 0;
   channelsOpened = 0;

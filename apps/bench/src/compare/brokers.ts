@@ -49,7 +49,7 @@ async function stopChild(child: ChildProcess, pid: number, graceMs: number): Pro
 /** Our server, from its built binary, with its data directory in a fresh temporary directory. */
 export function startOurs(serverMain: string): Promise<RunningBroker> {
   const dataDir = mkdtempSync(join(tmpdir(), "amqp-bench-ours-"));
-  const args = [serverMain, "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--log-level", "info", "--data-dir", dataDir];
+  const args = [serverMain, "--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--log-level", "info", "--data-dir", dataDir];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   return listeningPort(child, 15_000).then((port) => ({
     name: "amqp-go",

@@ -18,12 +18,14 @@ import { Permissions } from "./permissions.js";
 import { type PublishingChannel, Publisher } from "./publish.js";
 import { queueBind, queueDeclare, queueDelete, queuePurge, queueUnbind } from "./queue-methods.js";
 import { Transaction } from "./tx.js";
+import { ChannelStats } from "../stats.js";
 
 export class Channel implements ChannelContext, PublishingChannel, TimedChannel {
   /** channel.close sent or received: only the close handshake counts now. */
   closing = false;
   readonly vhost: Vhost;
   readonly counters: BrokerCounters;
+  readonly stats = new ChannelStats();
   readonly permissions: Permissions;
   lastQueue = "";
   /** Set by tx.select: publishes and acks wait for tx.commit. */
@@ -49,6 +51,16 @@ export class Channel implements ChannelContext, PublishingChannel, TimedChannel 
   /** TimedChannel: consumer_timeout, checked on the broker's timer. */
   checkConsumerTimeout(now: number, timeout: number): void {
     if (!this.closing) this.deliveries.checkConsumerTimeout(now, timeout);
+  }
+
+  /** Its consumers, prefetch and unacknowledged deliveries (read by the management API). */
+  get deliveryState(): Pick<Deliveries, "consumerList" | "consumerCount" | "prefetch" | "globalPrefetch" | "unacknowledged"> {
+    return this.deliveries;
+  }
+
+  /** confirm.select was sent. */
+  get confirmMode(): boolean {
+    return this.publisher.confirm;
   }
 
   get directReply(): DirectReply | null {

@@ -15,6 +15,7 @@ import type { Vhost } from "../vhost.js";
 import type { Channel } from "./channel.js";
 import type { ConsumerTimeouts } from "./consumer-timeout.js";
 import type { Permissions } from "./permissions.js";
+import type { ChannelStats } from "../stats.js";
 
 /** The broker as a channel sees it. */
 export interface ChannelBroker {
@@ -58,6 +59,8 @@ export interface ChannelContext {
   readonly connection: ChannelConnection;
   readonly vhost: Vhost;
   readonly counters: BrokerCounters;
+  /** This channel's message counters (management API). */
+  readonly stats: ChannelStats;
   readonly permissions: Permissions;
   /** Channel.close sent or received: the channel takes no more work. */
   readonly closing: boolean;

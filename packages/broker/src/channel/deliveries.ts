@@ -56,6 +56,27 @@ export class Deliveries implements DeliverySink, ReplySink {
     this.number = channel.number;
   }
 
+  /** Consumers, prefetch and unacknowledged deliveries, for the management API. */
+  get consumerList(): IterableIterator<Consumer> {
+    return this.consumers.values();
+  }
+
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
+
+  get prefetch(): number {
+    return this.prefetchCount;
+  }
+
+  get globalPrefetch(): number {
+    return this.channelPrefetch;
+  }
+
+  get unacknowledged(): number {
+    return this.unacked.size;
+  }
+
   /** basic.qos: prefetch of the consumers to come, or of the whole channel (global). */
   qos(prefetchCount: number, global: boolean): void {
     if (global) this.channelPrefetch = prefetchCount;
@@ -121,8 +142,21 @@ export class Deliveries implements DeliverySink, ReplySink {
     }
     const counters = this.counters;
     counters.delivered++;
-    if (consumer.noAck) counters.deliveredNoAck++;
-    if (entry.redelivered) counters.redelivered++;
+    const qs = consumer.queue.stats;
+    const cs = this.channel.stats;
+    if (consumer.noAck) {
+      counters.deliveredNoAck++;
+      qs.deliverNoAck++;
+      cs.deliverNoAck++;
+    } else {
+      qs.deliver++;
+      cs.deliver++;
+    }
+    if (entry.redelivered) {
+      counters.redelivered++;
+      qs.redeliver++;
+      cs.redeliver++;
+    }
     const m = entry.message;
     const args = this.deliverArgs;
     args.consumerTag = consumer.tag;
@@ -178,12 +212,29 @@ export class Deliveries implements DeliverySink, ReplySink {
     }
     if (entry === undefined) {
       this.counters.getEmpty++;
+      q.stats.getEmpty++;
+      this.channel.stats.getEmpty++;
       this.channel.reply({ id: MethodId.BasicGetEmpty });
       return;
     }
     this.counters.delivered++;
-    if (noAck) this.counters.deliveredNoAck++;
-    if (entry.redelivered) this.counters.redelivered++;
+    const qs = q.stats;
+    const cs = this.channel.stats;
+    if (noAck) {
+      this.counters.deliveredNoAck++;
+      this.counters.gotNoAck++;
+      qs.getNoAck++;
+      cs.getNoAck++;
+    } else {
+      this.counters.got++;
+      qs.get++;
+      cs.get++;
+    }
+    if (entry.redelivered) {
+      this.counters.redelivered++;
+      qs.redeliver++;
+      cs.redeliver++;
+    }
     const tag = this.nextDeliveryTag++;
     if (!noAck) {
       this.unacked.set(tag, { entry, queue: q, consumer: null });
@@ -227,7 +278,11 @@ export class Deliveries implements DeliverySink, ReplySink {
   private settle(u: Unacked, reject: boolean, requeue: boolean): void {
     this.unackedCount--;
     if (reject) this.counters.rejected++;
-    else this.counters.acknowledged++;
+    else {
+      this.counters.acknowledged++;
+      u.queue.stats.ack++;
+      this.channel.stats.ack++;
+    }
     if (reject && requeue) u.queue.requeue(u.entry, u.consumer);
     else if (reject) u.queue.reject(u.entry, u.consumer);
     else u.queue.settle(u.entry, u.consumer);

@@ -102,6 +102,10 @@ export class Publisher implements PublishSink, SyncWaiter {
     const counters = this.counters;
     counters.published++;
     counters.routed += n;
+    const stats = this.channel.stats;
+    stats.publish++;
+    exchange.stats.publishIn++;
+    exchange.stats.publishOut += n;
     if (n === 0) {
       // a reply to a direct reply-to name goes straight to its channel
       const reply = message.exchange === "" ? replyConsumerOf(this.vhost, message.routingKey) : undefined;
@@ -110,8 +114,13 @@ export class Publisher implements PublishSink, SyncWaiter {
         reply.deliverReply(message);
         return 0;
       }
-      if (mandatory) counters.unroutableReturned++;
-      else counters.unroutableDropped++;
+      if (mandatory) {
+        counters.unroutableReturned++;
+        stats.returnUnroutable++;
+      } else {
+        counters.unroutableDropped++;
+        stats.dropUnroutable++;
+      }
       if (mandatory) {
         this.connection.writer.content(
           this.number,
@@ -217,6 +226,7 @@ export class Publisher implements PublishSink, SyncWaiter {
     if (this.channel.closing || this.confirmedUpTo === this.confirmSent) return;
     const multiple = this.confirmedUpTo - this.confirmSent > 1;
     this.counters.confirmed += this.confirmedUpTo - this.confirmSent;
+    this.channel.stats.confirm += this.confirmedUpTo - this.confirmSent;
     this.confirmSent = this.confirmedUpTo;
     this.connection.writer.method(this.number, { id: MethodId.BasicAck, deliveryTag: this.confirmedUpTo, multiple });
   }

@@ -35,6 +35,9 @@ export class Connection implements HandshakeHost, LivenessHost {
   readonly writer: FrameWriter;
   vhost: Vhost | null = null;
   user = "";
+  authMechanism = "";
+  /** The heartbeat interval agreed in tune-ok, seconds (0: none). */
+  heartbeat = 0;
   /** Client capabilities we adapt to. */
   consumerCancelNotify = false;
   blockedNotify = false;
@@ -67,7 +70,8 @@ export class Connection implements HandshakeHost, LivenessHost {
     readonly broker: Broker,
     readonly socket: Socket,
     /** When the socket connected: a TLS handshake before this connection counts against handshake_timeout. */
-    connectedAt = Date.now(),
+    /** When the socket connected, ms since the epoch. */
+    readonly connectedAt = Date.now(),
     leaveHandshake?: () => void,
   ) {
     this.leaveHandshake = leaveHandshake;
@@ -177,6 +181,7 @@ export class Connection implements HandshakeHost, LivenessHost {
 
   opened(vhost: Vhost, heartbeat: number): void {
     this.vhost = vhost;
+    this.heartbeat = heartbeat;
     this.state = State.Open;
     clearTimeout(this.handshakeTimer);
     this.handshakeOver();
@@ -291,6 +296,13 @@ export class Connection implements HandshakeHost, LivenessHost {
 
   get channelCount(): number {
     return this.openChannels;
+  }
+
+  /** The open channels, for the management API (a copy). */
+  openChannelList(): Channel[] {
+    const out: Channel[] = [];
+    for (const c of this.channels) if (c !== undefined) out.push(c);
+    return out;
   }
 
   private closeChannels(): void {

@@ -22,6 +22,8 @@ export interface HandshakeHost {
   readonly log: Logger;
   readonly broker: Broker;
   user: string;
+  /** The SASL mechanism the user logged in with. */
+  authMechanism: string;
   clientProperties: FieldTable;
   consumerCancelNotify: boolean;
   blockedNotify: boolean;
@@ -142,6 +144,7 @@ export class Handshake {
       return;
     }
     c.user = result.user;
+    c.authMechanism = mechanism;
     c.state = State.AwaitingTuneOk;
     const o = c.broker.options;
     c.send(0, { id: MethodId.ConnectionTune, channelMax: o.channelMax, frameMax: o.frameMax, heartbeat: o.heartbeat });

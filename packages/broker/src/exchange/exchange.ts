@@ -4,6 +4,7 @@
  */
 import type { FieldTable } from "@amqp-go/protocol";
 import { deepEqualTable } from "./field-equal.js";
+import { ExchangeStats } from "../stats.js";
 
 /** What a binding points at: a queue, or an exchange (exchange-to-exchange bindings). */
 export interface Destination {
@@ -31,6 +32,8 @@ export abstract class Exchange implements Destination {
   readonly kind = "exchange" as const;
   routeMark = 0;
   abstract readonly type: string;
+  /** Message counters for the management API (stats.ts). */
+  readonly stats = new ExchangeStats();
 
   constructor(
     readonly name: string,

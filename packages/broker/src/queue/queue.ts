@@ -26,6 +26,7 @@ import { ByPriority, type ConsumerScheduler, singleActive } from "./consumer-sch
 import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "./flow.js";
 import { MemoryBacklog } from "./memory-backlog.js";
 import { PriorityBacklog } from "./priority-backlog.js";
+import { QueueStats } from "../stats.js";
 
 export interface QueueEntry {
   /** Replaced only by a quorum queue's redelivery (its x-delivery-count header). */
@@ -56,6 +57,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** The connection an exclusive queue belongs to. */
   readonly owner: object | null;
   readonly consumers: Consumer[] = [];
+  /** Message counters for the management API (stats.ts). */
+  readonly stats = new QueueStats();
   /** Deliveries (to consumers or basic.get) not yet acknowledged. */
   unacked = 0;
   /** Their octets, as counted in `bytes`. */
@@ -223,6 +226,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   enqueue(message: Message, position: SegmentPosition | null): void {
     if (this.special || message.ttl >= 0) return this.enqueueSpecial(message, position);
     this.hold(message.size);
+    this.stats.publish++;
     const seq = position === null ? this.nextSeq++ : position.seq;
     this.ready.push({ message, size: message.size, seq, redelivered: false, position, expires: 0, deliveries: 0 });
     if (this.consumers.length > 0) this.drain();

@@ -25,6 +25,7 @@ import { DeadLetterCounters } from "./dead-letters.js";
 import type { QueueStorage } from "./vhost.js";
 import type { FlowLimits } from "./queue/flow.js";
 import type { ReadingState } from "./connection/flow.js";
+import { makePolicy, type Policy, type PolicyInput } from "./policy/policy.js";
 
 /** How a socket that an application's own listener accepted is served (Broker.accept). */
 export interface AcceptOptions {
@@ -248,6 +249,29 @@ export class Broker implements QueueStorage {
     if (qs === null || this.store === null) return;
     queue.diskBacklog?.close();
     this.store.dropQueueStore(qs);
+  }
+
+  /**
+   * Sets policy `name` in `vhost` (RabbitMQ's set_policy): applied at once to the queues it
+   * matches, saved with the durable definitions. Throws a PolicyError with RabbitMQ's reason for
+   * an invalid one, an Error when there is no such vhost. True when the policy is new.
+   */
+  setPolicy(vhost: string, name: string, input: PolicyInput): boolean {
+    const v = this.vhosts.get(vhost);
+    if (v === undefined) throw new Error(`no vhost '${vhost}'`);
+    return v.setPolicy(makePolicy(vhost, name, input));
+  }
+
+  /** Removes a policy; its queues go back to their own arguments. False when there was none. */
+  clearPolicy(vhost: string, name: string): boolean {
+    return this.vhosts.get(vhost)?.clearPolicy(name) ?? false;
+  }
+
+  /** The policies of `vhost` (all vhosts when undefined), sorted by vhost then name. */
+  policies(vhost?: string): Policy[] {
+    const out: Policy[] = [];
+    for (const v of this.vhosts.values()) if (vhost === undefined || v.name === vhost) out.push(...v.policies.values());
+    return out.sort((a, b) => (a.vhost === b.vhost ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.vhost < b.vhost ? -1 : 1));
   }
 
   /**

@@ -7,6 +7,7 @@ import { decodeFieldTable, encodeFieldTable, type FieldTable } from "@amqp-go/pr
 import type { Exchange } from "./exchange/exchange.js";
 import type { Queue } from "./queue/queue.js";
 import type { Vhost } from "./vhost.js";
+import { makePolicy, policyJson } from "./policy/policy.js";
 
 export interface Definitions {
   readonly vhosts: readonly { readonly name: string }[];
@@ -38,6 +39,8 @@ export interface Definitions {
     readonly routing_key: string;
     readonly arguments: string;
   }[];
+  /** Policies, in RabbitMQ's shape (absent in files of versions before policies). */
+  readonly policies?: readonly ReturnType<typeof policyJson>[];
 }
 
 function encodeArgs(t: FieldTable): string {
@@ -60,10 +63,12 @@ export function definitionsOf(vhosts: Iterable<Vhost>, nextStoreId = 0): Definit
     exchanges: [] as Definitions["exchanges"][number][],
     queues: [] as Definitions["queues"][number][],
     bindings: [] as Definitions["bindings"][number][],
+    policies: [] as ReturnType<typeof policyJson>[],
     ...(nextStoreId > 0 ? { next_store_id: nextStoreId } : {}),
   };
   for (const v of vhosts) {
     out.vhosts.push({ name: v.name });
+    for (const p of v.policies.values()) out.policies.push(policyJson(p));
     for (const e of v.exchanges.values()) {
       if (!e.options.durable) continue;
       if (e.name !== "" && !e.name.startsWith("amq.")) {
@@ -109,6 +114,14 @@ export function definitionsOf(vhosts: Iterable<Vhost>, nextStoreId = 0): Definit
 /** Declares what `defs` holds into the vhosts (`vhost(name)` gives or makes one). */
 export function restoreDefinitions(defs: Definitions, vhost: (name: string) => Vhost): void {
   for (const v of defs.vhosts) vhost(v.name);
+  // before the queues: a queue is declared back under its policy
+  for (const p of defs.policies ?? []) {
+    try {
+      vhost(p.vhost).policies.set(p.name, makePolicy(p.vhost, p.name, { pattern: p.pattern, definition: p.definition, priority: p.priority, applyTo: p["apply-to"] }));
+    } catch {
+      // a policy this version refuses is left out (it was valid when saved)
+    }
+  }
   const owner = {};
   for (const e of defs.exchanges) {
     vhost(e.vhost).declareExchange({

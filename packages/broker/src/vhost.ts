@@ -18,6 +18,8 @@ import { typeName } from "./field-type.js";
 import { DECLARE_ARGS, NO_ARGUMENTS, type QueueArguments, queueArguments } from "./queue/arguments.js";
 import { admit } from "./queue/admission.js";
 import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
+import { type Policy, policyFor } from "./policy/policy.js";
+import { argumentsUnderPolicy } from "./policy/queue-policy.js";
 
 export interface ExchangeDeclare {
   readonly name: string;
@@ -245,8 +247,11 @@ export class Vhost {
       existing.touch();
       return existing;
     }
-    const args = this.argumentsOf(name, d);
-    const q = new Queue(name, this.name, d, owner, this.memory, this.flowLimits, args);
+    const own = this.argumentsOf(name, d);
+    const policy = policyFor(this.policies.values(), "queue", name);
+    const args = policy === null ? own : argumentsUnderPolicy(own, d.arguments, policy.definition);
+    const q = new Queue(name, this.name, d, owner, this.memory, this.flowLimits, args, own);
+    q.policy = policy;
     q.deadLetters = this.deadLetters;
     q.expireWhenUnused(() => this.removeQueue(q));
     this.queues.set(name, q);
@@ -301,6 +306,38 @@ export class Vhost {
       this.durableChanged();
     }
     return n;
+  }
+
+  // ---- policies -------------------------------------------------------------------------------
+
+  /** Policies by name (rabbit_policy): the one of highest priority that matches applies to a queue. */
+  readonly policies = new Map<string, Policy>();
+
+  /** Sets (adds or replaces) a policy, applies it at once, saves it; true when it is new. */
+  setPolicy(p: Policy): boolean {
+    const isNew = !this.policies.has(p.name);
+    this.policies.set(p.name, p);
+    this.applyPolicies();
+    this.durableChanged();
+    return isNew;
+  }
+
+  /** Removes a policy; queues it applied to go back to their own arguments (or the next match). */
+  clearPolicy(name: string): boolean {
+    if (!this.policies.delete(name)) return false;
+    this.applyPolicies();
+    this.durableChanged();
+    return true;
+  }
+
+  /** Chooses each queue's policy again and rebuilds the effective arguments of those it changes. */
+  applyPolicies(): void {
+    for (const q of [...this.queues.values()]) {
+      const p = policyFor(this.policies.values(), "queue", q.name);
+      if (p === q.policy) continue;
+      q.policy = p;
+      q.applyArguments(argumentsUnderPolicy(q.ownArgs, q.options.arguments, p === null ? null : p.definition));
+    }
   }
 
   // ---- bindings -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "
 import { MemoryBacklog } from "./memory-backlog.js";
 import { PriorityBacklog } from "./priority-backlog.js";
 import { QueueStats } from "../stats.js";
+import type { Policy } from "../policy/policy.js";
 
 export interface QueueEntry {
   /** Replaced only by a quorum queue's redelivery (its x-delivery-count header). */
@@ -81,16 +82,20 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   private scheduler: ConsumerScheduler | null;
   /** The publishers this queue holds back (credit flow). */
   private readonly flow: QueueFlow;
-  /** The effective arguments (declare arguments now, policies later). */
-  readonly args: QueueArguments;
+  /** The effective arguments: the declare's, under the queue's policy if it has one (`applyArguments`). */
+  args: QueueArguments;
+  /** The arguments from the declare alone, before any policy. */
+  readonly ownArgs: QueueArguments;
+  /** The policy that applies, as the vhost chose it (null: none). */
+  policy: Policy | null = null;
   /** No TTL, no length limit, no delivery count: publishes may skip `admit`. */
-  readonly plain: boolean;
+  plain: boolean;
   /**
    * Messages may expire or the length is limited: the per-message branches are taken. Set at
    * declare for such arguments, and for good once a message with `expiration` arrives.
    */
   private special: boolean;
-  /** Body octets of the ready messages (x-max-length-bytes only). */
+  /** Body octets of the ready messages (x-max-length-bytes; kept for every queue: a policy may set a limit). */
   private readyBody = 0;
   /** The one expiry timer: armed for the head's deadline. */
   private expiryTimer: NodeJS.Timeout | null = null;
@@ -101,6 +106,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   };
   /** x-expires; null without. */
   private idle: IdleExpiry | null = null;
+  private onIdleExpired: (() => void) | null = null;
   /** Where dropped messages go (the vhost's dead-lettering); null: dropped. */
   deadLetters: DeadLetterSink | null = null;
 
@@ -113,10 +119,13 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     flowLimits: FlowLimits = NO_FLOW_LIMITS,
     /** Default: validated from `options.arguments`. */
     args: QueueArguments = queueArguments({ name, vhost, ...options }),
+    /** The declare's own arguments, when `args` has a policy's settings in them. */
+    ownArgs: QueueArguments = args,
   ) {
     this.owner = options.exclusive ? owner : null;
     this.flow = new QueueFlow(flowLimits);
     this.args = args;
+    this.ownArgs = ownArgs;
     this.plain = args.plain;
     this.special = !args.plain;
     this.scheduler = args.singleActiveConsumer ? singleActive : null;
@@ -126,7 +135,28 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** x-expires: starts the idle timer; `onExpired` deletes the queue. */
   expireWhenUnused(onExpired: () => void): void {
+    this.onIdleExpired = onExpired;
     if (this.args.expires > 0) this.idle = new IdleExpiry(this.args.expires, () => this.consumers.length > 0, onExpired);
+  }
+
+  /**
+   * New effective arguments (a policy was set, changed or cleared), in force at once as in
+   * RabbitMQ: the x-expires timer starts over with the new value, length limits drop (or refuse)
+   * at once, dead-lettering goes where the new arguments say. Messages already in the queue keep
+   * the deadline they got when they arrived; expiry still happens at the head.
+   */
+  applyArguments(next: QueueArguments): void {
+    if (this.deleted) return;
+    const before = this.args;
+    this.args = next;
+    this.plain = next.plain;
+    if (!next.plain) this.special = true;
+    if (next.expires !== before.expires) {
+      this.idle?.stop();
+      this.idle = null;
+      if (next.expires > 0 && this.onIdleExpired !== null) this.idle = new IdleExpiry(next.expires, () => this.consumers.length > 0, this.onIdleExpired);
+    }
+    this.drain();
   }
 
   /** The queue was used (declared, basic.get, a consumer came or went): x-expires starts over. */
@@ -227,6 +257,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     if (this.special || message.ttl >= 0) return this.enqueueSpecial(message, position);
     this.hold(message.size);
     this.stats.publish++;
+    this.readyBody += message.body.length;
     const seq = position === null ? this.nextSeq++ : position.seq;
     this.ready.push({ message, size: message.size, seq, redelivered: false, position, expires: 0, deliveries: 0 });
     if (this.consumers.length > 0) this.drain();
@@ -334,6 +365,12 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     }
   }
 
+  private shiftPlain(): QueueEntry | undefined {
+    const e = this.ready.shift();
+    if (e !== undefined) this.readyBody -= e.message.body.length;
+    return e;
+  }
+
   /** Delivers to consumers with credit, round-robin, until none has room or nothing is ready. */
   drain(): void {
     if (this.draining) return;
@@ -358,7 +395,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
         }
       }
       if (consumer === undefined) break;
-      const entry = special ? this.shiftSpecial() : this.ready.shift();
+      const entry = special ? this.shiftSpecial() : this.shiftPlain();
       if (entry === undefined) break; // the next ones are being read from disk
       if (consumer.noAck) this.consumed(entry);
       else {
@@ -387,7 +424,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** basic.get: the next ready message; counted unacknowledged unless `noAck`. */
   fetch(noAck: boolean): QueueEntry | undefined {
     this.idle?.touch();
-    const entry = this.special ? this.shiftSpecial() : this.ready.shift();
+    const entry = this.special ? this.shiftSpecial() : this.shiftPlain();
     if (entry === undefined) return undefined;
     if (noAck) this.consumed(entry);
     else {
@@ -433,6 +470,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     }
     if (this.special) return this.requeueSpecial(entry);
     entry.redelivered = true;
+    this.readyBody += entry.message.body.length;
     this.ready.requeue(entry);
   }
 

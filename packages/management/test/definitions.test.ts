@@ -73,7 +73,10 @@ test("what cannot be applied is reported (400), never dropped silently; the rest
         { name: "lost", vhost: "nowhere", durable: true, auto_delete: false, arguments: {} },
       ],
       bindings: [{ source: "amq.direct", vhost: "/", destination: "absent", destination_type: "queue", routing_key: "k", arguments: {} }],
-      policies: [{ vhost: "/", name: "p", pattern: ".*", "apply-to": "queues", definition: { "message-ttl": 1 }, priority: 0 }],
+      policies: [
+        { vhost: "/", name: "p-bad", pattern: ".*", "apply-to": "queues", definition: { "max-priority": 1 }, priority: 0 },
+        { vhost: "/", name: "p-fine", pattern: "^fine$", "apply-to": "queues", definition: { "message-ttl": 60000 }, priority: 0 },
+      ],
     },
   });
   expect(r.status).toBe(400);
@@ -81,8 +84,11 @@ test("what cannot be applied is reported (400), never dropped silently; the rest
   expect(r.body.reason).toContain("queue 'taken' in vhost '/': inequivalent arg 'durable'");
   expect(r.body.reason).toContain("vhost 'nowhere'");
   expect(r.body.reason).toContain("no queue 'absent'");
-  expect(r.body.reason).toContain("1 policies not imported");
-  expect((await h.call("GET", "/api/queues/%2F/fine")).status).toBe(200);
+  expect(r.body.reason).toContain(`policy 'p-bad' in vhost '/': Validation failed: [{<<"max-priority">>,1}] are not recognised policy settings`);
+  const fine = await h.call("GET", "/api/queues/%2F/fine");
+  expect(fine.status).toBe(200);
+  expect(fine.body).toMatchObject({ policy: "p-fine", effective_policy_definition: { "message-ttl": 60000 } });
+  expect((await h.call("DELETE", "/api/policies/%2F/p-fine")).status).toBe(204);
 });
 
 test("per-vhost import puts everything in that vhost; bad users are a 400 and change nothing", async () => {

@@ -107,12 +107,23 @@ function checkDefinition(def: unknown): PolicyDefinition {
   return out;
 }
 
+/** PCRE's words (Erlang's re) for what JavaScript's RegExp says, and where PCRE reports it. */
+const PCRE_ERRORS: Record<string, (pattern: string) => [string, number]> = {
+  "Unterminated group": (p) => ["missing )", p.length],
+  "Unmatched ')'": (p) => ["unmatched parentheses", p.indexOf(")")],
+  "Nothing to repeat": () => ["nothing to repeat", 0],
+  "Unterminated character class": (p) => ["missing terminating ] for character class", p.length],
+  "numbers out of order in {} quantifier": (p) => ["numbers out of order in {} quantifier", p.indexOf("}")],
+  "\\ at end of pattern": (p) => ["\\ at end of pattern", p.length],
+};
+
 function compile(pattern: string): RegExp {
   try {
     return new RegExp(pattern);
   } catch (err) {
-    const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/: /, "");
-    throw new PolicyError(`pattern should be regular expression but is invalid: {${JSON.stringify(why)},0}`);
+    const why = (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, "");
+    const [text, at] = PCRE_ERRORS[why]?.(pattern) ?? [why, 0];
+    throw new PolicyError(`pattern should be regular expression but is invalid: {${JSON.stringify(text)},${at}}`);
   }
 }
 

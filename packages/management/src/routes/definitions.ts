@@ -2,14 +2,15 @@
  * GET and POST /api/definitions[/:vhost]: RabbitMQ's definitions file. Export: users (with their
  * stored hashes), vhosts, permissions, and every exchange, queue and binding that is not a
  * server's own (the default exchange and its bindings, `amq.*` exchanges, exclusive queues).
- * Policies and parameters are empty arrays: there are none yet. Import: users, vhosts and
- * permissions merge into the users file; exchanges, queues and bindings are declared (an existing
- * equal one is fine: importing twice changes nothing). What cannot be applied (an inequivalent
- * queue, a binding to a missing queue, a policy) is never dropped silently: the answer is 400
+ * and policies; parameters are an empty array: there are none yet. Import: users, vhosts and
+ * permissions merge into the users file; policies are set (before the queues, which are declared
+ * under them), exchanges, queues and bindings declared (an existing equal one is fine: importing
+ * twice changes nothing). What cannot be applied (an invalid policy, an inequivalent queue, a
+ * binding to a missing queue, a parameter) is never dropped silently: the answer is 400
  * naming each, after everything else was applied, as RabbitMQ reports a failed import.
  */
 import { importDefinitions, usersFileOf } from "@amqp-go/auth";
-import type { Vhost } from "@amqp-go/broker";
+import { policyJson, type Vhost } from "@amqp-go/broker";
 import { RABBITMQ_VERSION } from "../api.js";
 import { httpErrorOf } from "../amqp-call.js";
 import { jsonToTable, tableToJson } from "../field-json.js";
@@ -72,14 +73,14 @@ function exportAll(req: ApiRequest) {
     topic_permissions: [],
     parameters: [],
     global_parameters: [{ name: "internal_cluster_id", value: `amqp-go-cluster-id-${api.node}` }],
-    policies: [],
+    policies: api.broker.policies().map(policyJson),
     ...topology([...api.broker.vhosts.values()], true),
   });
 }
 
 function exportVhost(req: ApiRequest) {
   const v = req.api.vhost(req.params.vhost!);
-  return ok({ ...versions(req.api), parameters: [], policies: [], ...topology([v], false) });
+  return ok({ ...versions(req.api), parameters: [], policies: req.api.broker.policies(v.name).map(policyJson), ...topology([v], false) });
 }
 
 type Entry = Record<string, unknown>;
@@ -109,6 +110,17 @@ function declareTopology(req: ApiRequest, defs: Entry, onlyVhost?: string): stri
       problems.push(`${what}: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
+  for (const p of entries(defs, "policies")) {
+    const v = vhostOf(p);
+    if (v === undefined) continue;
+    attempt(`policy '${String(p.name)}' in vhost '${v.name}'`, () => {
+      try {
+        api.broker.setPolicy(v.name, String(p.name), { pattern: p.pattern, definition: p.definition, priority: p.priority, applyTo: p["apply-to"] });
+      } catch (err) {
+        throw new Error(`Validation failed: ${(err as Error).message}`);
+      }
+    });
+  }
   for (const e of entries(defs, "exchanges")) {
     const v = vhostOf(e);
     if (v === undefined) continue;
@@ -144,7 +156,7 @@ function declareTopology(req: ApiRequest, defs: Entry, onlyVhost?: string): stri
       v.bind(String(b.source), destination, String(b.routing_key ?? ""), jsonToTable(b.arguments ?? {}));
     });
   }
-  for (const key of ["policies", "parameters", "topic_permissions"]) {
+  for (const key of ["parameters", "topic_permissions"]) {
     const n = entries(defs, key).length;
     if (n > 0) problems.push(`${n} ${key} not imported: amqp-go has no ${key.replace("_", " ")} yet`);
   }

@@ -6,6 +6,7 @@ import { definitionRoutes } from "./definitions.js";
 import { exchangeRoutes } from "./exchanges.js";
 import { messageRoutes } from "./messages.js";
 import { overviewRoutes } from "./overview.js";
+import { policyRoutes } from "./policies.js";
 import { queueRoutes } from "./queues.js";
 import { userRoutes } from "./users.js";
 import { vhostRoutes } from "./vhosts.js";
@@ -20,4 +21,5 @@ export const ROUTES: readonly Route[] = [
   ...vhostRoutes,
   ...userRoutes,
   ...definitionRoutes,
+  ...policyRoutes,
 ];

@@ -66,6 +66,24 @@ if (present) describe("rabbitmqadmin against our API", () => {
     expect(await admin("delete", "user", "name=ra-user")).toContain("user deleted");
   });
 
+  test("policies: declare, list, applied to a queue, delete", async () => {
+    await admin("declare", "queue", "name=ra-pol-q", "durable=false", 'arguments={"x-max-length": 10}');
+    const declared = await admin("declare", "policy", "name=ra-pol", "pattern=^ra-pol-", 'definition={"message-ttl": 500, "max-length": 3}', "priority=2", "apply-to=queues");
+    expect(declared).toContain("policy declared");
+    expect(await json("list", "policies", "name", "pattern", "apply-to", "definition", "priority")).toContainEqual({
+      name: "ra-pol",
+      pattern: "^ra-pol-",
+      "apply-to": "queues",
+      definition: { "max-length": 3, "message-ttl": 500 },
+      priority: 2,
+    });
+    expect(await json("list", "queues", "name", "policy")).toContainEqual({ name: "ra-pol-q", policy: "ra-pol" });
+    expect(h.broker.vhosts.get("/")!.queues.get("ra-pol-q")!.args).toMatchObject({ maxLength: 3, messageTtl: 500 });
+    expect(await admin("delete", "policy", "name=ra-pol")).toContain("policy deleted");
+    expect(h.broker.vhosts.get("/")!.queues.get("ra-pol-q")!.args).toMatchObject({ maxLength: 10, messageTtl: -1 });
+    await admin("delete", "queue", "name=ra-pol-q");
+  });
+
   test("export and import definitions", async () => {
     await admin("declare", "queue", "name=ra-durable", "durable=true");
     await admin("declare", "exchange", "name=ra-topic", "type=topic");

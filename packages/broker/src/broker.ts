@@ -256,21 +256,34 @@ export class Broker implements QueueStorage {
    * matches, saved with the durable definitions. Throws a PolicyError with RabbitMQ's reason for
    * an invalid one, an Error when there is no such vhost. True when the policy is new.
    */
-  setPolicy(vhost: string, name: string, input: PolicyInput): boolean {
+  setPolicy(vhost: string, name: string, input: PolicyInput, operator = false): boolean {
     const v = this.vhosts.get(vhost);
     if (v === undefined) throw new Error(`no vhost '${vhost}'`);
-    return v.setPolicy(makePolicy(vhost, name, input));
+    return v.setPolicy(makePolicy(vhost, name, input, operator), operator);
   }
 
   /** Removes a policy; its queues go back to their own arguments. False when there was none. */
-  clearPolicy(vhost: string, name: string): boolean {
-    return this.vhosts.get(vhost)?.clearPolicy(name) ?? false;
+  clearPolicy(vhost: string, name: string, operator = false): boolean {
+    return this.vhosts.get(vhost)?.clearPolicy(name, operator) ?? false;
   }
 
-  /** The policies of `vhost` (all vhosts when undefined), sorted by vhost then name. */
-  policies(vhost?: string): Policy[] {
+  /**
+   * An operator policy (RabbitMQ's set_operator_policy): limits only (`expires`, `message-ttl`,
+   * `max-length`, `max-length-bytes`, `delivery-limit`...), applied besides the queue's policy,
+   * the lower value winning. Saved with the durable definitions.
+   */
+  setOperatorPolicy(vhost: string, name: string, input: PolicyInput): boolean {
+    return this.setPolicy(vhost, name, input, true);
+  }
+
+  clearOperatorPolicy(vhost: string, name: string): boolean {
+    return this.clearPolicy(vhost, name, true);
+  }
+
+  /** The policies (`operator`: operator policies) of `vhost` (all vhosts when undefined), sorted by vhost then name. */
+  policies(vhost?: string, operator = false): Policy[] {
     const out: Policy[] = [];
-    for (const v of this.vhosts.values()) if (vhost === undefined || v.name === vhost) out.push(...v.policies.values());
+    for (const v of this.vhosts.values()) if (vhost === undefined || v.name === vhost) out.push(...(operator ? v.operatorPolicies : v.policies).values());
     return out.sort((a, b) => (a.vhost === b.vhost ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.vhost < b.vhost ? -1 : 1));
   }
 

@@ -41,6 +41,8 @@ export interface Definitions {
   }[];
   /** Policies, in RabbitMQ's shape (absent in files of versions before policies). */
   readonly policies?: readonly ReturnType<typeof policyJson>[];
+  /** Operator policies, in the same shape (amqp-go's own field: RabbitMQ's exports have none). */
+  readonly operator_policies?: readonly ReturnType<typeof policyJson>[];
 }
 
 function encodeArgs(t: FieldTable): string {
@@ -64,11 +66,13 @@ export function definitionsOf(vhosts: Iterable<Vhost>, nextStoreId = 0): Definit
     queues: [] as Definitions["queues"][number][],
     bindings: [] as Definitions["bindings"][number][],
     policies: [] as ReturnType<typeof policyJson>[],
+    operator_policies: [] as ReturnType<typeof policyJson>[],
     ...(nextStoreId > 0 ? { next_store_id: nextStoreId } : {}),
   };
   for (const v of vhosts) {
     out.vhosts.push({ name: v.name });
     for (const p of v.policies.values()) out.policies.push(policyJson(p));
+    for (const p of v.operatorPolicies.values()) out.operator_policies.push(policyJson(p));
     for (const e of v.exchanges.values()) {
       if (!e.options.durable) continue;
       if (e.name !== "" && !e.name.startsWith("amq.")) {
@@ -115,13 +119,18 @@ export function definitionsOf(vhosts: Iterable<Vhost>, nextStoreId = 0): Definit
 export function restoreDefinitions(defs: Definitions, vhost: (name: string) => Vhost): void {
   for (const v of defs.vhosts) vhost(v.name);
   // before the queues: a queue is declared back under its policy
-  for (const p of defs.policies ?? []) {
-    try {
-      vhost(p.vhost).policies.set(p.name, makePolicy(p.vhost, p.name, { pattern: p.pattern, definition: p.definition, priority: p.priority, applyTo: p["apply-to"] }));
-    } catch {
-      // a policy this version refuses is left out (it was valid when saved)
+  const restore = (list: Definitions["policies"], operator: boolean) => {
+    for (const p of list ?? []) {
+      try {
+        const policy = makePolicy(p.vhost, p.name, { pattern: p.pattern, definition: p.definition, priority: p.priority, applyTo: p["apply-to"] }, operator);
+        (operator ? vhost(p.vhost).operatorPolicies : vhost(p.vhost).policies).set(p.name, policy);
+      } catch {
+        // a policy this version refuses is left out (it was valid when saved)
+      }
     }
-  }
+  };
+  restore(defs.policies, false);
+  restore(defs.operator_policies, true);
   const owner = {};
   for (const e of defs.exchanges) {
     vhost(e.vhost).declareExchange({

@@ -31,4 +31,4 @@ export { bytesOfMemory, type NumberSetting, settingAccepts, settingExpects, STOR
 export { FixedHistogram, StorageStats } from "./store/storage-stats.js";
 export type { MessageStore, StoreRecovery } from "./store/message-store.js";
 export { Vhost } from "./vhost.js";
-export { type ApplyTo, erlangTerm, type Policy, type PolicyDefinition, PolicyError, type PolicyInput, POLICY_KEYS, policyJson } from "./policy/policy.js";
+export { type ApplyTo, erlangTerm, mergeDefinitions, OPERATOR_POLICY_KEYS, type Policy, type PolicyDefinition, PolicyError, type PolicyInput, POLICY_KEYS, policyJson } from "./policy/policy.js";

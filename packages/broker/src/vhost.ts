@@ -18,7 +18,7 @@ import { typeName } from "./field-type.js";
 import { DECLARE_ARGS, NO_ARGUMENTS, type QueueArguments, queueArguments } from "./queue/arguments.js";
 import { admit } from "./queue/admission.js";
 import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
-import { type Policy, policyFor } from "./policy/policy.js";
+import { mergeDefinitions, type Policy, policyFor } from "./policy/policy.js";
 import { argumentsUnderPolicy } from "./policy/queue-policy.js";
 
 export interface ExchangeDeclare {
@@ -249,9 +249,13 @@ export class Vhost {
     }
     const own = this.argumentsOf(name, d);
     const policy = policyFor(this.policies.values(), "queue", name);
-    const args = policy === null ? own : argumentsUnderPolicy(own, d.arguments, policy.definition);
+    const operatorPolicy = policyFor(this.operatorPolicies.values(), "queue", name);
+    const definition = mergeDefinitions(policy?.definition ?? null, operatorPolicy?.definition ?? null);
+    const args = definition === null ? own : argumentsUnderPolicy(own, d.arguments, definition);
     const q = new Queue(name, this.name, d, owner, this.memory, this.flowLimits, args, own);
     q.policy = policy;
+    q.operatorPolicy = operatorPolicy;
+    q.policyDefinition = definition;
     q.deadLetters = this.deadLetters;
     q.expireWhenUnused(() => this.removeQueue(q));
     this.queues.set(name, q);
@@ -312,31 +316,37 @@ export class Vhost {
 
   /** Policies by name (rabbit_policy): the one of highest priority that matches applies to a queue. */
   readonly policies = new Map<string, Policy>();
+  /** Operator policies by name: limits only; one applies besides the policy, the lower value wins. */
+  readonly operatorPolicies = new Map<string, Policy>();
 
-  /** Sets (adds or replaces) a policy, applies it at once, saves it; true when it is new. */
-  setPolicy(p: Policy): boolean {
-    const isNew = !this.policies.has(p.name);
-    this.policies.set(p.name, p);
+  /** Sets (adds or replaces) a policy (`operator`: an operator policy), applies it at once, saves it; true when it is new. */
+  setPolicy(p: Policy, operator = false): boolean {
+    const map = operator ? this.operatorPolicies : this.policies;
+    const isNew = !map.has(p.name);
+    map.set(p.name, p);
     this.applyPolicies();
     this.durableChanged();
     return isNew;
   }
 
   /** Removes a policy; queues it applied to go back to their own arguments (or the next match). */
-  clearPolicy(name: string): boolean {
-    if (!this.policies.delete(name)) return false;
+  clearPolicy(name: string, operator = false): boolean {
+    if (!(operator ? this.operatorPolicies : this.policies).delete(name)) return false;
     this.applyPolicies();
     this.durableChanged();
     return true;
   }
 
-  /** Chooses each queue's policy again and rebuilds the effective arguments of those it changes. */
+  /** Chooses each queue's policies again and rebuilds the effective arguments of those it changes. */
   applyPolicies(): void {
     for (const q of [...this.queues.values()]) {
       const p = policyFor(this.policies.values(), "queue", q.name);
-      if (p === q.policy) continue;
+      const op = policyFor(this.operatorPolicies.values(), "queue", q.name);
+      if (p === q.policy && op === q.operatorPolicy) continue;
       q.policy = p;
-      q.applyArguments(argumentsUnderPolicy(q.ownArgs, q.options.arguments, p === null ? null : p.definition));
+      q.operatorPolicy = op;
+      q.policyDefinition = mergeDefinitions(p?.definition ?? null, op?.definition ?? null);
+      q.applyArguments(argumentsUnderPolicy(q.ownArgs, q.options.arguments, q.policyDefinition));
     }
   }
 

@@ -178,6 +178,28 @@ describe("policies", () => {
     });
   });
 
+  it("operator policies: limits only, applied besides the policy, the lowest value wins (RabbitMQ's merge)", async () => {
+    await withConnection(t.url, async (c) => {
+      const ch = await c.createChannel();
+      await ch.assertQueue("pol8", { durable: false, arguments: { "x-max-length": 10 } });
+      t.broker.setPolicy("/", "pol8", { pattern: "^pol8$", definition: { "max-length": 5, "message-ttl": 2000, "dead-letter-exchange": "d" } });
+      expect(t.broker.setOperatorPolicy("/", "pol8-op", { pattern: "^pol8", definition: { "max-length": 2, "message-ttl": 9000, expires: 60_000 } })).toBe(true);
+      const q = queueOf("pol8");
+      expect({ policy: q.policy?.name, op: q.operatorPolicy?.name }).toEqual({ policy: "pol8", op: "pol8-op" });
+      expect(q.policyDefinition).toEqual({ "dead-letter-exchange": "d", expires: 60_000, "max-length": 2, "message-ttl": 2000 });
+      expect(q.args).toMatchObject({ maxLength: 2, messageTtl: 2000, expires: 60_000, deadLetterExchange: "d" });
+      expect(t.broker.policies("/", true).map((p) => p.name)).toEqual(["pol8-op"]);
+      expect(() => t.broker.setOperatorPolicy("/", "pol8-bad", { pattern: "x", definition: { "dead-letter-exchange": "x" } })).toThrow(
+        '[{<<"dead-letter-exchange">>,<<"x">>}] are not recognised policy settings',
+      );
+      expect(t.broker.clearOperatorPolicy("/", "pol8-op")).toBe(true);
+      expect(q.args).toMatchObject({ maxLength: 5, messageTtl: 2000, expires: 0 });
+      t.broker.clearPolicy("/", "pol8");
+      expect(q.args).toMatchObject({ maxLength: 10, messageTtl: -1 });
+      expect(q.policyDefinition).toBeNull();
+    });
+  });
+
   it("refuses what RabbitMQ refuses, with its reasons; max-priority is not a policy setting", () => {
     const bad: [object, string][] = [
       [{ pattern: "(", definition: { "message-ttl": 1 } }, "pattern should be regular expression but is invalid: "],
@@ -221,6 +243,7 @@ describe("durable policies", () => {
       await ch.assertQueue("dq", { durable: true, arguments: { "x-max-length": 10 } });
     });
     a.setPolicy("/", "limits", { pattern: "^dq$", definition: { "max-length": 2, "message-ttl": 5000 }, priority: 3, applyTo: "queues" });
+    a.setOperatorPolicy("/", "op-limits", { pattern: "^d", definition: { "message-ttl": 4000 } });
     await a.close();
     const b = new Broker({ heartbeat: 0, dataDir: dir });
     try {
@@ -229,6 +252,9 @@ describe("durable policies", () => {
       expect(p).toMatchObject({ name: "limits", pattern: "^dq$", priority: 3, applyTo: "queues", definition: { "max-length": 2, "message-ttl": 5000 } });
       const q = b.vhosts.get("/")!.queues.get("dq")!;
       expect(q.policy?.name).toBe("limits");
+      expect(q.operatorPolicy?.name).toBe("op-limits");
+      expect(q.args).toMatchObject({ maxLength: 2, messageTtl: 4000 });
+      expect(b.clearOperatorPolicy("/", "op-limits")).toBe(true);
       expect(q.args).toMatchObject({ maxLength: 2, messageTtl: 5000 });
       expect(b.clearPolicy("/", "limits")).toBe(true);
       expect(q.args).toMatchObject({ maxLength: 10, messageTtl: -1 });
@@ -239,6 +265,7 @@ describe("durable policies", () => {
     try {
       await c2.ready;
       expect(c2.policies()).toEqual([]);
+      expect(c2.policies(undefined, true)).toEqual([]);
     } finally {
       await c2.close();
     }

@@ -88,17 +88,35 @@ const VALIDATORS: Record<string, readonly [(v: unknown) => boolean, string]> = {
 /** The policy keys RabbitMQ 3.10 knows (`max-priority` is not one: a queue argument only). */
 export const POLICY_KEYS: readonly string[] = Object.keys(VALIDATORS);
 
-function checkDefinition(def: unknown): PolicyDefinition {
+/** What an operator policy may set (rabbit_policies' operator_policy_validator): limits only. */
+export const OPERATOR_POLICY_KEYS: readonly string[] = ["expires", "message-ttl", "max-length", "max-length-bytes", "max-in-memory-length", "max-in-memory-bytes", "delivery-limit"];
+
+/**
+ * A policy's definition with an operator policy's over it (rabbit_policy:merge_policies): a key
+ * both set gets the lower value, a key one sets its value. Null when neither applies.
+ */
+export function mergeDefinitions(policy: PolicyDefinition | null, operator: PolicyDefinition | null): PolicyDefinition | null {
+  if (operator === null) return policy;
+  if (policy === null) return operator;
+  const out: Record<string, unknown> = { ...policy };
+  for (const [k, v] of Object.entries(operator)) {
+    const mine = out[k];
+    out[k] = typeof mine === "number" && typeof v === "number" ? Math.min(mine, v) : v;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function checkDefinition(def: unknown, keys: readonly string[]): PolicyDefinition {
   if (typeof def !== "object" || def === null || Array.isArray(def)) throw new PolicyError(`definition must be a dictionary: ${erlangTerm(def)}`);
-  const keys = Object.keys(def).sort();
-  if (keys.length === 0) throw new PolicyError("no policy provided");
-  const unknown = keys.filter((k) => VALIDATORS[k] === undefined);
+  const given = Object.keys(def).sort();
+  if (given.length === 0) throw new PolicyError("no policy provided");
+  const unknown = given.filter((k) => !keys.includes(k));
   if (unknown.length > 0) {
     const terms = unknown.map((k) => `{${erlangTerm(k)},${erlangTerm((def as Record<string, unknown>)[k])}}`);
     throw new PolicyError(`[${terms.join(",")}] are not recognised policy settings`);
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) {
+  for (const k of given) {
     const v = (def as Record<string, unknown>)[k];
     const [ok, text] = VALIDATORS[k]!;
     if (!ok(v)) throw new PolicyError(`${erlangTerm(v)} ${text}`);
@@ -127,8 +145,8 @@ function compile(pattern: string): RegExp {
   }
 }
 
-/** A valid policy from what a client gave, or a PolicyError with RabbitMQ's reason. */
-export function makePolicy(vhost: string, name: string, input: PolicyInput): Policy {
+/** A valid policy (an operator policy: `operator`) from what a client gave, or a PolicyError with RabbitMQ's reason. */
+export function makePolicy(vhost: string, name: string, input: PolicyInput, operator = false): Policy {
   const priority = input.priority ?? 0;
   if (typeof priority !== "number") throw new PolicyError(`priority should be a number, actually was ${erlangTerm(priority)}`);
   if (typeof input.pattern !== "string") throw new PolicyError(`pattern should be a binary, actually was ${erlangTerm(input.pattern)}`);
@@ -137,7 +155,7 @@ export function makePolicy(vhost: string, name: string, input: PolicyInput): Pol
   if (applyTo !== "queues" && applyTo !== "exchanges" && applyTo !== "all") {
     throw new PolicyError(`apply-to '${String(applyTo)}' unrecognised; should be 'queues', 'exchanges' or 'all'`);
   }
-  const definition = checkDefinition(input.definition);
+  const definition = checkDefinition(input.definition, operator ? OPERATOR_POLICY_KEYS : POLICY_KEYS);
   return { vhost, name, pattern: input.pattern, applyTo, priority, definition, regex };
 }
 

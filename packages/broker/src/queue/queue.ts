@@ -27,7 +27,7 @@ import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "
 import { MemoryBacklog } from "./memory-backlog.js";
 import { PriorityBacklog } from "./priority-backlog.js";
 import { QueueStats } from "../stats.js";
-import type { Policy } from "../policy/policy.js";
+import type { Policy, PolicyDefinition } from "../policy/policy.js";
 
 export interface QueueEntry {
   /** Replaced only by a quorum queue's redelivery (its x-delivery-count header). */
@@ -88,6 +88,10 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   readonly ownArgs: QueueArguments;
   /** The policy that applies, as the vhost chose it (null: none). */
   policy: Policy | null = null;
+  /** The operator policy that applies (null: none). */
+  operatorPolicy: Policy | null = null;
+  /** Their definitions merged (RabbitMQ's effective_policy_definition); null: no policy applies. */
+  policyDefinition: PolicyDefinition | null = null;
   /** No TTL, no length limit, no delivery count: publishes may skip `admit`. */
   plain: boolean;
   /**

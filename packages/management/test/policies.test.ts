@@ -1,5 +1,5 @@
 /**
- * /api/policies against the answers recorded from RabbitMQ 3.10.8 (fixtures/rabbitmq-3.10-policies.json,
+ * /api/policies and /api/operator-policies against the answers recorded from RabbitMQ 3.10.8 (fixtures/rabbitmq-3.10-policies.json,
  * made by fixtures/record-policies.mjs), replayed in the recorder's order: statuses and bodies
  * equal (validation reasons included), the queue's `policy` and `effective_policy_definition`,
  * policies in definitions exports; then a policy over AMQP: TTL and dead-lettering set on an
@@ -62,8 +62,9 @@ describe("every recorded policy call answers as RabbitMQ 3.10.8 did", () => {
       const theirs = f.body as Record<string, unknown>;
       const body = ours.body as Record<string, unknown>;
       if (name.startsWith("queue_")) {
-        expect({ policy: body.policy, effective_policy_definition: body.effective_policy_definition }).toEqual({
+        expect({ policy: body.policy, operator_policy: body.operator_policy, effective_policy_definition: body.effective_policy_definition }).toEqual({
           policy: theirs.policy,
+          operator_policy: theirs.operator_policy,
           effective_policy_definition: theirs.effective_policy_definition,
         });
       } else {

@@ -2,7 +2,7 @@
 /**
  * Differential check of policies (issue 13): what a policy does to existing and new queues over
  * AMQP: TTL and dead-lettering set live, length limits at once, client arguments against the
- * policy's, priorities, apply-to, clearing. Each case takes the broker's AMQP URL and a way to set
+ * policy's, priorities, apply-to, clearing, an exchange's alternate exchange. Each case takes the broker's AMQP URL and a way to set
  * and clear policies (RabbitMQ's management API here; `broker.setPolicy` in
  * test/policies-conformance.test.ts, which holds ours to the answers recorded from RabbitMQ 3.10.8
  * in test/fixtures/rabbitmq-policies.json). Not run by CI (it needs a RabbitMQ):
@@ -208,6 +208,33 @@ export const CASES = {
       });
       await p.clear("policies-c8");
       return { kept, exists };
+    });
+  },
+
+  /** alternate-exchange from a policy on exchanges: the exchange's own argument wins; clearing it, none. */
+  async alternate_exchange(url, p) {
+    const queues = ["policies-c9-own", "policies-c9-pol"];
+    return onChannel(url, queues, ["policies-c9-x1", "policies-c9-x2", "policies-c9-ae-own", "policies-c9-ae-pol"], async (ch) => {
+      await dlq(ch, "policies-c9-ae-own", "policies-c9-own");
+      await dlq(ch, "policies-c9-ae-pol", "policies-c9-pol");
+      await ch.assertExchange("policies-c9-x1", "direct", { durable: false, arguments: { "alternate-exchange": "policies-c9-ae-own" } });
+      await ch.assertExchange("policies-c9-x2", "direct", { durable: false });
+      await p.set("policies-c9-q", policy("^policies-c9-x", { "alternate-exchange": "policies-c9-ae-own" }, 5, "queues"));
+      await p.set("policies-c9", policy("^policies-c9-x", { "alternate-exchange": "policies-c9-ae-pol" }, 0, "exchanges"));
+      await sleep(SETTLE);
+      const publish = async (x) => {
+        ch.publish(x, "nowhere", Buffer.from(x));
+        await ch.waitForConfirms();
+      };
+      await publish("policies-c9-x1");
+      await publish("policies-c9-x2");
+      const under = { own: await count(ch, "policies-c9-own"), pol: await count(ch, "policies-c9-pol") };
+      await p.clear("policies-c9");
+      await sleep(SETTLE);
+      await publish("policies-c9-x2");
+      const cleared = { own: await count(ch, "policies-c9-own"), pol: await count(ch, "policies-c9-pol") };
+      await p.clear("policies-c9-q");
+      return { under, cleared };
     });
   },
 };

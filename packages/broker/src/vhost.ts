@@ -188,6 +188,8 @@ export class Vhost {
       arguments: d.arguments,
     });
     if (e === undefined) throw commandInvalid(`unknown exchange type '${d.type}'`);
+    const policy = policyFor(this.policies.values(), "exchange", d.name);
+    if (policy !== null) e.applyPolicy(policy);
     this.exchanges.set(d.name, e);
     if (d.durable) this.saveDeclared(() => this.removeExchange(e));
     return e;
@@ -337,8 +339,13 @@ export class Vhost {
     return true;
   }
 
-  /** Chooses each queue's policies again and rebuilds the effective arguments of those it changes. */
+  /** Chooses each queue's (and exchange's) policies again and rebuilds the effective arguments of those it changes. */
   applyPolicies(): void {
+    for (const e of this.exchanges.values()) {
+      if (e.name === "") continue; // the default exchange takes no policy
+      const p = policyFor(this.policies.values(), "exchange", e.name);
+      if (p !== e.policy) e.applyPolicy(p);
+    }
     for (const q of [...this.queues.values()]) {
       const p = policyFor(this.policies.values(), "queue", q.name);
       const op = policyFor(this.operatorPolicies.values(), "queue", q.name);
@@ -422,8 +429,8 @@ export class Vhost {
     }
     hops.length = start;
     if (routed.length === before) {
-      const ae = exchange.options.arguments["alternate-exchange"];
-      if (typeof ae === "string") {
+      const ae = exchange.alternateExchange;
+      if (ae !== null) {
         const alt = this.exchanges.get(ae);
         if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, routingKey, message, epoch, routed);
       }

@@ -126,6 +126,23 @@ describe("a policy over AMQP, through the API", () => {
     expect((await h.call("GET", "/api/policies", { user: "u-none" })).body).toEqual({ error: "not_authorised", reason: "Not management user" });
   });
 
+  test("a policy on exchanges: its alternate exchange, and the exchange's `policy` field (absent without one, as RabbitMQ)", async () => {
+    expect((await h.call("PUT", "/api/exchanges/%2F/api-ae.x", { body: { type: "direct", durable: false } })).status).toBe(201);
+    expect((await h.call("PUT", "/api/queues/%2F/api-ae.q", { body: { durable: false } })).status).toBe(201);
+    expect((await h.call("POST", "/api/bindings/%2F/e/amq.fanout/q/api-ae.q", { body: { routing_key: "" } })).status).toBe(201);
+    const body = { pattern: "^api-ae\\.x$", "apply-to": "exchanges", definition: { "alternate-exchange": "amq.fanout" } };
+    expect((await h.call("PUT", "/api/policies/%2F/api-ae", { body })).status).toBe(201);
+    expect((await h.call("GET", "/api/exchanges/%2F/api-ae.x")).body).toMatchObject({ policy: "api-ae" });
+    const published = await h.call("POST", "/api/exchanges/%2F/api-ae.x/publish", { body: { properties: {}, routing_key: "none", payload: "p", payload_encoding: "string" } });
+    expect(published.body).toEqual({ routed: true });
+    expect((await h.call("DELETE", "/api/policies/%2F/api-ae")).status).toBe(204);
+    expect((await h.call("GET", "/api/exchanges/%2F/api-ae.x")).body).not.toHaveProperty("policy");
+    const again = await h.call("POST", "/api/exchanges/%2F/api-ae.x/publish", { body: { properties: {}, routing_key: "none", payload: "p", payload_encoding: "string" } });
+    expect(again.body).toEqual({ routed: false });
+    await h.call("DELETE", "/api/exchanges/%2F/api-ae.x");
+    await h.call("DELETE", "/api/queues/%2F/api-ae.q");
+  });
+
   test("a definitions export with policies imports back and applies them", async () => {
     const body = { pattern: "^api-def", "apply-to": "queues", priority: 7, definition: { "max-length": 3 } };
     expect((await h.call("PUT", "/api/policies/%2F/api-def", { body })).status).toBe(201);

@@ -5,6 +5,7 @@
 import type { FieldTable } from "@amqp-go/protocol";
 import { deepEqualTable } from "./field-equal.js";
 import { ExchangeStats } from "../stats.js";
+import type { Policy } from "../policy/policy.js";
 
 /** What a binding points at: a queue, or an exchange (exchange-to-exchange bindings). */
 export interface Destination {
@@ -35,10 +36,29 @@ export abstract class Exchange implements Destination {
   /** Message counters for the management API (stats.ts). */
   readonly stats = new ExchangeStats();
 
+  /** The policy that applies (apply-to exchanges or all; null: none). */
+  policy: Policy | null = null;
+  /**
+   * Where a message this exchange routes nowhere goes: its own `alternate-exchange` argument, else
+   * its policy's (rabbit_policy:get_arg: the argument wins); null: nowhere.
+   */
+  alternateExchange: string | null;
+
   constructor(
     readonly name: string,
     readonly options: ExchangeOptions,
-  ) {}
+  ) {
+    const ae = options.arguments["alternate-exchange"];
+    this.alternateExchange = typeof ae === "string" ? ae : null;
+  }
+
+  /** A policy was set, changed or cleared: the alternate exchange is chosen again. */
+  applyPolicy(p: Policy | null): void {
+    this.policy = p;
+    const own = this.options.arguments["alternate-exchange"];
+    const fromPolicy = p?.definition["alternate-exchange"];
+    this.alternateExchange = typeof own === "string" ? own : typeof fromPolicy === "string" ? fromPolicy : null;
+  }
 
   /** Adds a binding; false when an equal one (same destination, key and arguments) exists. */
   abstract bind(destination: Destination, routingKey: string, args: FieldTable): boolean;

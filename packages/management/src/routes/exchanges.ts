@@ -16,6 +16,8 @@ export function exchangeView(api: Api, v: Vhost, e: Exchange) {
     internal: e.options.internal,
     message_stats: exchangeStats(api, e, e.stats),
     name: e.name,
+    // RabbitMQ 3.10 shows the field only when a policy applies
+    ...(e.policy === null ? {} : { policy: e.policy.name }),
     type: e.type,
     user_who_performed_action: "rmq-internal",
     vhost: v.name,

@@ -24,7 +24,8 @@ if (!present) {
 }
 
 // only where it is installed (describe.runIf would count the tests as skipped where it is not)
-if (present) describe("rabbitmqadmin against our API", () => {
+// Each rabbitmqadmin call starts a python3 process (0.5-2 s on a loaded 2-core machine): a test makes ~15.
+if (present) describe("rabbitmqadmin against our API", { timeout: 120_000 }, () => {
   let h: Harness;
   const admin = async (...args: string[]): Promise<string> => {
     const port = String(h.management.port);

@@ -101,6 +101,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   private special: boolean;
   /** Body octets of the ready messages (x-max-length-bytes; kept for every queue: a policy may set a limit). */
   private readyBody = 0;
+  /** While a publish's own drain runs: its arrival time, the "now" its deliveries are judged by (0: none). */
+  private arrivalClock = 0;
   /** The one expiry timer: armed for the head's deadline. */
   private expiryTimer: NodeJS.Timeout | null = null;
   private expiryAt = 0;
@@ -276,7 +278,13 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     const expires = deadlineOf(message, this.args.messageTtl);
     this.readyBody += message.body.length;
     this.ready.push({ message, size: message.size, seq, redelivered: false, position, expires, deliveries: 0 });
-    if (this.consumers.length > 0) this.drain();
+    if (this.consumers.length > 0) {
+      // The deliveries of this publish are judged at its arrival: a TTL 0 message goes to a
+      // consumer with room even when the clock ticked since its deadline was set.
+      this.arrivalClock = message.arrivedAt;
+      this.drain();
+      this.arrivalClock = 0;
+    }
     this.ready.last()?.message.compact();
     this.applyLimits();
     // TTL 0: delivered now or dropped
@@ -355,7 +363,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
    * dropped on the way, a quorum queue's redelivery gets its x-delivery-count header.
    */
   private shiftSpecial(): QueueEntry | undefined {
-    const now = Date.now();
+    const now = this.arrivalClock !== 0 ? this.arrivalClock : Date.now();
     for (;;) {
       const e = this.ready.shift();
       if (e === undefined) return undefined;
@@ -384,7 +392,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     const special = this.special;
     if (special) {
       this.applyLimits();
-      this.expireHead(Date.now() - 1);
+      this.expireHead((this.arrivalClock !== 0 ? this.arrivalClock : Date.now()) - 1);
     }
     while (this.ready.length > 0) {
       const n = consumers.length;

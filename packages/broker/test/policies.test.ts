@@ -213,6 +213,8 @@ describe("policies", () => {
       [{ pattern: "x", definition: { "max-length": 1.5 } }, "1.5 is not a valid maximum length"],
       [{ pattern: "x", definition: { "message-ttl": 1 }, priority: "a" }, 'priority should be a number, actually was <<"a">>'],
       [{ pattern: "x", definition: { "dead-letter-exchange": 1 } }, "1 is not a valid dead letter exchange name"],
+      [{ pattern: 5, definition: { "max-length": 1 } }, "pattern should be a binary but was 5"],
+      [{ pattern: "x", definition: { "max-length": 1 }, priority: "5" }, 'priority should be a number, actually was <<"5">>'],
     ];
     for (const [input, reason] of bad) {
       let err: unknown;
@@ -228,6 +230,9 @@ describe("policies", () => {
     // a dead-letter routing key alone is accepted, and queue-mode too (no effect here)
     expect(t.broker.setPolicy("/", "polbad", { pattern: "^none$", definition: { "dead-letter-routing-key": "k", "queue-mode": "lazy" } })).toBe(true);
     expect(t.broker.setPolicy("/", "polbad", { pattern: "^none$", definition: { "queue-mode": "lazy" } })).toBe(false);
+    // a fractional priority is a number too (RabbitMQ 3.10.8 keeps 1.5)
+    expect(t.broker.setPolicy("/", "polbad", { pattern: "^none$", definition: { "max-length": 1 }, priority: 1.5 })).toBe(false);
+    expect(t.broker.policies("/").find((p) => p.name === "polbad")?.priority).toBe(1.5);
     t.broker.clearPolicy("/", "polbad");
   });
 });

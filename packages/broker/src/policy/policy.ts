@@ -149,7 +149,7 @@ function compile(pattern: string): RegExp {
 export function makePolicy(vhost: string, name: string, input: PolicyInput, operator = false): Policy {
   const priority = input.priority ?? 0;
   if (typeof priority !== "number") throw new PolicyError(`priority should be a number, actually was ${erlangTerm(priority)}`);
-  if (typeof input.pattern !== "string") throw new PolicyError(`pattern should be a binary, actually was ${erlangTerm(input.pattern)}`);
+  if (typeof input.pattern !== "string") throw new PolicyError(`pattern should be a binary but was ${erlangTerm(input.pattern)}`);
   const regex = compile(input.pattern);
   const applyTo = input.applyTo ?? "all";
   if (applyTo !== "queues" && applyTo !== "exchanges" && applyTo !== "all") {

@@ -238,6 +238,31 @@ describe("policies", () => {
 });
 
 describe("durable policies", () => {
+  it("messages of a disk backlog keep the TTL they arrived under when a policy changes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "amqp-go-policies-"));
+    const a = new Broker({ heartbeat: 0, dataDir: dir, storage: { queueMemoryBytes: 4096 } });
+    try {
+      const { port } = await a.listen({ port: 0, host: "127.0.0.1" });
+      await withConnection(`amqp://guest:guest@127.0.0.1:${port}`, async (c) => {
+        const ch = await c.createConfirmChannel();
+        await ch.assertQueue("backlog", { durable: true });
+        for (let i = 0; i < 100; i++) ch.sendToQueue("backlog", Buffer.alloc(500, i), { persistent: true });
+        await ch.waitForConfirms();
+        a.setPolicy("/", "short", { pattern: "^backlog$", definition: { "message-ttl": 30 } });
+        await sleep(100);
+        let got = 0;
+        for (let m = await ch.get("backlog", { noAck: true }); m !== false; m = await ch.get("backlog", { noAck: true })) got++;
+        expect(got).toBe(100); // queued before the policy: no deadline, on disk or not
+        for (let i = 0; i < 50; i++) ch.sendToQueue("backlog", Buffer.alloc(500, i), { persistent: true });
+        await ch.waitForConfirms();
+        await sleep(150);
+        expect((await ch.checkQueue("backlog")).messageCount).toBe(0); // queued under it: expired
+      });
+    } finally {
+      await a.close();
+    }
+  });
+
   it("survive a restart and apply to the queues recovered", async () => {
     const dir = mkdtempSync(join(tmpdir(), "amqp-go-policies-"));
     const a = new Broker({ heartbeat: 0, dataDir: dir });

@@ -34,8 +34,8 @@ export interface BacklogOwner {
   /** The broker is above its memory high watermark: keep nothing in memory that can be on disk. */
   readonly memoryAlarmed: boolean;
   hold(bytes: number): void;
-  /** The deadline of a message read back from disk (its TTL in this queue); 0: none. */
-  deadline(message: Message): number;
+  /** The deadline of a message read back from disk (its TTL in this queue when it arrived, `seq`); 0: none. */
+  deadline(message: Message, seq: number): number;
   release(bytes: number): void;
   drain(): void;
 }

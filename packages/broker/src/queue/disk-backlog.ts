@@ -234,7 +234,7 @@ export class DiskBacklog implements Backlog {
       if (n >= this.onDisk || seq >= limit) break;
       if (seq < this.cursor.seq) continue;
       const message = readMessageRecord(m.payload);
-      const expires = this.owner.deadline(message);
+      const expires = this.owner.deadline(message, seq);
       this.loaded.push({ message, size: message.size, seq, redelivered: seq < this.redeliveredBelow, position: m.position, expires, deliveries: 0 });
       this.owner.hold(message.size);
       last = m.position;

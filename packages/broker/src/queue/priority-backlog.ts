@@ -148,7 +148,7 @@ export class PriorityBacklog implements Backlog, StoredBacklog {
       const message = readMessageRecord(m.payload);
       const seq = m.position.seq;
       this.owner.hold(message.size);
-      const expires = this.owner.deadline(message);
+      const expires = this.owner.deadline(message, seq);
       this.push({ message, size: message.size, seq, redelivered: seq < redeliveredBelow, position: m.position, expires, deliveries: 0 });
     }
   }

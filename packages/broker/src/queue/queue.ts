@@ -110,6 +110,13 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.expiryTimer = null;
     this.drain();
   };
+  /**
+   * The queue TTL a policy changed, from which arrival on: a message read back from disk keeps the
+   * TTL it arrived under, as RabbitMQ fixes a message's expiry when it is enqueued. Null: never
+   * changed (kept in memory only: after a restart the current TTL applies).
+   */
+  private ttlChanges: { fromSeq: number; ttl: number }[] | null = null;
+  private readonly firstTtl: number;
   /** x-expires; null without. */
   private idle: IdleExpiry | null = null;
   private onIdleExpired: (() => void) | null = null;
@@ -131,6 +138,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.owner = options.exclusive ? owner : null;
     this.flow = new QueueFlow(flowLimits);
     this.args = args;
+    this.firstTtl = args.messageTtl;
     this.ownArgs = ownArgs;
     this.plain = args.plain;
     this.special = !args.plain;
@@ -157,6 +165,9 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.args = next;
     this.plain = next.plain;
     if (!next.plain) this.special = true;
+    if (next.messageTtl !== before.messageTtl) {
+      (this.ttlChanges ??= []).push({ fromSeq: this.store !== null ? this.store.nextSeq : this.nextSeq, ttl: next.messageTtl });
+    }
     if (next.expires !== before.expires) {
       this.idle?.stop();
       this.idle = null;
@@ -292,8 +303,13 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   }
 
   /** @internal BacklogOwner: the deadline of a message read back from disk. */
-  deadline(message: Message): number {
-    const d = deadlineOf(message, this.args.messageTtl);
+  deadline(message: Message, seq: number): number {
+    let ttl = this.args.messageTtl;
+    if (this.ttlChanges !== null) {
+      ttl = this.firstTtl;
+      for (const c of this.ttlChanges) if (seq >= c.fromSeq) ttl = c.ttl;
+    }
+    const d = deadlineOf(message, ttl);
     if (d !== 0) this.special = true;
     return d;
   }

@@ -22,6 +22,8 @@ export interface ClientSettings {
   readonly rate: number;
   readonly confirm: number;
   readonly persistent: boolean;
+  /** 0: no priority property; N: a producer's message i carries priority i mod N. */
+  readonly priorityLevels: number;
   readonly prefetch: number;
   readonly multiAck: number;
   readonly autoack: boolean;

@@ -44,6 +44,11 @@ const FLAGS: Readonly<Record<OptionFlag, { readonly boolean?: true; readonly des
   procs: { describe: "Load processes to spread producers and consumers over (default 1)" },
   warmup: { describe: "Seconds at the start left out of the latency figures (default 0)" },
   client: { describe: "AMQP client of producers and consumers: raw (lean, on @amqp-go/protocol) or amqplib (default raw)" },
+  "queue-args": { describe: 'Arguments of every queue, a JSON object; integers go as long: \'{"x-message-ttl":60000,"x-max-priority":10}\'' },
+  "priority-levels": { describe: "Message i of a producer carries priority i mod N (default 0: no priority property)" },
+  "dead-letter-queue": {
+    describe: "Declare this queue (no consumer) bound to --queue-args' x-dead-letter-exchange (declared fanout); what it holds counts beside what was consumed",
+  },
   "stall-timeout": { describe: "Seconds without progress (nothing published, confirmed or consumed) before a run fails as stalled (default 60)" },
 };
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "./cli.js";
 import { UsageError } from "./errors.js";
 import { resolveOptions } from "./options.js";
+import { describeQueueArgs, typedQueueArgs } from "./queue-args.js";
 import { loadScenarios } from "./scenarios.js";
 
 const run = (args: string[]) => {
@@ -56,5 +57,48 @@ describe("options", () => {
     expect(o["64k"]).toMatchObject({ size: 65536 });
     expect(o["fanout-20p20c"]).toMatchObject({ producers: 20, consumers: 20, exchangeType: "fanout" });
     expect(o["topic-1000"]).toMatchObject({ exchangeType: "topic", bindings: 1000 });
+  });
+
+  it("--queue-args takes a JSON object; integers go as long, other numbers as double", () => {
+    const o = run(["--queue-args", '{"x-message-ttl":60000,"x-dead-letter-exchange":"dlx","x-max-priority":10,"x-ratio":0.5,"x-flag":true}']).options;
+    expect(o.queueArgs).toEqual({ "x-message-ttl": 60000, "x-dead-letter-exchange": "dlx", "x-max-priority": 10, "x-ratio": 0.5, "x-flag": true });
+    expect(typedQueueArgs(o.queueArgs)).toEqual({
+      "x-message-ttl": { "!": "long", value: 60000 },
+      "x-dead-letter-exchange": "dlx",
+      "x-max-priority": { "!": "long", value: 10 },
+      "x-ratio": { "!": "double", value: 0.5 },
+      "x-flag": true,
+    });
+    expect(describeQueueArgs(o.queueArgs)).toBe('x-message-ttl=60000, x-dead-letter-exchange="dlx", x-max-priority=10, x-ratio=0.5, x-flag=true');
+    expect(run([]).options).toMatchObject({ queueArgs: {}, priorityLevels: 0, deadLetterQueue: "" });
+  });
+
+  it("--priority-levels and --dead-letter-queue resolve, and a scenario's queue-args object is taken as it is", () => {
+    expect(run(["--priority-levels", "10"]).options.priorityLevels).toBe(10);
+    const o = resolveOptions("s", { "queue-args": { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": "dlq" }, "dead-letter-queue": "dlq" }, {});
+    expect(o).toMatchObject({ deadLetterQueue: "dlq", queueArgs: { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": "dlq" } });
+  });
+
+  it.each([
+    [["--queue-args", "{x}"], /^--queue-args must be a JSON object, got "\{x\}": /],
+    [["--queue-args", "[1]"], '--queue-args must be a JSON object of queue arguments, got "[1]"'],
+    [["--queue-args", '{"x-a":{"b":1}}'], '--queue-args: "x-a" must be a string, a number or a boolean, got {"b":1}'],
+    [["--queue-args", '{"x-a":null}'], '--queue-args: "x-a" must be a string, a number or a boolean, got null'],
+    [["--priority-levels", "257"], '--priority-levels must be an integer from 0 to 256, got "257"'],
+    [["--dead-letter-queue", "dlq"], '--dead-letter-queue "dlq" needs "x-dead-letter-exchange" (a string) in --queue-args'],
+    [["--dead-letter-queue", "dlq", "--queue-args", '{"x-dead-letter-exchange":""}'], /needs "x-dead-letter-routing-key": "dlq" in --queue-args/],
+    [["--dead-letter-queue", "dlq", "--queue-args", '{"x-dead-letter-exchange":"amq.fanout"}'], /amq\.\* names and the run's own --exchange are refused/],
+    [["--dead-letter-queue", "dlq", "--exchange", "x", "--queue-args", '{"x-dead-letter-exchange":"x"}'], /amq\.\* names and the run's own --exchange are refused/],
+    [["--dead-letter-queue", "amqp-bench-1", "--queue-args", '{"x-dead-letter-exchange":"dlx"}'], '--dead-letter-queue "amqp-bench-1" is one of the run\'s queues'],
+  ])("%j is refused: %s", (args, message) => {
+    expect(() => parseCommandLine(args)).toThrow(UsageError);
+    expect(() => parseCommandLine(args)).toThrow(message);
+  });
+
+  it("the queue-feature scenarios: TTL with a dead-letter queue (60 s and 50 ms), 10 priorities", () => {
+    const all = Object.fromEntries(loadScenarios().map((s) => [s.name, resolveOptions(s.name, s.options, {})]));
+    expect(all["ttl-dlx"]).toMatchObject({ queueArgs: { "x-message-ttl": 60000, "x-dead-letter-exchange": "amqp-bench.dlx" }, deadLetterQueue: "amqp-bench-dlq" });
+    expect(all["ttl-50ms-dlx"]).toMatchObject({ queueArgs: { "x-message-ttl": 50 }, deadLetterQueue: "amqp-bench-dlq" });
+    expect(all["priority-10"]).toMatchObject({ queueArgs: { "x-max-priority": 10 }, priorityLevels: 10, deadLetterQueue: "" });
   });
 });

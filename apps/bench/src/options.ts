@@ -5,6 +5,7 @@
  */
 import { CLIENTS, type ClientKind } from "./clients.js";
 import { UsageError } from "./errors.js";
+import { parseQueueArgs, type QueueArgs } from "./queue-args.js";
 
 export const EXCHANGE_TYPES = ["direct", "fanout", "topic"] as const;
 export type ExchangeType = (typeof EXCHANGE_TYPES)[number];
@@ -50,6 +51,16 @@ export interface BenchOptions {
   readonly stallTimeout: number;
   /** The AMQP client of producers and consumers: raw (@amqp-go/protocol, lean) or amqplib. */
   readonly client: ClientKind;
+  /** Arguments of every queue the run declares (x-message-ttl, x-max-priority, ...). */
+  readonly queueArgs: QueueArgs;
+  /** 0: messages carry no priority; N: a producer's message i carries priority i mod N. */
+  readonly priorityLevels: number;
+  /**
+   * "" for none, or a queue the run declares (with no consumer) to receive what the queues
+   * dead-letter, bound to their x-dead-letter-exchange (declared as fanout); what it holds at the
+   * end counts beside what was consumed.
+   */
+  readonly deadLetterQueue: string;
 }
 
 /** Keys a scenario or the command line may set, in their flag spelling. */
@@ -79,6 +90,9 @@ export const OPTION_FLAGS = {
   "stall-timeout": "stallTimeout",
   warmup: "warmup",
   client: "client",
+  "queue-args": "queueArgs",
+  "priority-levels": "priorityLevels",
+  "dead-letter-queue": "deadLetterQueue",
 } as const satisfies Record<string, keyof BenchOptions>;
 
 export type OptionFlag = keyof typeof OPTION_FLAGS;
@@ -108,6 +122,9 @@ const DEFAULTS: Omit<BenchOptions, "scenario" | "routingKey" | "bindingKey"> = {
   stallTimeout: 60,
   warmup: 0,
   client: "raw",
+  queueArgs: {},
+  priorityLevels: 0,
+  deadLetterQueue: "",
 };
 
 /** The timestamp each message carries: a u64 of nanoseconds on the machine's monotonic clock. */
@@ -193,6 +210,9 @@ export function resolveOptions(scenarioName: string | undefined, scenario: RawOp
     stallTimeout: pick("stall-timeout", seconds, DEFAULTS.stallTimeout),
     warmup: pick("warmup", seconds, DEFAULTS.warmup),
     client: client as ClientKind,
+    queueArgs: pick("queue-args", parseQueueArgs, DEFAULTS.queueArgs),
+    priorityLevels: pick("priority-levels", (f, v) => integer(f, v, 0, 256), DEFAULTS.priorityLevels),
+    deadLetterQueue: pick("dead-letter-queue", text, DEFAULTS.deadLetterQueue),
   };
   return check(options, flags);
 }
@@ -225,7 +245,26 @@ function check(o: BenchOptions, flags: RawOptions): BenchOptions {
     throw new UsageError(`--multi-ack ${o.multiAck} is above --prefetch ${o.prefetch}: the consumer would stall waiting for messages it never gets`);
   }
   if (o.producers + o.consumers === 0) throw new UsageError("nothing to run: --producers and --consumers are both 0");
+  if (o.deadLetterQueue !== "") checkDeadLetterQueue(o);
   return { ...o, duration, messages };
+}
+
+/** `--dead-letter-queue` needs the queues to dead-letter to it, and a name of its own. */
+function checkDeadLetterQueue(o: BenchOptions): void {
+  const dlq = o.deadLetterQueue;
+  const dlx = o.queueArgs["x-dead-letter-exchange"];
+  if (typeof dlx !== "string") {
+    throw new UsageError(`--dead-letter-queue ${JSON.stringify(dlq)} needs "x-dead-letter-exchange" (a string) in --queue-args`);
+  }
+  if (dlx === "" && o.queueArgs["x-dead-letter-routing-key"] !== dlq) {
+    throw new UsageError(`--dead-letter-queue ${JSON.stringify(dlq)} with the default exchange as x-dead-letter-exchange needs "x-dead-letter-routing-key": ${JSON.stringify(dlq)} in --queue-args`);
+  }
+  if (dlx !== "" && (dlx.startsWith("amq.") || dlx === o.exchange)) {
+    throw new UsageError(`x-dead-letter-exchange ${JSON.stringify(dlx)}: the bench declares and deletes it, so amq.* names and the run's own --exchange are refused`);
+  }
+  for (let i = 1; i <= o.queues; i++) {
+    if (expand(o.queuePattern, i) === dlq) throw new UsageError(`--dead-letter-queue ${JSON.stringify(dlq)} is one of the run's queues`);
+  }
 }
 
 /** `pattern` with `%d` replaced by `n`. */

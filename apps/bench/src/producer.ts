@@ -76,6 +76,7 @@ export class Producer {
       if (due < budget) budget = due;
     }
     const { ch, body, props, keys, fan, c } = this;
+    const levels = this.s.priorityLevels;
     const exchange = this.plan.target.exchange;
     const limit = this.plan.messages;
     let ok = true;
@@ -87,6 +88,8 @@ export class Producer {
         return;
       }
       body.writeBigUInt64BE(nowNs(), 0);
+      // amqplib encodes the properties during publish(): one object, its priority set per message.
+      if (levels > 0) props.priority = this.sent % levels;
       const i = this.next;
       this.next = i + 1 === keys.length ? 0 : i + 1;
       if (confirm > 0) {

@@ -2,6 +2,7 @@
 import type { Counters } from "./agent-messages.js";
 import type { Percentiles } from "./latency.js";
 import type { BenchOptions } from "./options.js";
+import { describeQueueArgs } from "./queue-args.js";
 import type { RunResult } from "./result.js";
 
 const num = (n: number): string => Math.round(n).toLocaleString("en");
@@ -25,6 +26,9 @@ export function describeOptions(o: Omit<BenchOptions, "scenario">): string {
   parts.push(o.size >= 1024 && o.size % 1024 === 0 ? `${o.size / 1024} KiB` : `${o.size} B`);
   parts.push(o.persistent ? "persistent" : "transient");
   if (o.durable) parts.push("durable queues");
+  if (Object.keys(o.queueArgs).length > 0) parts.push(`queue arguments ${describeQueueArgs(o.queueArgs)}`);
+  if (o.deadLetterQueue !== "") parts.push(`dead-letter queue ${o.deadLetterQueue}`);
+  if (o.priorityLevels > 0) parts.push(`priorities 0-${o.priorityLevels - 1}`);
   if (o.confirm > 0) parts.push(`confirms (window ${o.confirm})`);
   if (o.rate > 0) parts.push(`${num(o.rate)} msg/s per producer`);
   parts.push(o.autoack ? "autoack" : `prefetch ${o.prefetch}${o.multiAck > 1 ? `, multi-ack ${o.multiAck}` : ""}`);
@@ -44,6 +48,7 @@ export function summary(r: RunResult): string[] {
       (r.options.confirm > 0 ? `, confirmed ${num(r.confirmed)} (${num(r.rates.confirmed)} msg/s), nacked ${num(r.nacked)}` : ""),
     `  consumed ${num(r.consumed)} of ${num(r.expected)} expected in ${r.seconds.consume.toFixed(2)} s (${num(r.rates.consumed)} msg/s)`,
   ];
+  if (r.options.deadLetterQueue !== "") lines.push(`  dead-lettered ${num(r.deadLettered)} (held in ${r.options.deadLetterQueue} at the end)`);
   const p = r.latencyMs;
   if (p !== null) {
     lines.push(

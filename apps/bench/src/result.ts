@@ -26,6 +26,8 @@ export interface RunResult {
   /** Deliveries to consumed queues that the published messages should make. */
   readonly expected: number;
   readonly consumed: number;
+  /** Messages in the dead-letter queue at the end (--dead-letter-queue; 0 without one). */
+  readonly deadLettered: number;
   /** Seconds: publishing (first publish to last publish, or last confirm), consuming (to the last delivery). */
   readonly seconds: { readonly publish: number; readonly consume: number; readonly total: number };
   /** Messages per second over those spans. */
@@ -55,15 +57,24 @@ export interface Spans {
 const rate = (count: number, ms: number): number => (ms > 0 ? Math.round((count * 1000) / ms) : 0);
 const secs = (ms: number): number => Math.round(Math.max(0, ms)) / 1000;
 
+/** The agents' counters and what the dead-letter queue held at the end. */
+export type RunCounters = Counters & { readonly deadLettered: number };
+
 /** Errors in the counts, as sentences. */
-export function countErrors(o: BenchOptions, c: Counters): string[] {
+export function countErrors(o: BenchOptions, c: RunCounters): string[] {
   const errors: string[] = [];
   if (o.confirm > 0) {
     if (c.nacked > 0) errors.push(`the broker nacked ${c.nacked} of ${c.published} published messages`);
     const missing = c.published - c.confirmed - c.nacked;
     if (missing !== 0) errors.push(`${missing} of ${c.published} published messages were never confirmed`);
   }
-  if (c.consumed !== c.routed) {
+  if (o.deadLetterQueue !== "") {
+    if (c.consumed + c.deadLettered !== c.routed) {
+      errors.push(
+        `consumers received ${c.consumed} messages and ${o.deadLetterQueue} holds ${c.deadLettered} dead-lettered, ${c.consumed + c.deadLettered} in all, expected ${c.routed} (${c.published} published, routed to the consumed queues)`,
+      );
+    }
+  } else if (c.consumed !== c.routed) {
     errors.push(`consumers received ${c.consumed} messages, expected ${c.routed} (${c.published} published, routed to the consumed queues)`);
   }
   return errors;
@@ -73,7 +84,7 @@ export function buildResult(
   o: BenchOptions,
   uri: string,
   broker: BrokerIdentity,
-  c: Counters,
+  c: RunCounters,
   spans: Spans,
   latencyMs: Percentiles | null,
   timed: number,
@@ -96,6 +107,7 @@ export function buildResult(
     nacked: c.nacked,
     expected: c.routed,
     consumed: c.consumed,
+    deadLettered: c.deadLettered,
     seconds: { publish: secs(publishMs), consume: secs(consumeMs), total: secs(spans.end - spans.publishStart) },
     rates: { published: rate(c.published, publishMs), confirmed: rate(c.confirmed, confirmMs), consumed: rate(c.consumed, consumeMs) },
     latencyMs,

@@ -21,7 +21,7 @@ import { addEncoded, newHistogram, percentilesMs } from "./latency.js";
 import type { BenchOptions } from "./options.js";
 import { progressLine } from "./report.js";
 import { addCounters, type BrokerIdentity, buildResult, type RunResult } from "./result.js";
-import { consumerQueue, declare, producerTarget, readyCount, remove, topologyOf } from "./topology.js";
+import { consumerQueue, deadLetteredCount, declare, producerTarget, readyCount, remove, topologyOf } from "./topology.js";
 import { maskUri } from "./uri.js";
 
 const START_TIMEOUT_MS = 60_000;
@@ -42,6 +42,7 @@ export function plans(o: BenchOptions, uri: string): AgentPlan[] {
     rate: o.rate,
     confirm: o.confirm,
     persistent: o.persistent,
+    priorityLevels: o.priorityLevels,
     prefetch: o.prefetch,
     multiAck: o.multiAck,
     autoack: o.autoack,
@@ -111,6 +112,8 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
   };
   let publishStart = 0;
   let consumeStart = 0;
+  /** Messages in the dead-letter queue (--dead-letter-queue), read during the drain. */
+  let deadLettered = 0;
   const agents: AgentHandle[] = [];
   let ticker: NodeJS.Timeout | undefined;
   const sum = (): Counters => agents.reduce((acc, a) => addCounters(acc, a.counters), zeroCounters());
@@ -126,6 +129,7 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
     consumeStart = publishStart;
     const ownAtPublish = process.cpuUsage();
     let last = zeroCounters();
+    let lastDeadLettered = 0;
     let lastAt = publishStart;
     // The watchdog: while messages are due (producers publishing, or deliveries outstanding), some
     // count must move within --stall-timeout, or the broker has stalled.
@@ -141,11 +145,12 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
         const warming = (lastAt - publishStart) / 1000 < o.warmup; // the second began within the warm-up
         out.line(progressLine(label, t, c, last, (now - lastAt) / 1000, warming ? "warm-up" : percentilesMs(interval)));
         interval.reset();
-        if (c.published !== last.published || c.confirmed !== last.confirmed || c.consumed !== last.consumed) movedAt = now;
-        else if ((!publishingDone || c.consumed < c.routed) && now - movedAt > o.stallTimeout * 1000) {
+        if (c.published !== last.published || c.confirmed !== last.confirmed || c.consumed !== last.consumed || deadLettered !== lastDeadLettered) movedAt = now;
+        else if ((!publishingDone || c.consumed + deadLettered < c.routed) && now - movedAt > o.stallTimeout * 1000) {
           abort(`no message published, confirmed or consumed for ${o.stallTimeout} s (--stall-timeout): the broker stalled`);
         }
         last = c;
+        lastDeadLettered = deadLettered;
         lastAt = now;
       });
     }, 1000);
@@ -172,16 +177,19 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
       consumeStart = nowMs();
       await subscribe();
     }
-    // The drain: as long as deliveries keep coming (the watchdog ends a stall).
+    // The drain: as long as deliveries keep coming (the watchdog ends a stall). What the queues
+    // dead-letter (expired, dropped at a length limit) waits in the dead-letter queue, unconsumed.
     for (;;) {
       await guard(Promise.all(agents.map((a) => a.ask({ type: "poll", latency: false }, "report"))));
       const c = sum();
       if (c.consumed >= c.routed) break;
+      if (t.deadLetter !== null && c.consumed + (deadLettered = await guard(deadLetteredCount(ch, t))) >= c.routed) break;
       await guard(sleep(POLL_MS));
     }
     clearInterval(ticker);
     await within(Promise.all(agents.map((a) => a.ask({ type: "stop" }, "stopped"))), STOP_TIMEOUT_MS, "the load processes did not stop");
     const end = nowMs();
+    deadLettered = await within(deadLetteredCount(ch, t), STOP_TIMEOUT_MS, "reading the dead-letter queue did not finish");
     closing = true;
     await within(remove(ch, t), STOP_TIMEOUT_MS, "deleting the queues did not finish");
     await admin.close();
@@ -193,7 +201,7 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
       cpuMs: agentsSum.cpuMs + ownMs - cpuAtStart,
       runCpuMs: agentsSum.runCpuMs + ownMs - (ownAtPublish.user + ownAtPublish.system) / 1000,
     };
-    return buildResult(o, where, broker, counters, { publishStart, consumeStart, end }, percentilesMs(total), total.totalCount, []);
+    return buildResult(o, where, broker, { ...counters, deadLettered }, { publishStart, consumeStart, end }, percentilesMs(total), total.totalCount, []);
   } catch (err) {
     // The first failure says why; later ones (a timeout racing it) are its consequences.
     throw failure ?? err;

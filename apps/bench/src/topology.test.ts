@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadScenarios } from "./scenarios.js";
 import { resolveOptions } from "./options.js";
+import { cycleLength } from "./raw/publish-frames.js";
 import { plans } from "./run.js";
 import { consumerQueue, producerTarget, topicMatches, topologyOf } from "./topology.js";
 
@@ -77,5 +78,27 @@ describe("plans", () => {
     const all = plans(o, "amqp://x");
     expect(all).toHaveLength(2);
     expect(all[0]!.producers[0]!.messages).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe("dead-letter queue and priorities", () => {
+  it("a dead-letter queue is declared beside the queues, bound to its exchange, and counted nowhere as consumed", () => {
+    const t = topologyOf(scenario("ttl-dlx"));
+    expect(t.queues).toEqual(["amqp-bench-1"]);
+    expect(t.deadLetter).toEqual({ queue: "amqp-bench-dlq", exchange: "amqp-bench.dlx" });
+    expect([...t.consumed]).toEqual(["amqp-bench-1"]);
+    expect(topologyOf(scenario("1p1c")).deadLetter).toBeNull();
+  });
+
+  it("a cycle of pre-encoded publishes runs through every (routing key, priority) pair once", () => {
+    expect(cycleLength(1, 0)).toBe(1);
+    expect(cycleLength(1, 10)).toBe(10);
+    expect(cycleLength(1000, 10)).toBe(1000);
+    expect(cycleLength(2, 3)).toBe(6);
+    expect(cycleLength(4, 6)).toBe(12);
+  });
+
+  it("the load processes get the priority levels", () => {
+    expect(plans(scenario("priority-10"), "amqp://x")[0]!.settings.priorityLevels).toBe(10);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { Channel } from "amqplib";
 import { type BenchOptions, expand } from "./options.js";
+import { typedQueueArgs } from "./queue-args.js";
 
 export interface Binding {
   readonly queue: string;
@@ -26,6 +27,8 @@ export interface Topology {
   readonly bindings: readonly Binding[];
   /** Queue i has a consumer when i < consumers. */
   readonly consumed: ReadonlySet<string>;
+  /** The queue that collects dead-lettered messages (no consumer), bound to `exchange` when not "". */
+  readonly deadLetter: { readonly queue: string; readonly exchange: string } | null;
 }
 
 export function topologyOf(o: BenchOptions): Topology {
@@ -39,7 +42,9 @@ export function topologyOf(o: BenchOptions): Topology {
     }
   }
   const consumed = new Set(queues.slice(0, Math.min(o.consumers, queues.length)));
-  return { queues, exchange: o.exchange, bindings, consumed };
+  const dlx = o.queueArgs["x-dead-letter-exchange"];
+  const deadLetter = o.deadLetterQueue === "" ? null : { queue: o.deadLetterQueue, exchange: typeof dlx === "string" ? dlx : "" };
+  return { queues, exchange: o.exchange, bindings, consumed, deadLetter };
 }
 
 /**
@@ -95,15 +100,29 @@ export function consumerQueue(t: Topology, i: number): string {
   return t.queues[i % t.queues.length]!;
 }
 
-/** Declares everything afresh: queues left by an earlier run are deleted first, with their messages. */
+/**
+ * Declares everything afresh: queues left by an earlier run are deleted first, with their messages.
+ * The dead-letter queue and its exchange come first, so nothing dead-lettered is lost.
+ */
 export async function declare(ch: Channel, o: BenchOptions, t: Topology): Promise<void> {
+  const dl = t.deadLetter;
+  if (dl !== null) {
+    await ch.deleteQueue(dl.queue);
+    await ch.assertQueue(dl.queue, { durable: o.durable, autoDelete: false, exclusive: false });
+    if (dl.exchange !== "") {
+      await ch.deleteExchange(dl.exchange);
+      await ch.assertExchange(dl.exchange, "fanout", { durable: o.durable, autoDelete: false });
+      await ch.bindQueue(dl.queue, dl.exchange, "");
+    }
+  }
+  const args = typedQueueArgs(o.queueArgs);
   if (t.exchange !== "") {
     await ch.deleteExchange(t.exchange);
     await ch.assertExchange(t.exchange, o.exchangeType, { durable: o.durable, autoDelete: false });
   }
   for (const q of t.queues) {
     await ch.deleteQueue(q);
-    await ch.assertQueue(q, { durable: o.durable, autoDelete: false, exclusive: false });
+    await ch.assertQueue(q, { durable: o.durable, autoDelete: false, exclusive: false, arguments: args });
   }
   for (const b of t.bindings) await ch.bindQueue(b.queue, t.exchange, b.key);
 }
@@ -115,7 +134,16 @@ export async function readyCount(ch: Channel, t: Topology): Promise<number> {
   return sum;
 }
 
+/** Messages in the dead-letter queue: 0 without one. */
+export async function deadLetteredCount(ch: Channel, t: Topology): Promise<number> {
+  return t.deadLetter === null ? 0 : (await ch.checkQueue(t.deadLetter.queue)).messageCount;
+}
+
 export async function remove(ch: Channel, t: Topology): Promise<void> {
   for (const q of t.queues) await ch.deleteQueue(q);
   if (t.exchange !== "") await ch.deleteExchange(t.exchange);
+  if (t.deadLetter !== null) {
+    await ch.deleteQueue(t.deadLetter.queue);
+    if (t.deadLetter.exchange !== "") await ch.deleteExchange(t.deadLetter.exchange);
+  }
 }

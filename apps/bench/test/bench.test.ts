@@ -22,7 +22,7 @@ const SLACK = 12;
 const FAN: Record<string, number> = { "fanout-20p20c": 20 };
 
 function expectComplete(r: Record<string, unknown>): void {
-  for (const key of ["published", "confirmed", "nacked", "consumed", "expected", "ok", "errors", "rates", "latencyMs", "timed", "seconds", "broker", "options", "uri"]) {
+  for (const key of ["published", "confirmed", "nacked", "consumed", "deadLettered", "expected", "ok", "errors", "rates", "latencyMs", "timed", "seconds", "broker", "options", "uri"]) {
     expect(r, `JSON field ${key}`).toHaveProperty(key);
   }
   for (const key of ["published", "confirmed", "consumed"]) expect(typeof (r.rates as Record<string, unknown>)[key]).toBe("number");
@@ -49,7 +49,9 @@ describe("every scenario, a short run against amqp-go", () => {
     expect(published).toBeGreaterThan(0);
     // sent = confirmed = received, times the fan where one message reaches several queues.
     expect(r.expected).toBe(published * (FAN[name] ?? 1));
-    expect(r.consumed).toBe(r.expected);
+    // With a dead-letter queue, what expired waits there (ttl-50ms-dlx on a busy machine); else none.
+    if (s.options["dead-letter-queue"] === undefined) expect(r.deadLettered).toBe(0);
+    expect((r.consumed as number) + (r.deadLettered as number)).toBe(r.expected);
     if (s.options.confirm !== undefined) expect(r.confirmed).toBe(published);
     else expect(r.confirmed).toBe(0);
     if (s.options.backlog === true) expect(published).toBe(20_000);
@@ -57,6 +59,7 @@ describe("every scenario, a short run against amqp-go", () => {
     // On time: start-up, publishing, drain and clean-up all within the bound.
     expect(run.seconds).toBeLessThan((s.options.backlog === true ? 0 : SECONDS) + SLACK);
     expect(r.timed).toBe(r.consumed);
+    if (s.options["priority-levels"] !== undefined) expect(r.options).toMatchObject({ priorityLevels: 10, queueArgs: { "x-max-priority": 10 } });
     const rates = r.rates as Record<string, number>;
     expect(rates.consumed).toBeGreaterThan(0);
     if (s.options.rate !== undefined) {
@@ -126,5 +129,23 @@ describe("output", () => {
     }
     expect(j.ratios).toHaveLength(1);
     expect(typeof j.ratios[0]!.consumed).toBe("number");
+  });
+
+  it("a TTL shorter than the wait in the queue dead-letters to --dead-letter-queue, counted beside what was consumed", async () => {
+    // Prefetch 1 keeps the consumer behind the producer: most messages wait more than 1 ms and expire.
+    const args = ["--uri", server.uri, "--duration", "1", "--prefetch", "1", "--queue-args", '{"x-message-ttl":1,"x-dead-letter-exchange":"bench-test.dlx"}'];
+    const run = await runBench([...args, "--dead-letter-queue", "bench-test-dlq"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('queue arguments x-message-ttl=1, x-dead-letter-exchange="bench-test.dlx", dead-letter queue bench-test-dlq');
+    const dead = Number(/ {2}dead-lettered ([\d,]+) \(held in bench-test-dlq at the end\)/.exec(run.stdout)?.[1]?.replaceAll(",", ""));
+    expect(dead).toBeGreaterThan(0);
+    const consumed = Number(/ {2}consumed ([\d,]+) of/.exec(run.stdout)?.[1]?.replaceAll(",", ""));
+    const published = Number(/ {2}published ([\d,]+) in/.exec(run.stdout)?.[1]?.replaceAll(",", ""));
+    expect(consumed + dead).toBe(published);
+    expect(run.stdout).toContain("  errors: none");
+    // Without the dead-letter queue the expired messages are missing: the drain never completes and the watchdog ends the run.
+    const lost = await runBench([...args, "--stall-timeout", "2", "--json"]);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(/no message published, confirmed or consumed for 2 s \(--stall-timeout\): the broker stalled/);
   });
 });

@@ -19,7 +19,7 @@ const compare = fileURLToPath(new URL("../dist/compare/main.js", import.meta.url
 
 it("runs a scenario on a fresh amqp-go and writes the BENCHMARKS table", async () => {
   const out = join(dir, "BENCHMARKS.md");
-  const args = [compare, "--scenarios", "1p1c-10k", "--duration", "1", "--no-rabbitmq", "--wait-idle", "0", "--attempts", "1", "--out", out];
+  const args = [compare, "--scenarios", "1p1c-10k,ttl-50ms-dlx", "--duration", "1", "--no-rabbitmq", "--wait-idle", "0", "--attempts", "1", "--out", out];
   const code = await new Promise<number | null>((resolve) => {
     spawn(process.execPath, args, { stdio: "ignore" }).on("close", resolve);
   });
@@ -36,4 +36,7 @@ it("runs a scenario on a fresh amqp-go and writes the BENCHMARKS table", async (
   expect(md).toMatch(/^\| `1p1c-10k` \| [\d,]+ \| [\d,]+ \| [\d.]+ \| [\d.,]+ \| \d+ MiB \|$/m);
   // The generator's own cost beside the broker's cores.
   expect(md).toMatch(/^- `1p1c-10k`: amqp-go [\d.]+ \/ [\d.]+ \/ [\d.]+; generator [\d.]+%$/m);
+  // A run with a dead-letter queue says how many messages expired into it.
+  expect(md).toMatch(/^\| `ttl-50ms-dlx` \| [\d,]+ \| [\d,]+ \| /m);
+  expect(md).toMatch(/^- `ttl-50ms-dlx` dead-lettered \(expired, in the dead-letter queue at the end, not in msg\/s\): amqp-go [\d,]+ of [\d,]+ published\.$/m);
 });

@@ -1,14 +1,17 @@
 /**
  * The raw client against our real server (the built amqp-server, as a child process): handshake,
  * exact publish/consume counts with every message's producer and sequence checked, publisher
- * confirms, a fixed rate, and 64 KiB bodies (frames split across socket reads).
+ * confirms, a fixed rate, 64 KiB bodies (frames split across socket reads), and priorities cycled
+ * over routing keys into priority queues.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Method, MethodId } from "@amqp-go/protocol";
+import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientSettings, Counters, ProducerPlan } from "../src/agent-messages.js";
 import { zeroCounters } from "../src/agent-messages.js";
 import { newHistogram } from "../src/latency.js";
+import { typedQueueArgs } from "../src/queue-args.js";
 import { RawConnection } from "../src/raw/connection.js";
 import { RawConsumer } from "../src/raw/consumer.js";
 import { RawProducer } from "../src/raw/producer.js";
@@ -25,7 +28,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const SETTINGS: ClientSettings = { client: "raw", size: 256, rate: 0, confirm: 0, persistent: false, prefetch: 1000, multiAck: 1, autoack: false, warmup: 0 };
+const SETTINGS: ClientSettings = { client: "raw", size: 256, rate: 0, confirm: 0, persistent: false, priorityLevels: 0, prefetch: 1000, multiAck: 1, autoack: false, warmup: 0 };
 const lost: string[] = [];
 
 async function connect(name: string): Promise<RawConnection> {
@@ -167,5 +170,38 @@ describe("raw client", () => {
     expect(c.consumed).toBe(500);
     expect([...sizes]).toEqual([65536]);
     expect(latency.totalCount).toBe(500);
+  });
+
+  it("gives message i priority i mod --priority-levels, each routing key through every priority", async () => {
+    // 2 keys and 3 levels: a cycle of 6 slots, (q1,0) (q2,1) (q1,2) (q2,0) (q1,1) (q2,2).
+    const queues = ["raw-priority-1", "raw-priority-2"];
+    const model = await amqp.connect(server.uri);
+    const ch = await model.createChannel();
+    for (const q of queues) await ch.assertQueue(q, { durable: false, arguments: typedQueueArgs({ "x-max-priority": 10 }) });
+    const c = zeroCounters();
+    const plan: ProducerPlan = { id: 0, target: { exchange: "", keys: queues, fan: [1, 1] }, messages: 60 };
+    const p = new RawProducer(await connect("producer"), plan, { ...SETTINGS, priorityLevels: 3 }, c);
+    p.start();
+    await p.done;
+    const got: Record<string, [number, number][]> = {};
+    for (const q of queues) {
+      // Published is written, not yet routed: wait until the queue holds its 30.
+      for (let i = 0; (await ch.checkQueue(q)).messageCount < 30; i++) {
+        if (i > 500) throw new Error(`${q} never held 30 messages`);
+        await sleep(10);
+      }
+      got[q] = [];
+      for (let m = await ch.get(q, { noAck: true }); m !== false; m = await ch.get(q, { noAck: true })) {
+        got[q]!.push([m.properties.priority as number, m.content.readUInt32BE(12)]);
+      }
+    }
+    await model.close();
+    // Each queue: 30 messages, 10 of each priority, highest first and in publish order within one.
+    for (const [k, q] of queues.entries()) {
+      const sent = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 2 === k);
+      const expected = [2, 1, 0].flatMap((prio) => sent.filter((i) => i % 3 === prio).map((i): [number, number] => [prio, i]));
+      expect(got[q]).toEqual(expected);
+    }
+    expect(c.published).toBe(60);
   });
 });

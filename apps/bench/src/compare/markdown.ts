@@ -71,6 +71,12 @@ export function renderMarkdown(env: Environment, rows: readonly Row[]): string {
       const pub = (c: Cell | undefined): string => (c?.ok ? `${int(c.result.rates.published)} msg/s` : "-");
       return `- \`${r.scenario}\` publish phase (confirmed, no consumer): amqp-go ${pub(r.ours)}${rabbit ? `, RabbitMQ ${pub(r.rabbit)}` : ""}; its msg/s in the table is the drain.`;
     });
+  const deadLettered = rows
+    .filter((r) => r.ours.ok && r.ours.result.options.deadLetterQueue !== "")
+    .map((r) => {
+      const dl = (c: Cell | undefined): string => (c?.ok ? `${int(c.result.deadLettered)} of ${int(c.result.published)} published` : "-");
+      return `- \`${r.scenario}\` dead-lettered (expired, in the dead-letter queue at the end, not in msg/s): amqp-go ${dl(r.ours)}${rabbit ? `, RabbitMQ ${dl(r.rabbit)}` : ""}.`;
+    });
   const seconds = [...new Set(rows.flatMap((r) => [r.ours, r.rabbit]).flatMap((c) => (c?.ok && c.result.options.warmup > 0 ? [c.result.options.warmup] : [])))];
   const warmups =
     seconds.length === 0
@@ -114,6 +120,7 @@ export function renderMarkdown(env: Environment, rows: readonly Row[]): string {
     "- **CPU µs/msg** is the broker process's user + system time over the run, per message consumed: the figure",
     "  the load generator cannot distort.",
     ...backlog,
+    ...deadLettered,
     "",
     "Cores in use on average over each run: broker / load generator / other processes on the machine; then the",
     "load generator's own cost over the run, in percent of a core per 10,000 msg/s consumed:",

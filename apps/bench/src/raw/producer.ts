@@ -35,7 +35,7 @@ export class RawProducer implements ChannelListener {
   private readonly clock = new Uint32Array(2);
   private readonly full: boolean;
   private readonly slabs: SlabPool;
-  /** Next message's offset in the slab, the start of the batch not written yet, its key. */
+  /** Next message's offset in the slab, the start of the batch not written yet, its slot in the cycle. */
   private pos = 0;
   private batchStart = 0;
   private key = 0;
@@ -57,8 +57,9 @@ export class RawProducer implements ChannelListener {
     private readonly c: Counters,
   ) {
     const { exchange, keys, fan } = plan.target;
-    this.cycle = publishCycle({ exchange, keys, size: s.size, persistent: s.persistent, frameMax: conn.frameMax });
-    this.fans = Int32Array.from(fan);
+    this.cycle = publishCycle({ exchange, keys, size: s.size, persistent: s.persistent, priorityLevels: s.priorityLevels, frameMax: conn.frameMax });
+    // Slot j of the cycle has key j mod keys (and priority j mod levels).
+    this.fans = Int32Array.from({ length: this.cycle.sizes.length }, (_, j) => fan[j % fan.length]!);
     this.confirms = s.confirm > 0 ? new ConfirmWindow(s.confirm) : null;
     this.full = s.size >= STAMP_FULL;
     const cycle = this.cycle;

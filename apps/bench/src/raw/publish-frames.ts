@@ -1,12 +1,15 @@
 /**
  * Pre-encoded publishes. A producer's messages differ only in their routing key (it cycles through
- * its keys) and in the first 16 octets of the body, so they are encoded once, one per key, back to
- * back (a "cycle"), and copied many cycles at a time into a slab (a few doubling copies). Publishing
+ * its keys), their priority (message i has i mod --priority-levels) and the first 16 octets of the
+ * body, so they are encoded once, one per (key, priority) slot, back to back (a "cycle": as many
+ * slots as the least common multiple of keys and priority levels, message i in slot i mod that),
+ * and copied many cycles at a time into a slab (a few doubling copies). Publishing
  * a message is then patching its stamp in place and moving on; a batch is one slice of the slab,
  * one socket write.
  *
  *   one message:  method frame  basic.publish(exchange, routing-key)
- *                 header frame  class 60, body-size, properties (delivery-mode 2 if persistent)
+ *                 header frame  class 60, body-size, properties (delivery-mode 2 if persistent,
+ *                               priority i mod levels with --priority-levels)
  *                 body frames   split at frame_max; the first begins with the stamp:
  *
  *   body:  send-time:u64 (ns, monotonic clock)  producer:u32  sequence:u32  0x61...
@@ -26,7 +29,7 @@ export const STAMP_FULL = 16;
 const SLAB_BYTES = 1 << 20;
 
 export interface PublishCycle {
-  /** One pre-encoded publish per routing key, in the producer's order. */
+  /** One pre-encoded publish per slot: slot j has keys[j mod keys] and priority j mod levels. */
   readonly frames: Buffer;
   /** Octets of message i. */
   readonly sizes: Int32Array;
@@ -39,17 +42,32 @@ export interface PublishShape {
   readonly keys: readonly string[];
   readonly size: number;
   readonly persistent: boolean;
+  /** 0: no priority property; N: message i carries priority i mod N. */
+  readonly priorityLevels: number;
   readonly frameMax: number;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** Messages in one cycle: every (key, priority) pair the producer's sequence runs through, once. */
+export function cycleLength(keys: number, priorityLevels: number): number {
+  const levels = Math.max(1, priorityLevels);
+  return (keys / gcd(keys, levels)) * levels;
 }
 
 export function publishCycle(shape: PublishShape): PublishCycle {
   const body = Buffer.alloc(shape.size, 0x61);
-  const properties: BasicProperties = shape.persistent ? { deliveryMode: 2 } : {};
+  const levels = shape.priorityLevels;
   const bodyBytes = bodyFramesSize(shape.size, shape.frameMax);
   const out = new FrameWriter({ frameMax: shape.frameMax });
-  const sizes = new Int32Array(shape.keys.length);
-  const stampAt = new Int32Array(shape.keys.length);
-  for (const [i, key] of shape.keys.entries()) {
+  const slots = cycleLength(shape.keys.length, levels);
+  const sizes = new Int32Array(slots);
+  const stampAt = new Int32Array(slots);
+  for (let i = 0; i < slots; i++) {
+    const key = shape.keys[i % shape.keys.length]!;
+    const properties: BasicProperties = {};
+    if (shape.persistent) properties.deliveryMode = 2;
+    if (levels > 0) properties.priority = i % levels;
     const before = out.length;
     const publish = { id: MethodId.BasicPublish, exchange: shape.exchange, routingKey: key, mandatory: false, immediate: false } as const;
     out.content(CHANNEL, publish, properties, body);

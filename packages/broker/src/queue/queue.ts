@@ -285,6 +285,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   private enqueueSpecial(message: Message, position: SegmentPosition | null): void {
     this.special = true;
     this.hold(message.size);
+    this.stats.publish++;
     const seq = position === null ? this.nextSeq++ : position.seq;
     const expires = deadlineOf(message, this.args.messageTtl);
     this.readyBody += message.body.length;

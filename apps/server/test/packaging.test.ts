@@ -52,8 +52,8 @@ describe("Dockerfile", () => {
   it("the data dir is a volume; the exposed ports are the defaults; the health check asks /readyz on the metrics port", () => {
     expect(args("ENV").join(" ")).toContain("AMQP_SERVER_DATA_DIR=/var/lib/amqp-go");
     expect(args("VOLUME")).toEqual(['["/var/lib/amqp-go"]']);
-    const { port, metrics_port } = SETTINGS.server;
-    expect(args("EXPOSE")).toEqual([[port, SETTINGS.tls.port, metrics_port].map((s) => s.value.default).join(" ")]);
+    const { port, metrics_port, management_port } = SETTINGS.server;
+    expect(args("EXPOSE")).toEqual([[port, SETTINGS.tls.port, metrics_port, management_port].map((s) => s.value.default).join(" ")]);
     const [health] = args("HEALTHCHECK");
     expect(health).toContain(`(process.env.AMQP_SERVER_METRICS_PORT || ${metrics_port.value.default}) + '/readyz'`);
   });

@@ -1,8 +1,18 @@
 /** Runs the built binary (dist/main.js) as a child process and reads its JSON log lines. */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+  const { port } = s.address() as { port: number };
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
 
 export const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 

@@ -1,20 +1,11 @@
 /** The management API in the server: on --management-port, with the users file behind it; off with 0. */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../src/server.js";
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
+import { freePort } from "./helpers.js";
 
 const quiet = { destination: { write: () => {} } };
 const guest = { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}`, "content-type": "application/json" };

@@ -1,24 +1,14 @@
 /** The server's Prometheus endpoint: on --metrics-port, ready once the AMQP listener is open, off with 0. */
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
 import { Broker } from "@amqp-go/broker";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../src/server.js";
-import { assertBuilt, spawnServer } from "./helpers.js";
+import { assertBuilt, freePort, spawnServer } from "./helpers.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "amqp-server-metrics-"));
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 const quiet = { destination: { write: () => {} } };
 

@@ -1,22 +1,13 @@
 /** The `amqp-go <version> ready` line of the real binary. */
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, spawnServer } from "./helpers.js";
+import { assertBuilt, freePort, spawnServer } from "./helpers.js";
 
 beforeAll(assertBuilt);
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 describe("startup line", () => {
   it("names the version, node, pid, data dir, every listener and the limits in force, once the server serves", async () => {

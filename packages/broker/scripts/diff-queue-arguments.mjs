@@ -11,46 +11,9 @@
  * Names start with `qargs-` (the reference node is shared); every queue is deleted afterwards.
  * Timestamps are shown as "timestamp" (x-death `time`), being different in every run.
  */
-import { pathToFileURL } from "node:url";
-import amqp from "amqplib";
+import { cleanup, closeOf, onChannel, runIfMain, sleep } from "./diff-harness.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const body = (s) => Buffer.from(s);
-
-/** Runs `fn(ch, conn)` on a fresh connection; returns what it returned, or the channel's close. */
-async function onChannel(url, fn, confirm = false) {
-  const conn = await amqp.connect(url);
-  conn.on("error", () => {});
-  const ch = confirm ? await conn.createConfirmChannel() : await conn.createChannel();
-  let closed = null;
-  ch.on("error", (e) => {
-    closed = { code: e.code, text: e.message.replace(/^Channel closed by server: \d+ \([A-Z-]+\) with message "(.*)"$/, "$1"), method: `${e.classId}/${e.methodId}` };
-  });
-  try {
-    const r = await fn(ch, conn, () => closed);
-    return closed === null ? r : { ...(r ?? {}), closed };
-  } catch (e) {
-    await sleep(50);
-    return { closed: closed ?? { code: e.code, text: e.message } };
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
-
-async function cleanup(url, queues) {
-  const conn = await amqp.connect(url);
-  conn.on("error", () => {});
-  const ch = await conn.createChannel();
-  for (const q of queues) await ch.deleteQueue(q).catch(() => {});
-  await conn.close().catch(() => {});
-}
-
-/** Waits until `ch` closes or `ms` pass. */
-async function closeOf(getClosed, ms = 1000) {
-  const deadline = Date.now() + ms;
-  while (getClosed() === null && Date.now() < deadline) await sleep(10);
-  return getClosed();
-}
 
 /** A header value with timestamps replaced (they differ in every run); keys as a list, in wire order. */
 function shown(v) {
@@ -509,23 +472,4 @@ export const CASES = {
   },
 };
 
-/** Runs every case (or those whose name includes $CASE) against `a`, and `b` when given. */
-async function main(a, b) {
-  const only = process.env.CASE;
-  const diff = [];
-  for (const [name, fn] of Object.entries(CASES)) {
-    if (only !== undefined && !name.includes(only)) continue;
-    const ra = await fn(a);
-    const rb = b === undefined ? undefined : await fn(b);
-    console.log(JSON.stringify({ case: name, a: ra, ...(b === undefined ? {} : { b: rb }) }));
-    if (b !== undefined && JSON.stringify(ra) !== JSON.stringify(rb)) diff.push(name);
-  }
-  if (b !== undefined) console.log(diff.length === 0 ? "all cases agree" : `differ: ${diff.join("; ")}`);
-  process.exitCode = diff.length === 0 ? 0 : 1;
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [a, b] = process.argv.slice(2);
-  if (a === undefined) console.error("usage: diff-queue-arguments.mjs <amqp-url> [<amqp-url>]");
-  else await main(a, b);
-}
+await runIfMain(import.meta.url, CASES);

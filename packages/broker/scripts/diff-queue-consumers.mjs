@@ -9,45 +9,8 @@
  *
  * Names start with `qcons-` (the reference node is shared); every queue is deleted afterwards.
  */
-import { pathToFileURL } from "node:url";
 import amqp from "amqplib";
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `fn(ch, conn)` on a fresh connection; returns what it returned, or the channel's close. */
-async function onChannel(url, fn) {
-  const conn = await amqp.connect(url);
-  conn.on("error", () => {});
-  const ch = await conn.createChannel();
-  let closed = null;
-  ch.on("error", (e) => {
-    closed = { code: e.code, text: e.message.replace(/^Channel closed by server: \d+ \([A-Z-]+\) with message "(.*)"$/, "$1"), method: `${e.classId}/${e.methodId}` };
-  });
-  try {
-    const r = await fn(ch, conn, () => closed);
-    return closed === null ? r : { ...(r ?? {}), closed };
-  } catch (e) {
-    await sleep(50);
-    return { closed: closed ?? { code: e.code, text: e.message } };
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
-
-async function cleanup(url, queues) {
-  const conn = await amqp.connect(url);
-  conn.on("error", () => {});
-  const ch = await conn.createChannel();
-  for (const q of queues) await ch.deleteQueue(q).catch(() => {});
-  await conn.close().catch(() => {});
-}
-
-/** Waits until `ch` closes or `ms` pass. */
-async function closeOf(getClosed, ms = 1000) {
-  const deadline = Date.now() + ms;
-  while (getClosed() === null && Date.now() < deadline) await sleep(10);
-  return getClosed();
-}
+import { cleanup, closeOf, onChannel, runIfMain, sleep } from "./diff-harness.mjs";
 
 /** Collects the bodies `queue` delivers within `ms`. */
 async function drain(ch, queue, ms = 300) {
@@ -359,23 +322,4 @@ export const CASES = {
   },
 };
 
-/** Runs every case (or those whose name includes $CASE) against `a`, and `b` when given. */
-async function main(a, b) {
-  const only = process.env.CASE;
-  const diff = [];
-  for (const [name, fn] of Object.entries(CASES)) {
-    if (only !== undefined && !name.includes(only)) continue;
-    const ra = await fn(a);
-    const rb = b === undefined ? undefined : await fn(b);
-    console.log(JSON.stringify({ case: name, a: ra, ...(b === undefined ? {} : { b: rb }) }));
-    if (b !== undefined && JSON.stringify(ra) !== JSON.stringify(rb)) diff.push(name);
-  }
-  if (b !== undefined) console.log(diff.length === 0 ? "all cases agree" : `differ: ${diff.join("; ")}`);
-  process.exitCode = diff.length === 0 ? 0 : 1;
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [a, b] = process.argv.slice(2);
-  if (a === undefined) console.error("usage: diff-queue-consumers.mjs <amqp-url> [<amqp-url>]");
-  else await main(a, b);
-}
+await runIfMain(import.meta.url, CASES);

@@ -12,6 +12,7 @@ import type { FieldTable } from "@amqp-go/protocol";
 import { type QueueArguments, queueArguments } from "./arguments.js";
 import type { DeadLetterSink, DeathReason } from "./dead-letter.js";
 import { deadlineOf } from "./expiry.js";
+import { HeadExpiry } from "./head-expiry.js";
 import { IdleExpiry } from "./idle-expiry.js";
 import { withDeliveryCount } from "./delivery-count.js";
 import type { SegmentPosition } from "@amqp-go/storage";
@@ -103,20 +104,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   private readyBody = 0;
   /** While a publish's own drain runs: its arrival time, the "now" its deliveries are judged by (0: none). */
   private arrivalClock = 0;
-  /** The one expiry timer: armed for the head's deadline. */
-  private expiryTimer: NodeJS.Timeout | null = null;
-  private expiryAt = 0;
-  private readonly onExpiryTimer = (): void => {
-    this.expiryTimer = null;
-    this.drain();
-  };
-  /**
-   * The queue TTL a policy changed, from which arrival on: a message read back from disk keeps the
-   * TTL it arrived under, as RabbitMQ fixes a message's expiry when it is enqueued. Null: never
-   * changed (kept in memory only: after a restart the current TTL applies).
-   */
-  private ttlChanges: { fromSeq: number; ttl: number }[] | null = null;
-  private readonly firstTtl: number;
+  /** The expiry timer for the head, and the TTL history a policy writes. */
+  private readonly expiry: HeadExpiry;
   /** x-expires; null without. */
   private idle: IdleExpiry | null = null;
   private onIdleExpired: (() => void) | null = null;
@@ -138,7 +127,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.owner = options.exclusive ? owner : null;
     this.flow = new QueueFlow(flowLimits);
     this.args = args;
-    this.firstTtl = args.messageTtl;
+    this.expiry = new HeadExpiry(args.messageTtl, () => this.drain());
     this.ownArgs = ownArgs;
     this.plain = args.plain;
     this.special = !args.plain;
@@ -166,7 +155,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.plain = next.plain;
     if (!next.plain) this.special = true;
     if (next.messageTtl !== before.messageTtl) {
-      (this.ttlChanges ??= []).push({ fromSeq: this.store !== null ? this.store.nextSeq : this.nextSeq, ttl: next.messageTtl });
+      this.expiry.ttlChanged(this.store !== null ? this.store.nextSeq : this.nextSeq, next.messageTtl);
     }
     if (next.expires !== before.expires) {
       this.idle?.stop();
@@ -305,12 +294,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** @internal BacklogOwner: the deadline of a message read back from disk. */
   deadline(message: Message, seq: number): number {
-    let ttl = this.args.messageTtl;
-    if (this.ttlChanges !== null) {
-      ttl = this.firstTtl;
-      for (const c of this.ttlChanges) if (seq >= c.fromSeq) ttl = c.ttl;
-    }
-    const d = deadlineOf(message, ttl);
+    const d = this.expiry.deadline(message, seq, this.args.messageTtl);
     if (d !== 0) this.special = true;
     return d;
   }
@@ -344,21 +328,11 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     for (;;) {
       const head = this.ready.peek();
       if (head === undefined || head.expires === 0) return;
-      if (head.expires > now) return this.armExpiry(head.expires);
+      if (head.expires > now) return this.expiry.arm(head.expires);
       const e = this.ready.shift();
       if (e === undefined) return;
       this.drop(e, "expired");
     }
-  }
-
-  private armExpiry(at: number): void {
-    if (this.expiryTimer !== null) {
-      if (this.expiryAt <= at) return;
-      clearTimeout(this.expiryTimer);
-    }
-    this.expiryAt = at;
-    this.expiryTimer = setTimeout(this.onExpiryTimer, Math.max(1, at - Date.now() + 1));
-    this.expiryTimer.unref();
   }
 
   /** A ready message leaves the queue without a delivery: dead-lettered or dropped. */
@@ -555,8 +529,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   /** The broker stops: no timer of this queue fires any more (expiry, x-expires). */
   stopTimers(): void {
     this.idle?.stop();
-    if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
+    this.expiry.stop();
     this.special = false;
   }
 

@@ -117,6 +117,19 @@ describe("messages over HTTP", () => {
     expect((await h.call("POST", "/api/queues/%2F/none/get", { body: { count: 1, ackmode: "ack_requeue_true" } })).status).toBe(404);
   });
 
+  test("a publish over HTTP meets the queue's arguments: expiration and x-max-length with reject-publish", async () => {
+    await h.call("PUT", "/api/queues/%2F/m-limited", { body: { durable: false, arguments: { "x-max-length": 1, "x-overflow": "reject-publish" } } });
+    const pub = (payload: string, properties: object = {}) =>
+      h.call("POST", "/api/exchanges/%2F/amq.default/publish", { body: { routing_key: "m-limited", payload, payload_encoding: "string", properties } });
+    await pub("kept");
+    await pub("refused: the queue is full");
+    expect((await ch.checkQueue("m-limited")).messageCount).toBe(1);
+    await h.call("DELETE", "/api/queues/%2F/m-limited/contents");
+    await pub("short-lived", { expiration: "20" });
+    await new Promise((r) => setTimeout(r, 80));
+    expect((await h.call("POST", "/api/queues/%2F/m-limited/get", { body: { count: 1, ackmode: "ack_requeue_false", encoding: "auto" } })).body).toEqual([]);
+  });
+
   test("message_stats count and rates come from the 5 s samples", async () => {
     await h.call("PUT", "/api/queues/%2F/r-q", { body: { durable: false } });
     h.management.api.rates.sample(Date.now());

@@ -77,9 +77,7 @@ function publish(req: ApiRequest) {
     counters.unroutableDropped++;
     return ok({ routed: false });
   }
-  const store = api.broker.store;
-  if (store !== null) store.publish(message, queues, n);
-  else for (const q of queues) q.enqueue(message, null);
+  v.publish(message, queues); // TTL stamp, length limits, then the store or the queues, as a dead-letter copy goes
   return ok({ routed: true });
 }
 

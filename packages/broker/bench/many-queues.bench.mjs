@@ -84,7 +84,8 @@ async function ours() {
     await b.reset();
     const declareMs = await declareAll(b.port);
     const afterDeclare = await b.stats();
-    await b.kill();
+    // (a profile is written on a clean exit only)
+    await (process.env.CPU_PROF ? b.stop() : b.kill());
     b = await startBroker(dataDir);
     const restartMs = b.readyMs;
     const afterRestart = await b.stats();

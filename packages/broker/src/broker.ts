@@ -12,7 +12,10 @@ import { DiskMonitor } from "./disk.js";
 import { BrokerCounters } from "./ports.js";
 import { Vhost } from "./vhost.js";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
-import { MetadataStore, STORAGE_SETTINGS } from "@amqp-go/storage";
+import { MetadataLog, STORAGE_SETTINGS } from "@amqp-go/storage";
+import { changeRecord, type DefinitionsRecord, replayDefinitions } from "./definitions-journal.js";
+import type { DurableChange } from "./durable-change.js";
+import { inParallel } from "./store/in-parallel.js";
 import { FaultLog } from "./store/fault-log.js";
 import { join } from "node:path";
 import type { StoredBacklog } from "./queue/backlog.js";
@@ -26,6 +29,9 @@ import type { QueueStorage } from "./vhost.js";
 import type { FlowLimits } from "./queue/flow.js";
 import type { ReadingState } from "./connection/flow.js";
 import { makePolicy, type Policy, type PolicyInput } from "./policy/policy.js";
+
+/** The definitions' journal is compacted (a snapshot) once it holds this much and twice the snapshot. */
+const JOURNAL_BYTES = 4 * 1024 * 1024;
 
 /** How a socket that an application's own listener accepted is served (Broker.accept). */
 export interface AcceptOptions {
@@ -132,18 +138,36 @@ export class Broker implements QueueStorage {
     return v;
   }
 
-  /** Durable exchanges, queues and bindings of `dataDir`, restored now and saved on every change. */
-  private metadata: MetadataStore<Definitions> | null = null;
+  /** Durable exchanges, queues and bindings of `dataDir`, restored now and journaled on every change. */
+  private metadata: MetadataLog<Definitions, DefinitionsRecord> | null = null;
+  /** The next change takes a snapshot of everything (the journal is long, or an append failed). */
+  private snapshotDue = false;
+  private syncScheduled = false;
+  private readonly syncBound = () => this.syncDefinitions();
   /**
-   * Synchronous (write, fsync, rename): a declare-ok goes out only once the declaration is on disk.
-   * Never throws: a failure (a full disk) is logged once, returned (a declaration is refused), and
-   * the save tried again every retryInterval until it goes through.
+   * A change is appended to the journal at once (a full disk refuses it there), synced by
+   * syncDefinitions() before any reply goes out (Connection.flush): one fdatasync for every change
+   * of the turn. Without a change (policies, vhosts), or when due, a snapshot of everything.
+   * Never throws: a failure is logged once, returned (a declaration is refused), and a snapshot
+   * tried again every retryInterval until it goes through.
    */
-  private readonly saveDefinitions = (): Error | null => {
-    if (this.metadata === null) return null;
+  private readonly saveDefinitions = (change?: DurableChange): Error | null => {
+    const m = this.metadata;
+    if (m === null) return null;
     try {
-      this.metadata.saveSync(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
+      if (change !== undefined && !this.snapshotDue) {
+        m.append(changeRecord(change));
+        if (m.journalBytes > Math.max(JOURNAL_BYTES, 2 * m.snapshotBytes)) this.snapshotDue = true;
+        if (!this.syncScheduled) {
+          this.syncScheduled = true;
+          setImmediate(this.syncBound);
+        }
+      } else {
+        m.snapshot(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
+        this.snapshotDue = false;
+      }
     } catch (err) {
+      this.snapshotDue = true;
       this.faults.failed("definitions", err as Error, "saving the durable definitions failed");
       this.definitionsRetry ??= setTimeout(() => {
         this.definitionsRetry = null;
@@ -155,6 +179,21 @@ export class Broker implements QueueStorage {
     return null;
   };
   private definitionsRetry: NodeJS.Timeout | null = null;
+
+  /** Makes the journaled changes durable: called before any reply that may depend on them goes out. */
+  syncDefinitions(): void {
+    this.syncScheduled = false;
+    const m = this.metadata;
+    if (m === null || !m.unsynced) return;
+    try {
+      m.sync();
+      if (this.snapshotDue) this.saveDefinitions();
+    } catch (err) {
+      // what the journal holds unsynced goes into the snapshot of the retry
+      this.snapshotDue = true;
+      this.saveDefinitions();
+    }
+  }
   /** Failures of the definitions' file, one log line per episode. */
   private readonly faults: FaultLog;
   private readonly retryInterval: number;
@@ -177,8 +216,9 @@ export class Broker implements QueueStorage {
   }
 
   private openMetadata(dataDir: string): void {
-    const store = new MetadataStore<Definitions>(join(dataDir, "metadata"), "definitions.json");
-    const defs = store.load(); // throws, naming the files, when no good copy is left
+    const store = new MetadataLog<Definitions, DefinitionsRecord>(join(dataDir, "metadata"), "definitions");
+    const { doc, records } = store.load(); // throws, naming the files, when no good copy is left
+    const defs = doc === undefined && records.length === 0 ? undefined : replayDefinitions(doc, records);
     const loaded = store.loaded;
     if (loaded.damaged.length > 0 || loaded.fallback) {
       this.options.logger.warn({ damaged: loaded.damaged, usedFile: loaded.file }, `durable definitions damaged or missing; using ${loaded.file}`);
@@ -193,7 +233,9 @@ export class Broker implements QueueStorage {
     }
     this.metadata = store;
     for (const v of this.vhosts.values()) v.onDurableChange = this.saveDefinitions;
-    this.saveDefinitions();
+    // a snapshot when there is none, or the journal has changes (the last run did not end cleanly)
+    this.snapshotDue = doc === undefined || records.length > 0 || loaded.damaged.length > 0 || loaded.fallback;
+    if (this.snapshotDue) this.saveDefinitions();
   }
 
   /** Recovers the messages of the durable queues restored from the definitions, then stores new ones. */
@@ -205,27 +247,29 @@ export class Broker implements QueueStorage {
         if (q.options.durable && !q.options.exclusive) recovering.push({ name: `${v.name}/${q.name}`, storeId: q.storeId, queue: q });
       }
     }
+    const withoutStoreId = recovering.some((r) => !(r.storeId > 0));
     const { store, queues } = await MessageStore.open(dataDir, options.storage ?? {}, log, recovering, this.savedNextStoreId, this.storageStats);
     this.store = store;
-    for (let i = 0; i < recovering.length; i++) {
-      const q = recovering[i]!.queue;
+    await inParallel(recovering, 64, async (rq, i) => {
+      const q = rq.queue;
       const r = queues[i]!;
       if (q.maxPriority > 0) {
         const backlog = new PriorityBacklog(q, q.maxPriority, r.store);
         q.attachStore(r.store, backlog, r.readyBody);
         // no delivery lease: after a crash every recovered message may have been delivered
         await backlog.recover(store.recovery!.clean ? r.redeliveredBelow : r.store.nextSeq);
-        continue;
+        return;
       }
       const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);
       backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
       q.attachStore(r.store, backlog, r.readyBody);
       await backlog.preload();
-    }
+    });
     for (const v of this.vhosts.values()) v.storage = this;
     // expiry and length limits over what was recovered (the timer for the head's deadline)
     for (const r of recovering) r.queue.drain();
-    this.saveDefinitions();
+    // queues of files from before store ids get theirs saved
+    if (withoutStoreId) this.saveDefinitions();
     const rec = store.recovery!;
     log.info({ ...rec, durationMs: Math.round(rec.durationMs) }, "messages recovered");
   }
@@ -433,6 +477,13 @@ export class Broker implements QueueStorage {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
+    if (this.metadata !== null) {
+      // a clean stop leaves one snapshot and an empty journal: the next start has nothing to replay
+      this.syncDefinitions();
+      this.saveDefinitions();
+      this.metadata.close();
+      this.metadata = null;
+    }
     for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.stopTimers();
     const backlogs = new Map<number, StoredBacklog>();
     for (const q of this.durableQueues()) {

@@ -20,6 +20,7 @@ import { admit } from "./queue/admission.js";
 import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
 import { mergeDefinitions, type Policy, policyFor } from "./policy/policy.js";
 import { argumentsUnderPolicy } from "./policy/queue-policy.js";
+import type { DurableChange } from "./durable-change.js";
 
 export interface ExchangeDeclare {
   readonly name: string;
@@ -99,17 +100,18 @@ export class Vhost {
    * Returns the error when they could not be saved (a full disk): a declaration is then undone
    * and refused with 541; a deletion stands (the broker saves it once it can).
    */
-  onDurableChange: (() => Error | null) | null = null;
+  onDurableChange: ((change?: DurableChange) => Error | null) | null = null;
   /** Set once the broker's storage has recovered; before, queues are attached by recovery. */
   storage: QueueStorage | null = null;
 
-  private durableChanged(): Error | null {
-    return this.onDurableChange?.() ?? null;
+  /** `change` is journaled; without one, everything is saved (a policy changed). */
+  private durableChanged(change?: DurableChange): Error | null {
+    return this.onDurableChange?.(change) ?? null;
   }
 
   /** A declaration whose definitions could not be saved: `undo` it, then refuse it (541). */
-  private saveDeclared(undo: () => void): void {
-    const err = this.durableChanged();
+  private saveDeclared(change: DurableChange, undo: () => void): void {
+    const err = this.durableChanged(change);
     if (err === null) return;
     undo();
     throw storageFailed(err);
@@ -191,7 +193,7 @@ export class Vhost {
     const policy = policyFor(this.policies.values(), "exchange", d.name);
     if (policy !== null) e.applyPolicy(policy);
     this.exchanges.set(d.name, e);
-    if (d.durable) this.saveDeclared(() => this.removeExchange(e));
+    if (d.durable) this.saveDeclared({ op: "exchange", vhost: this.name, exchange: e }, () => this.removeExchange(e));
     return e;
   }
 
@@ -209,7 +211,7 @@ export class Vhost {
   private removeExchange(e: Exchange): void {
     this.exchanges.delete(e.name);
     for (const other of [...this.exchanges.values()]) if (other.unbindAll(e) > 0) this.maybeAutoDelete(other);
-    if (e.options.durable) this.durableChanged();
+    if (e.options.durable) this.durableChanged({ op: "exchange-deleted", vhost: this.name, exchange: e });
   }
 
   // ---- queues ---------------------------------------------------------------------------------
@@ -269,7 +271,7 @@ export class Vhost {
         q.delete();
         throw storageFailed(err as Error);
       }
-      this.saveDeclared(() => this.removeQueue(q));
+      this.saveDeclared({ op: "queue", vhost: this.name, queue: q }, () => this.removeQueue(q));
     }
     return q;
   }
@@ -309,7 +311,7 @@ export class Vhost {
     const n = q.delete();
     if (isDurable(q)) {
       this.storage?.detach(q);
-      this.durableChanged();
+      this.durableChanged({ op: "queue-deleted", vhost: this.name, queue: q });
     }
     return n;
   }
@@ -371,7 +373,10 @@ export class Vhost {
       // The headers exchange refuses an invalid x-match.
       throw preconditionFailed((err as Error).message);
     }
-    if (added && e.options.durable && isDurable(destination)) this.saveDeclared(() => e.unbind(destination, routingKey, args));
+    if (added && e.options.durable && isDurable(destination)) {
+      const change = { op: "bind", vhost: this.name, source: e, destination, routingKey, arguments: args } as const;
+      this.saveDeclared(change, () => e.unbind(destination, routingKey, args));
+    }
   }
 
   unbind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
@@ -381,7 +386,7 @@ export class Vhost {
     const e = this.exchange(source);
     if (e.unbind(destination, routingKey, args)) {
       this.maybeAutoDelete(e);
-      if (e.options.durable && isDurable(destination)) this.durableChanged();
+      if (e.options.durable && isDurable(destination)) this.durableChanged({ op: "unbind", vhost: this.name, source: e, destination, routingKey, arguments: args });
     }
   }
 

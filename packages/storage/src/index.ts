@@ -1,5 +1,6 @@
 /** @amqp-go/storage: durable message storage for the amqp-go broker. */
 export { MetadataStore, type MetadataLoad, syncDir } from "./metadata-store.js";
+export { MetadataLog } from "./metadata-log.js";
 export { diskFree, storageFaults, type WriteTarget } from "./storage-faults.js";
 export { RingBuffer, sizeOfSized, type Sized } from "./ring-buffer.js";
 export { WriteAheadLog } from "./wal/write-ahead-log.js";

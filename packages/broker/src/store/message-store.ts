@@ -42,6 +42,10 @@ import type { PublishTarget, RecoveredQueue, RecoveringQueue, StoreRecovery, Syn
 import { QueueStore } from "./queue-store.js";
 import { STATE_FILE, scan, takeState } from "./queue-recovery.js";
 import { StorageStats } from "./storage-stats.js";
+import { inParallel } from "./in-parallel.js";
+
+/** Queues recovered at a time. */
+const RECOVERY_CONCURRENCY = 64;
 import type { StorageOptions } from "./storage-options.js";
 import { resolveStorageOptions, type ResolvedStorageOptions } from "./storage-options.js";
 
@@ -99,7 +103,9 @@ export class MessageStore {
     const queuesDir = join(dataDir, "queues");
     await mkdir(queuesDir, { recursive: true });
     const dirs = (await readdir(queuesDir)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
-    s.nextStoreId = Math.max(nextStoreId, 1, ...dirs.map((d) => d + 1), ...queues.map((q) => q.storeId + 1));
+    s.nextStoreId = Math.max(nextStoreId, 1);
+    for (const d of dirs) s.nextStoreId = Math.max(s.nextStoreId, d + 1);
+    for (const q of queues) s.nextStoreId = Math.max(s.nextStoreId, q.storeId + 1);
     const known = new Set<number>();
     for (const q of queues) {
       if (!(q.storeId > 0)) q.storeId = s.nextStoreId++;
@@ -111,15 +117,15 @@ export class MessageStore {
       logger.info({ storeId: d }, "removed the messages of a queue that no longer exists");
     }
     // 1. segments of every queue, as far as they reached the file
-    const opened: { store: QueueStore; before: number; deliveredBelow: number | null }[] = [];
-    for (const q of queues) {
+    const opened: { store: QueueStore; before: number; deliveredBelow: number | null }[] = new Array(queues.length);
+    await inParallel(queues, RECOVERY_CONCURRENCY, async (q, i) => {
       const dir = join(queuesDir, String(q.storeId));
       const segments = await SegmentStore.open(dir, s.segmentOptions(q.name));
       const store = new QueueStore(q.storeId, q.name, dir, segments);
       s.byId.set(store.id, store);
-      opened.push({ store, before: segments.nextSeq, deliveredBelow: await takeState(dir) });
+      opened[i] = { store, before: segments.nextSeq, deliveredBelow: await takeState(dir) };
       logSegmentDamage(logger, q.name, segments);
-    }
+    });
     // 2. the log: records whose seq a queue's segments do not reach yet go back into them
     const before = new Map(opened.map((o) => [o.store.id, o.before]));
     let replayed = 0;
@@ -145,15 +151,15 @@ export class MessageStore {
     const w = s.wal.recovery;
     logWalDamage(logger, join(dataDir, "wal"), w);
     // 3. segments synced, so the log can go
-    for (const q of opened) await q.store.segments.syncData();
+    await inParallel(opened, RECOVERY_CONCURRENCY, (q) => q.store.segments.syncData());
     await s.wal.checkpoint(s.wal.syncedSeq);
     s.checkpointed = s.lastSynced = s.wal.syncedSeq;
     // 4. what is ready in each queue
-    const out: RecoveredQueue[] = [];
+    const out: RecoveredQueue[] = new Array(opened.length);
     let messages = 0;
     let transientDropped = 0;
     let clean = true;
-    for (const q of opened) {
+    await inParallel(opened, RECOVERY_CONCURRENCY, async (q, i) => {
       const { ready, readyBody, transient } = await scan(q.store);
       // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
       await q.store.segments.flushAcks().catch(() => undefined);
@@ -162,8 +168,8 @@ export class MessageStore {
       clean &&= q.deliveredBelow !== null;
       // After a crash, the messages below the delivery lease may have been delivered; none above was.
       const lease = await q.store.loadLease();
-      out.push({ store: q.store, ready, readyBody, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease });
-    }
+      out[i] = { store: q.store, ready, readyBody, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease };
+    });
     s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
     stats.recoverySeconds = s.recovery.durationMs / 1000;
     stats.recoveredMessages = messages;
@@ -314,14 +320,15 @@ export class MessageStore {
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     if (this.resumeTimer !== null) clearTimeout(this.resumeTimer);
-    for (const store of this.byId.values()) {
+    await inParallel([...this.byId.values()], RECOVERY_CONCURRENCY, async (store) => {
       try {
         await store.closeFiles();
+        await mkdir(store.dir, { recursive: true });
         await writeFile(join(store.dir, STATE_FILE), JSON.stringify({ deliveredBelow: firstUndelivered(store) }));
       } catch (err) {
         this.logger.error({ err, queue: store.name }, "closing a queue's files failed");
       }
-    }
+    });
     await this.wal.close().catch((err: Error) => this.logger.error({ err }, "closing the write-ahead log failed"));
     for (const w of this.waiters) w.logFailed();
     this.waiters.clear();

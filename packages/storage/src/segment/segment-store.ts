@@ -11,7 +11,7 @@
  * Recovery happens in open() and is summed up in `recovery`; iterate() then yields exactly the
  * unacknowledged messages, in order.
  */
-import { mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { AckTracker } from "../ack-tracker.js";
 import { checkWrite } from "../storage-faults.js";
@@ -143,8 +143,8 @@ export class SegmentStore {
     const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
     if (!(segmentSize > 0 && segmentSize < 2 ** 32)) throw new RangeError(`segmentSize ${segmentSize} not in (0, 2^32)`);
     checkWrite("queue-dir");
-    mkdirSync(dir, { recursive: true });
-    if (readdirSync(dir).length > 0) throw new Error(`segment directory ${dir} is not empty`);
+    // the directory is made by the first segment file (Segment.handle): an empty queue has no files
+    if (existsSync(dir) && readdirSync(dir).length > 0) throw new Error(`segment directory ${dir} is not empty`);
     let store: SegmentStore | null = null;
     const acks = new AckTracker(dir, {
       flushIntervalMs: options.ackFlushIntervalMs ?? STORAGE_SETTINGS.ackFlushInterval.default,

@@ -12,8 +12,8 @@
  * an uncompacted one needs none, since there seqOffset == index. That keeps the common case at
  * 4 octets of memory per message.
  */
-import { open, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { SegmentPosition } from "./segment-position.js";
 import { segmentFileName } from "./segment-position.js";
 import { SEGMENT_HEADER_SIZE } from "./record.js";
@@ -131,7 +131,8 @@ export class Segment {
   handle(): Promise<FileHandle> {
     // a reader that looked this segment up before it was deleted must not reopen the file
     if (this.deleted) return Promise.reject(new Error(`segment ${this.id} is gone`));
-    this.opening ??= open(this.path, this.create ? "wx+" : "r+");
+    // a queue's directory is made with its first file: an empty queue has none
+    this.opening ??= this.create ? mkdir(dirname(this.path), { recursive: true }).then(() => open(this.path, "wx+")) : open(this.path, "r+");
     this.create = false;
     return this.opening;
   }

@@ -9,12 +9,14 @@ import { accessRefused, ChannelError, commandInvalid, notFound, preconditionFail
 import { DefaultExchange } from "./exchange/default.js";
 import type { Destination, Exchange } from "./exchange/exchange.js";
 import { createExchange } from "./exchange/exchange-types.js";
+import { Routing } from "./exchange/routing.js";
 import { deepEqualValue } from "./exchange/field-equal.js";
 import type { MemoryMonitor } from "./memory.js";
 import { type FlowLimits, NO_FLOW_LIMITS } from "./queue/flow.js";
 import type { Message } from "./message.js";
 import { Queue } from "./queue/queue.js";
-import { typeName } from "./field-type.js";
+import { inequivalent, inequivalentArg } from "./inequivalent.js";
+import { applyPolicies } from "./policy/apply-policies.js";
 import { DECLARE_ARGS, NO_ARGUMENTS, type QueueArguments, queueArguments } from "./queue/arguments.js";
 import { admit } from "./queue/admission.js";
 import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
@@ -52,23 +54,6 @@ const PREDECLARED: readonly [string, string][] = [
   ["amq.headers", "headers"],
   ["amq.match", "headers"],
 ];
-
-const inequivalent = (arg: string, kind: string, name: string, vhost: string, received: unknown, current: unknown): ChannelError =>
-  preconditionFailed(
-    `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received '${String(received)}' but current is '${String(current)}'`,
-  );
-
-function shown(v: FieldValue): string {
-  return v instanceof Date ? String(Math.floor(v.getTime() / 1000)) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
-}
-
-/** 406 for a declare whose argument differs, in RabbitMQ's words. */
-function inequivalentArg(arg: string, kind: string, name: string, vhost: string, received: FieldValue | undefined, current: FieldValue | undefined): ChannelError {
-  const r = received === undefined ? "none" : current === undefined ? `the value '${shown(received)}' of type '${typeName(received)}'` : `'${shown(received)}'`;
-  const c = current === undefined ? "none" : received === undefined ? `the value '${shown(current)}' of type '${typeName(current)}'` : `'${shown(current)}'`;
-  const text = `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received ${r} but current is ${c}`;
-  return preconditionFailed(text);
-}
 
 /** A fresh name for a server-named queue, as RabbitMQ makes them. */
 export function serverNamedQueue(): string {
@@ -122,7 +107,7 @@ export class Vhost {
   /** Direct reply-to: the channels consuming from amq.rabbitmq.reply-to, by their reply name. */
   readonly replyConsumers = new Map<string, { deliverReply(message: Message): void }>();
   /** Reused by `route`: no allocation per publish. */
-  private readonly hops: Destination[] = [];
+  private readonly routing = new Routing<Queue>((name) => this.exchanges.get(name));
   private readonly routed: Queue[] = [];
   private epoch = 0;
 
@@ -343,20 +328,7 @@ export class Vhost {
 
   /** Chooses each queue's (and exchange's) policies again and rebuilds the effective arguments of those it changes. */
   applyPolicies(): void {
-    for (const e of this.exchanges.values()) {
-      if (e.name === "") continue; // the default exchange takes no policy
-      const p = policyFor(this.policies.values(), "exchange", e.name);
-      if (p !== e.policy) e.applyPolicy(p);
-    }
-    for (const q of [...this.queues.values()]) {
-      const p = policyFor(this.policies.values(), "queue", q.name);
-      const op = policyFor(this.operatorPolicies.values(), "queue", q.name);
-      if (p === q.policy && op === q.operatorPolicy) continue;
-      q.policy = p;
-      q.operatorPolicy = op;
-      q.policyDefinition = mergeDefinitions(p?.definition ?? null, op?.definition ?? null);
-      q.applyArguments(argumentsUnderPolicy(q.ownArgs, q.options.arguments, q.policyDefinition));
-    }
+    applyPolicies(this.exchanges.values(), this.queues.values(), this.policies, this.operatorPolicies);
   }
 
   // ---- bindings -------------------------------------------------------------------------------
@@ -403,43 +375,17 @@ export class Vhost {
    */
   route(exchange: Exchange, message: Message, routed: Queue[] = this.routed): Queue[] {
     routed.length = 0;
-    this.routeVia(exchange, message.routingKey, message, ++this.epoch, routed);
+    this.routing.route(exchange, message.routingKey, message.headers, ++this.epoch, routed);
     if (message.extraRoutingKeys !== null) this.routeCopies(exchange, message, message.extraRoutingKeys, routed);
     return routed;
   }
 
   /** Sender-selected distribution: each CC/BCC key routes through the exchange too; each queue gets one copy. */
   private routeCopies(exchange: Exchange, message: Message, keys: readonly string[], routed: Queue[]): void {
-    for (const key of keys) this.routeVia(exchange, key, message, ++this.epoch, routed);
+    for (const key of keys) this.routing.route(exchange, key, message.headers, ++this.epoch, routed);
     const unique = new Set(routed);
     routed.length = 0;
     routed.push(...unique);
-  }
-
-  private routeVia(exchange: Exchange, routingKey: string, message: Message, epoch: number, routed: Queue[]): void {
-    const hops = this.hops;
-    const start = hops.length;
-    const before = routed.length;
-    exchange.routeMark = epoch;
-    exchange.route(routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
-    for (let i = start; i < hops.length; i++) {
-      const d = hops[i]!;
-      if (d.routeMark === epoch) continue;
-      if (d.kind === "queue") {
-        d.routeMark = epoch;
-        routed.push(d as Queue);
-      } else {
-        this.routeVia(d as Exchange, routingKey, message, epoch, routed);
-      }
-    }
-    hops.length = start;
-    if (routed.length === before) {
-      const ae = exchange.alternateExchange;
-      if (ae !== null) {
-        const alt = this.exchanges.get(ae);
-        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, routingKey, message, epoch, routed);
-      }
-    }
   }
 
   /** Every exclusive queue of a closing connection goes with it. */

@@ -11,6 +11,7 @@ export type { WalIo } from "./wal/io.js";
 export { WalError, type WalErrorCode } from "./wal/wal-error.js";
 export { SegmentStore, type SegmentInfo, type SegmentStoreOptions } from "./segment/segment-store.js";
 export type { SegmentPosition } from "./segment/segment-position.js";
+export { segmentFiles } from "./segment/open-files.js";
 export type { ReadBatch, StoredMessage } from "./segment/segment-reader.js";
 export type { CompactionResult } from "./segment/compaction.js";
 export type { SegmentRecoveryReport } from "./segment/segment-recovery.js";

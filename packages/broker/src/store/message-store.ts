@@ -18,6 +18,7 @@
  * again, and the transient ones of the last run are acknowledged away (RabbitMQ's rule: transient
  * messages do not survive a restart, even in a durable queue).
  */
+import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SegmentStore, WriteAheadLog } from "@amqp-go/storage";
@@ -117,13 +118,15 @@ export class MessageStore {
       logger.info({ storeId: d }, "removed the messages of a queue that no longer exists");
     }
     // 1. segments of every queue, as far as they reached the file
-    const opened: { store: QueueStore; before: number; deliveredBelow: number | null }[] = new Array(queues.length);
+    const opened: { store: QueueStore; before: number; deliveredBelow: number | null; empty: boolean }[] = new Array(queues.length);
     await inParallel(queues, RECOVERY_CONCURRENCY, async (q, i) => {
       const dir = join(queuesDir, String(q.storeId));
-      const segments = await SegmentStore.open(dir, s.segmentOptions(q.name));
+      // a queue that never held a message has no directory: nothing to read, nothing was delivered
+      const empty = !existsSync(dir);
+      const segments = empty ? SegmentStore.empty(dir, s.segmentOptions(q.name)) : await SegmentStore.open(dir, s.segmentOptions(q.name));
       const store = new QueueStore(q.storeId, q.name, dir, segments);
       s.byId.set(store.id, store);
-      opened[i] = { store, before: segments.nextSeq, deliveredBelow: await takeState(dir) };
+      opened[i] = { store, before: segments.nextSeq, deliveredBelow: empty ? 0 : await takeState(dir), empty };
       logSegmentDamage(logger, q.name, segments);
     });
     // 2. the log: records whose seq a queue's segments do not reach yet go back into them
@@ -151,7 +154,7 @@ export class MessageStore {
     const w = s.wal.recovery;
     logWalDamage(logger, join(dataDir, "wal"), w);
     // 3. segments synced, so the log can go
-    await inParallel(opened, RECOVERY_CONCURRENCY, (q) => q.store.segments.syncData());
+    await inParallel(opened, RECOVERY_CONCURRENCY, (q) => (q.empty && q.store.segments.nextSeq === 0 ? Promise.resolve() : q.store.segments.syncData()));
     await s.wal.checkpoint(s.wal.syncedSeq);
     s.checkpointed = s.lastSynced = s.wal.syncedSeq;
     // 4. what is ready in each queue
@@ -160,6 +163,10 @@ export class MessageStore {
     let transientDropped = 0;
     let clean = true;
     await inParallel(opened, RECOVERY_CONCURRENCY, async (q, i) => {
+      if (q.empty && q.store.nextSeq === 0) {
+        out[i] = { store: q.store, ready: 0, readyBody: 0, redeliveredBelow: 0, lease: 0 };
+        return;
+      }
       const { ready, readyBody, transient } = await scan(q.store);
       // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
       await q.store.segments.flushAcks().catch(() => undefined);
@@ -323,7 +330,7 @@ export class MessageStore {
     await inParallel([...this.byId.values()], RECOVERY_CONCURRENCY, async (store) => {
       try {
         await store.closeFiles();
-        await mkdir(store.dir, { recursive: true });
+        if (!existsSync(store.dir)) return; // never held a message: nothing to say of it
         await writeFile(join(store.dir, STATE_FILE), JSON.stringify({ deliveredBelow: firstUndelivered(store) }));
       } catch (err) {
         this.logger.error({ err, queue: store.name }, "closing a queue's files failed");

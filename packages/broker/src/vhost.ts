@@ -14,6 +14,7 @@ import { deepEqualValue } from "./exchange/field-equal.js";
 import type { MemoryMonitor } from "./memory.js";
 import { type FlowLimits, NO_FLOW_LIMITS } from "./queue/flow.js";
 import type { Message } from "./message.js";
+import type { QueueStorage } from "./queue-storage.js";
 import { Queue } from "./queue/queue.js";
 import { inequivalent, inequivalentArg } from "./inequivalent.js";
 import { applyPolicies } from "./policy/apply-policies.js";
@@ -69,16 +70,7 @@ function isDurable(d: Destination): boolean {
   return (d as Exchange).options.durable;
 }
 
-/** Where durable queues keep their messages (the broker's message store, when it has a data dir). */
-export interface QueueStorage {
-  /** A durable queue was declared: it gets its files. */
-  attach(queue: Queue): void;
-  /** A durable queue was deleted: its files go. */
-  detach(queue: Queue): void;
-  /** Where a message routed to durable queues is written (MessageStore.publish). */
-  readonly store: { publish(message: Message, targets: ArrayLike<Queue>, n: number): number } | null;
-}
-
+export type { QueueStorage } from "./queue-storage.js";
 export class Vhost {
   /**
    * Called after any change to durable exchanges, queues or bindings (the broker saves them).
@@ -248,6 +240,11 @@ export class Vhost {
     q.deadLetters = this.deadLetters;
     q.expireWhenUnused(() => this.removeQueue(q));
     this.queues.set(name, q);
+    if (q.owner !== null) {
+      const own = this.exclusive.get(q.owner);
+      if (own === undefined) this.exclusive.set(q.owner, new Set([q]));
+      else own.add(q);
+    }
     if (isDurable(q)) {
       try {
         this.storage?.attach(q);
@@ -290,6 +287,7 @@ export class Vhost {
   removeQueue(q: Queue): number {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
+    if (q.owner !== null) this.exclusive.get(q.owner)?.delete(q);
     for (const e of [...this.exchanges.values()]) {
       if (e.unbindAll(q) > 0) this.maybeAutoDelete(e);
     }
@@ -390,6 +388,12 @@ export class Vhost {
 
   /** Every exclusive queue of a closing connection goes with it. */
   dropExclusiveQueues(owner: object): void {
-    for (const q of [...this.queues.values()]) if (q.owner === owner) this.removeQueue(q);
+    const own = this.exclusive.get(owner);
+    if (own === undefined) return;
+    this.exclusive.delete(owner);
+    for (const q of own) this.removeQueue(q);
   }
+
+  /** Exclusive queues by their connection: closing one touches its own queues, not every queue. */
+  private readonly exclusive = new Map<object, Set<Queue>>();
 }

@@ -155,6 +155,9 @@ export class Broker implements QueueStorage {
     const m = this.metadata;
     if (m === null) return null;
     try {
+      // a full disk (the log's writes fail) refuses new durable objects, whose line might still fit
+      const failure = change !== undefined && (change.op === "queue" || change.op === "exchange" || change.op === "bind") ? (this.store?.failure ?? null) : null;
+      if (failure !== null) throw failure;
       if (change !== undefined && !this.snapshotDue) {
         m.append(changeRecord(change));
         if (m.journalBytes > Math.max(JOURNAL_BYTES, 2 * m.snapshotBytes)) this.snapshotDue = true;

@@ -373,14 +373,14 @@ export class Vhost {
    */
   route(exchange: Exchange, message: Message, routed: Queue[] = this.routed): Queue[] {
     routed.length = 0;
-    this.routing.route(exchange, message.routingKey, message.headers, ++this.epoch, routed);
+    this.routing.route(exchange, message.routingKey, message, ++this.epoch, routed);
     if (message.extraRoutingKeys !== null) this.routeCopies(exchange, message, message.extraRoutingKeys, routed);
     return routed;
   }
 
   /** Sender-selected distribution: each CC/BCC key routes through the exchange too; each queue gets one copy. */
   private routeCopies(exchange: Exchange, message: Message, keys: readonly string[], routed: Queue[]): void {
-    for (const key of keys) this.routing.route(exchange, key, message.headers, ++this.epoch, routed);
+    for (const key of keys) this.routing.route(exchange, key, message, ++this.epoch, routed);
     const unique = new Set(routed);
     routed.length = 0;
     routed.push(...unique);

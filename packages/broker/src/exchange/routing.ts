@@ -5,7 +5,7 @@
  * epoch of the message being routed); an exchange whose own bindings match nothing passes the
  * message to its alternate exchange. The arrays are kept and reused: nothing is allocated per message.
  */
-import type { FieldTable } from "@amqp-go/protocol";
+import type { Message } from "../message.js";
 import type { Destination, Exchange } from "./exchange.js";
 
 export class Routing<Q extends Destination> {
@@ -16,15 +16,18 @@ export class Routing<Q extends Destination> {
 
   constructor(private readonly exchangeNamed: (name: string) => Exchange | undefined) {}
 
-  /** Pushes onto `routed` the queues a message with `routingKey` reaches from `start`, not marked `epoch` yet. */
-  route(start: Exchange, routingKey: string, headers: FieldTable | undefined, epoch: number, routed: Q[]): void {
+  /**
+   * Pushes onto `routed` the queues `message` with `routingKey` reaches from `start`, not marked
+   * `epoch` yet. Its headers are read for a headers exchange only (reading them decodes them).
+   */
+  route(start: Exchange, routingKey: string, message: Message, epoch: number, routed: Q[]): void {
     const hops = this.hops;
     const work = this.work;
     start.routeMark = epoch;
     work.push(start);
     while (work.length > 0) {
       const x = work.pop()!;
-      x.route(routingKey, x.type === "headers" ? headers : undefined, hops);
+      x.route(routingKey, x.type === "headers" ? message.headers : undefined, hops);
       if (hops.length === 0 && x.alternateExchange !== null) {
         const alt = this.exchangeNamed(x.alternateExchange);
         if (alt !== undefined && alt.routeMark !== epoch) {

@@ -188,7 +188,7 @@ export class MessageStore {
   createQueueStore(name: string): QueueStore {
     const id = this.nextStoreId++;
     const dir = join(this.dataDir, "queues", String(id));
-    const segments = SegmentStore.createSync(dir, this.segmentOptions(name));
+    const segments = SegmentStore.createNew(dir, this.segmentOptions(name));
     const store = new QueueStore(id, name, dir, segments);
     this.byId.set(id, store);
     return store;
@@ -282,6 +282,11 @@ export class MessageStore {
     let n = 0;
     for (const store of this.byId.values()) n += store.segments.segments().length;
     return n;
+  }
+
+  /** Why the log failed (a full disk), while it is not resumed; null when it works. */
+  get failure(): Error | null {
+    return this.failed;
   }
 
   /** Whether persistent publishes are refused now: the log failed and is not resumed yet. */

@@ -89,10 +89,10 @@ export class RawClient {
   }
 
   /**
-   * Sends `frames` (pre-encoded requests, each answered by one `replyId`) with at most `window`
+   * Sends `frames` (pre-encoded requests, each answered by `perFrame` replies `replyId`) with at most `window`
    * unanswered; resolves once all are answered.
    */
-  async pipeline(frames, replyId, window = 200) {
+  async pipeline(frames, replyId, window = 200, perFrame = 1) {
     const base = this.counts.get(replyId) ?? 0;
     let sent = 0;
     while (sent < frames.length) {
@@ -100,9 +100,9 @@ export class RawClient {
       // at most `window` outstanding: wait for the reply that frees a slot for the whole next chunk
       this.socket.write(Buffer.concat(frames.slice(sent, upTo)));
       sent = upTo;
-      await this.until(replyId, base + Math.max(0, sent - window / 2));
+      await this.until(replyId, base + Math.max(0, sent - window / 2) * perFrame);
     }
-    await this.until(replyId, base + frames.length);
+    await this.until(replyId, base + frames.length * perFrame);
   }
 
   close() {
@@ -125,6 +125,15 @@ export function deleteFrames(names) {
   const w = new FrameWriter({ frameMax: 131072 });
   return names.map((queue) => {
     w.method(1, { id: MethodId.QueueDelete, queue, ifUnused: false, ifEmpty: false, noWait: false });
+    return w.take();
+  });
+}
+
+/** Pre-encoded queue.bind frames: `extra` more bindings of each queue to amq.direct (keys <queue>.<k>), one Buffer per queue. */
+export function extraBindingFrames(names, extra) {
+  const w = new FrameWriter({ frameMax: 131072 });
+  return names.map((queue) => {
+    for (let k = 1; k <= extra; k++) w.method(1, { id: MethodId.QueueBind, queue, exchange: "amq.direct", routingKey: `${queue}.${k}`, noWait: false });
     return w.take();
   });
 }

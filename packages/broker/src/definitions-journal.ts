@@ -37,10 +37,11 @@ export function changeRecord(c: DurableChange): DefinitionsRecord {
 }
 
 const key = (vhost: string, name: string) => `${vhost}\u0000${name}`;
-const bindingKey = (b: BindingDefinition) => JSON.stringify([b.vhost, b.source, b.destination_type, b.destination, b.routing_key, b.arguments]);
+const bindingKey = (b: BindingDefinition) => `${b.vhost}\u0000${b.source}\u0000${b.destination_type}\u0000${b.destination}\u0000${b.routing_key}\u0000${b.arguments}`;
 
 /** The snapshot with the journal's records applied, in order. */
 export function replayDefinitions(doc: Definitions | undefined, records: readonly DefinitionsRecord[]): Definitions {
+  if (doc !== undefined && records.length === 0) return doc;
   const vhosts = new Map<string, { name: string }>();
   const exchanges = new Map<string, ExchangeDefinition>();
   const queues = new Map<string, QueueDefinition>();

@@ -65,6 +65,7 @@ export function encodeArgs(t: FieldTable): string {
 }
 
 function decodeArgs(s: string): FieldTable {
+  if (s === EMPTY_TABLE) return {};
   const b = Buffer.from(s, "base64");
   return decodeFieldTable(b, 4, b.length);
 }

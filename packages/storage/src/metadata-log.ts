@@ -17,7 +17,7 @@
  * never synced, so never acknowledged) is dropped and cut off; a damaged line before others is
  * reported in `loaded.damaged` and skipped. The caller takes a snapshot after such a load.
  */
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { decode, encode, MetadataStore, type MetadataLoad } from "./metadata-store.js";
 import { checkWrite } from "./storage-faults.js";
@@ -57,7 +57,7 @@ export class MetadataLog<T extends object, R extends object> {
     }
     const { journal, ...doc } = raw;
     const g = typeof journal === "number" ? journal : 0;
-    this.snapshotBytes = 0;
+    this.snapshotBytes = loaded.file === null ? 0 : statSync(loaded.file).size;
     const records: R[] = [];
     // after a fallback to .prev, the journal of the damaged snapshot continues this one's
     const journals = loaded.fallback ? [g, g + 1] : [g];

@@ -16,7 +16,7 @@
  */
 import type { Broker, Channel, Connection, Exchange, Queue, Vhost } from "@amqp-go/broker";
 import type { Registry } from "prom-client";
-import { type FamilyType, registerFamily, type Sample } from "./family.js";
+import { type FamilyType, labelText, registerFamily, type Sample } from "./family.js";
 import { maxFds, openFds } from "./node-metrics.js";
 
 export type CoreScope =
@@ -116,34 +116,81 @@ export function connectionName(x: Connection): string {
   return `${s.remoteAddress}:${s.remotePort} -> ${s.localAddress}:${s.localPort}`;
 }
 
+/** An object with its labels, and the labels as written (made when first needed). */
+class Listed {
+  private written: string | undefined;
+
+  constructor(
+    readonly labels: Record<string, string>,
+    readonly o: unknown,
+  ) {}
+
+  get text(): string {
+    return (this.written ??= labelText(this.labels));
+  }
+}
+
 /** Every object of a kind with its labels, in the vhosts `only` (all when null). */
-function objects<K extends Kind>(broker: Broker, kind: K, only: ReadonlySet<string> | null): [Record<string, string>, Objects[K]][] {
-  const out: [Record<string, string>, unknown][] = [];
+function objects(broker: Broker, kind: Kind, only: ReadonlySet<string> | null): Listed[] {
+  const out: Listed[] = [];
+  const add = (labels: Record<string, string>, o: unknown) => out.push(new Listed(labels, o));
   const inScope = (v: Vhost) => only === null || only.has(v.name);
   switch (kind) {
     case "queue":
-      for (const v of broker.vhosts.values()) if (inScope(v)) for (const x of v.queues.values()) out.push([{ vhost: v.name, queue: x.name }, [v, x]]);
+      for (const v of broker.vhosts.values()) if (inScope(v)) for (const x of v.queues.values()) add({ vhost: v.name, queue: x.name }, [v, x]);
       break;
     case "exchange":
       for (const v of broker.vhosts.values()) {
         if (!inScope(v)) continue;
-        for (const x of v.exchanges.values()) if (x.name !== "") out.push([{ vhost: v.name, exchange: x.name, type: x.type }, [v, x]]);
+        for (const x of v.exchanges.values()) if (x.name !== "") add({ vhost: v.name, exchange: x.name, type: x.type }, [v, x]);
       }
       break;
     case "vhost":
-      for (const v of broker.vhosts.values()) if (inScope(v)) out.push([{ vhost: v.name }, v]);
+      for (const v of broker.vhosts.values()) if (inScope(v)) add({ vhost: v.name }, v);
       break;
     case "connection":
-      for (const x of broker.connections) out.push([{ channel: connectionName(x) }, x]);
+      for (const x of broker.connections) add({ channel: connectionName(x) }, x);
       break;
     case "channel":
       for (const x of broker.connections) {
         const name = connectionName(x);
-        for (const y of x.openChannelList()) out.push([{ channel: `${name} (${y.number})` }, [x, y]]);
+        for (const y of x.openChannelList()) add({ channel: `${name} (${y.number})` }, [x, y]);
       }
       break;
   }
-  return out as [Record<string, string>, Objects[K]][];
+  return out;
+}
+
+/**
+ * The object lists of one scrape: a scrape collects every family in one synchronous run, so a list
+ * made for the first family of a kind serves the others and is dropped once the run ends.
+ */
+class ScrapeLists {
+  private readonly lists = new Map<string, Listed[]>();
+  private dropping = false;
+
+  constructor(
+    private readonly broker: Broker,
+    /** The vhosts of /metrics/detailed?vhost=, for the groups it filters; null: all. */
+    private readonly vhosts: ReadonlySet<string> | null,
+  ) {}
+
+  of(kind: Kind, filtered: boolean): Listed[] {
+    const key = filtered ? `${kind} in vhosts` : kind;
+    let list = this.lists.get(key);
+    if (list === undefined) {
+      list = objects(this.broker, kind, filtered ? this.vhosts : null);
+      this.lists.set(key, list);
+      if (!this.dropping) {
+        this.dropping = true;
+        queueMicrotask(() => {
+          this.lists.clear();
+          this.dropping = false;
+        });
+      }
+    }
+    return list;
+  }
 }
 
 const NO_LABELS: Record<string, string> = {};
@@ -151,6 +198,7 @@ const NO_LABELS: Record<string, string> = {};
 /** Registers the core groups as `scope` serves them. */
 export function registerCoreMetrics(registry: Registry, broker: Broker, scope: CoreScope): void {
   const seen = new Set<string>();
+  const lists = new ScrapeLists(broker, scope.kind === "detailed" && scope.vhosts.size > 0 ? scope.vhosts : null);
   for (const [group, entries] of Object.entries(GROUPS)) {
     const cluster = CLUSTER_GROUPS.has(group);
     if (scope.kind === "detailed" ? !scope.groups.has(group) : cluster) continue;
@@ -167,15 +215,19 @@ export function registerCoreMetrics(registry: Registry, broker: Broker, scope: C
       }
       const read = e.read as (o: unknown) => number;
       const kind = e.of;
+      const filtered = only !== null;
       registerFamily(registry, name, e.type, e.help, () => {
-        const all = objects(broker, kind, only);
+        const all = lists.of(kind, filtered);
         if (scope.kind === "aggregated") {
           let sum = 0;
-          for (const [, o] of all) sum += read(o);
+          for (const x of all) sum += read(x.o);
           return [{ labels: NO_LABELS, value: sum }];
         }
         const out: Sample[] = new Array(all.length);
-        for (let i = 0; i < all.length; i++) out[i] = { labels: all[i]![0], value: read(all[i]![1]) };
+        for (let i = 0; i < all.length; i++) {
+          const x = all[i]!;
+          out[i] = { labels: x.labels, labelText: x.text, value: read(x.o) };
+        }
         return out;
       });
     }

@@ -14,12 +14,38 @@ export interface Sample {
   labels: Record<string, string | number>;
   value: number;
   metricName?: string;
+  /** The labels as written, `{vhost="/",queue="q"}`, when already rendered (shared by an object's samples). */
+  labelText?: string;
 }
 
 const NO_LABELS: Record<string, string> = {};
 
+/** A family registered here: prom-client renders it through `get()`, `exposition()` through `text()`. */
+interface RawFamily {
+  readonly name: string;
+  text(): string;
+}
+
+const escape = (s: string) => (/[\\\n]/.test(s) ? s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n") : s);
+const escapeValue = (s: string) => (/[\\\n"]/.test(s) ? escape(s).replace(/"/g, '\\"') : s);
+
+/** `{a="x",b="y"}` as the text format writes labels (prom-client's escaping). */
+export function labelText(labels: Record<string, string | number>): string {
+  let out = "";
+  for (const k in labels) {
+    const v = labels[k]!;
+    out += `${out === "" ? "{" : ","}${k}="${typeof v === "string" ? escapeValue(v) : v}"`;
+  }
+  return out === "" ? "" : `${out}}`;
+}
+
+function valueText(v: number): string {
+  return Number.isFinite(v) ? `${v}` : Number.isNaN(v) ? "Nan" : v > 0 ? "+Inf" : "-Inf";
+}
+
 /** Registers a family whose samples `collect` returns at each scrape. */
 export function registerFamily(registry: Registry, name: string, type: FamilyType, help: string, collect: () => Sample[]): void {
+  const head = `# HELP ${name} ${escape(help)}\n# TYPE ${name} ${type}`;
   const metric = {
     name,
     help,
@@ -28,8 +54,28 @@ export function registerFamily(registry: Registry, name: string, type: FamilyTyp
     get() {
       return Promise.resolve({ name, help, type, aggregator: "sum", values: collect() });
     },
+    text(): string {
+      let out = head;
+      for (const s of collect()) out += `\n${s.metricName ?? name}${s.labelText ?? labelText(s.labels)} ${valueText(s.value)}`;
+      return out;
+    },
   };
   registry.registerMetric(metric as unknown as Parameters<Registry["registerMetric"]>[0]);
+}
+
+/**
+ * The text format of `registry`, as `registry.metrics()` writes it, with the families registered
+ * here written without prom-client's per-sample label formatting (a 1,000-queue scrape is mostly
+ * those).
+ */
+export async function exposition(registry: Registry): Promise<string> {
+  // every text() in one synchronous run: the families of one kind of object share its list
+  const parts: (string | Promise<string>)[] = [];
+  for (const m of registry.getMetricsAsArray()) {
+    const raw = m as unknown as Partial<RawFamily>;
+    parts.push(typeof raw.text === "function" ? raw.text() : registry.getSingleMetricAsString(m.name));
+  }
+  return `${(await Promise.all(parts)).join("\n\n")}\n`;
 }
 
 /** A family of one unlabelled sample. */

@@ -7,6 +7,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { MetricsEndpoints } from "./broker-metrics.js";
+import { exposition } from "./family.js";
 
 export interface MetricsServerOptions {
   /** The three endpoints (brokerEndpoints), or one registry served on /metrics only. */
@@ -32,7 +33,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   };
   const endpoints: MetricsEndpoints | null = "perObject" in options.registry ? options.registry : null;
   const scrape = (res: ServerResponse, registry: Registry): void => {
-    registry.metrics().then(
+    exposition(registry).then(
       (text) => {
         res.writeHead(200, { "content-type": registry.contentType });
         res.end(text);

@@ -108,6 +108,19 @@ export class BrokerCounters {
   queuesDeleted = 0;
   /** Body sizes of published messages, in RabbitMQ's buckets (rabbitmq_message_size_bytes). */
   readonly messageSizes = new FixedHistogram(MESSAGE_SIZE_BUCKETS);
+  /** The delivery counters' share of quorum queues (RabbitMQ's queue_type label; the rest is classic). */
+  readonly quorum = new QuorumCounters();
+}
+
+/** Of BrokerCounters' delivery counters: the deliveries, gets and acks of quorum queues. */
+export class QuorumCounters {
+  delivered = 0;
+  deliveredNoAck = 0;
+  redelivered = 0;
+  acknowledged = 0;
+  getEmpty = 0;
+  got = 0;
+  gotNoAck = 0;
 }
 
 /** RabbitMQ's upper bounds of the message size histogram (rabbit_msg_size_metrics), in octets. */

@@ -1,6 +1,7 @@
 import { Broker } from "@amqp-go/broker";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exposition } from "../src/family.js";
 import { brokerEndpoints, brokerRegistry, type MetricsServer, startMetricsServer } from "../src/index.js";
 
 let broker: Broker;
@@ -39,6 +40,8 @@ async function scrape(path = "/metrics"): Promise<(sample: string) => number | u
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const P = '{protocol="amqp091"}';
+const C = '{protocol="amqp091",queue_type="rabbit_classic_queue"}';
+const Q = '{protocol="amqp091",queue_type="rabbit_quorum_queue"}';
 
 describe("/readyz and /healthz", () => {
   it("/readyz turns ready only when the application says so", async () => {
@@ -94,13 +97,13 @@ describe("the metrics after a known workload", () => {
       dropped: s(`rabbitmq_global_messages_unroutable_dropped_total${P}`),
       returned: s(`rabbitmq_global_messages_unroutable_returned_total${P}`),
       confirmed: s(`rabbitmq_global_messages_confirmed_total${P}`),
-      delivered: s(`rabbitmq_global_messages_delivered_total${P}`),
-      consumeManual: s(`rabbitmq_global_messages_delivered_consume_manual_ack_total${P}`),
-      consumeAuto: s(`rabbitmq_global_messages_delivered_consume_auto_ack_total${P}`),
-      getManual: s(`rabbitmq_global_messages_delivered_get_manual_ack_total${P}`),
-      getAuto: s(`rabbitmq_global_messages_delivered_get_auto_ack_total${P}`),
-      getEmpty: s(`rabbitmq_global_messages_get_empty_total${P}`),
-      acked: s(`rabbitmq_global_messages_acknowledged_total${P}`),
+      delivered: s(`rabbitmq_global_messages_delivered_total${C}`),
+      consumeManual: s(`rabbitmq_global_messages_delivered_consume_manual_ack_total${C}`),
+      consumeAuto: s(`rabbitmq_global_messages_delivered_consume_auto_ack_total${C}`),
+      getManual: s(`rabbitmq_global_messages_delivered_get_manual_ack_total${C}`),
+      getAuto: s(`rabbitmq_global_messages_delivered_get_auto_ack_total${C}`),
+      getEmpty: s(`rabbitmq_global_messages_get_empty_total${C}`),
+      acked: s(`rabbitmq_global_messages_acknowledged_total${C}`),
       publishers: s(`rabbitmq_global_publishers${P}`),
       consumers: s(`rabbitmq_global_consumers${P}`),
       declared: s("rabbitmq_queues_declared_total"),
@@ -177,6 +180,33 @@ describe("the metrics after a known workload", () => {
     expect(after(`rabbitmq_global_publishers${P}`)).toBe(0);
   });
 
+  it("split the delivery counters by queue type, as RabbitMQ does", async () => {
+    const before = await scrape();
+    const c = await amqp.connect(url);
+    const ch = await c.createChannel();
+    await ch.assertQueue("quorum-q", { durable: true, arguments: { "x-queue-type": "quorum" } });
+    ch.sendToQueue("quorum-q", Buffer.from("a"));
+    ch.sendToQueue("quorum-q", Buffer.from("b"));
+    await sleep(30);
+    const m = await ch.get("quorum-q", { noAck: false });
+    if (m !== false) ch.nack(m, false, true); // requeued: redelivered next
+    await ch.consume("quorum-q", (d) => d && ch.ack(d));
+    await sleep(50);
+    const s = await scrape();
+    const delta = (name: string, labels: string) => s(`rabbitmq_global_messages_${name}${labels}`)! - before(`rabbitmq_global_messages_${name}${labels}`)!;
+    expect({
+      delivered: delta("delivered_total", Q),
+      got: delta("delivered_get_manual_ack_total", Q),
+      consumed: delta("delivered_consume_manual_ack_total", Q),
+      redelivered: delta("redelivered_total", Q),
+      acked: delta("acknowledged_total", Q),
+      classic: delta("delivered_total", C),
+      stream: s('rabbitmq_global_messages_delivered_total{protocol="amqp091",queue_type="rabbit_stream_queue"}'),
+    }).toEqual({ delivered: 3, got: 1, consumed: 2, redelivered: 1, acked: 2, classic: 0, stream: 0 });
+    await ch.deleteQueue("quorum-q");
+    await c.close();
+  });
+
   it("/metrics/detailed gives the families asked for, in the vhosts asked for, as rabbitmq_detailed_* and rabbitmq_cluster_*", async () => {
     broker.addVhost("detailed-v");
     const c = await amqp.connect(`${url}/detailed-v`);
@@ -200,6 +230,20 @@ describe("the metrics after a known workload", () => {
     expect(none.split("\n").filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split("{")[0])).toEqual(["rabbitmq_build_info", "rabbitmq_identity_info"]);
     expect(none).toContain('rabbitmq_endpoint="detailed"');
     await ch.deleteQueue("dq");
+    await c.close();
+  });
+
+  it("writes what prom-client would write, label values escaped (a queue name with a quote, a backslash and a newline)", async () => {
+    const c = await amqp.connect(url);
+    const ch = await c.createChannel();
+    const odd = 'odd "q" \\ \n end';
+    await ch.assertQueue(odd);
+    const registry = brokerEndpoints(broker, { defaultMetrics: false }).perObject;
+    const volatile = /^rabbitmq_(process_|erlang_uptime|disk_space)/;
+    const lines = (text: string) => text.split("\n").filter((l) => !volatile.test(l));
+    expect(lines(await exposition(registry))).toEqual(lines(await registry.metrics()));
+    expect(await exposition(registry)).toContain('rabbitmq_queue_messages_ready{vhost="/",queue="odd \\"q\\" \\\\ \\n end"} 0');
+    await ch.deleteQueue(odd);
     await c.close();
   });
 

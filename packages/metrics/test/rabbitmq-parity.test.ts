@@ -22,18 +22,13 @@ const RECORD = JSON.parse(readFileSync(new URL("fixtures/rabbitmq-prometheus.jso
 const DETAILED = "?family=connection_churn_metrics&family=node_coarse_metrics&family=node_metrics&family=queue_coarse_metrics&family=queue_consumer_count&family=queue_metrics&family=channel_metrics&family=connection_coarse_metrics&family=connection_metrics&family=vhost_status&family=exchange_names&family=exchange_bindings&vhost=/";
 
 /**
- * Where our labels differ, on purpose: the delivery counters are not split by queue type; the
- * identity carries rabbitmq_endpoint as RabbitMQ 3.13 and later do (the current dashboard filters
+ * Where our labels differ, on purpose: the identity carries rabbitmq_endpoint as RabbitMQ 3.13 and later do (the current dashboard filters
  * on it); the build info names the product as RabbitMQ does when it is rebranded.
  */
 const LABELS_DIFFER: Record<string, string[]> = {
   rabbitmq_identity_info: ["rabbitmq_node", "rabbitmq_cluster", "rabbitmq_cluster_permanent_id", "rabbitmq_endpoint"],
   rabbitmq_build_info: ["rabbitmq_version", "prometheus_plugin_version", "prometheus_client_version", "erlang_version", "product_name", "product_version"],
 };
-for (const n of ["delivered", "delivered_consume_manual_ack", "delivered_consume_auto_ack", "delivered_get_manual_ack", "delivered_get_auto_ack", "get_empty", "redelivered", "acknowledged"]) {
-  LABELS_DIFFER[`rabbitmq_global_messages_${n}_total`] = ["protocol"];
-}
-
 /** Family name -> type, HELP and label names of an exposition text (a histogram's le left out). */
 function familiesOf(text: string): Record<string, Family> {
   const out: Record<string, Family> = {};

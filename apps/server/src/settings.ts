@@ -67,6 +67,7 @@ export const SETTINGS = {
     data_dir: setting(text("./data"), "Directory for durable state: definitions, the write-ahead log, queue segments, users.json", "dataDir"),
     metrics_port: num(15692, 0, U16, "Prometheus metrics port, 0 to disable"),
     management_port: num(15672, 0, U16, "Management HTTP API port (RabbitMQ's routes, for rabbitmqadmin and the like), 0 to disable"),
+    load_definitions: setting(optionalText(), "A RabbitMQ definitions file (JSON) imported at every start, after recovery and before clients are accepted (RabbitMQ's load_definitions)"),
   },
   connection: {
     heartbeat: broker("heartbeat"),

@@ -123,7 +123,7 @@ export class Broker {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (v === undefined) {
-      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters);
+      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters, this.counters);
       this.vhosts.set(name, v);
       if (this.definitions !== null) {
         v.onDurableChange = this.definitions.save;

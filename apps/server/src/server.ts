@@ -13,6 +13,7 @@ import { clusterPermanentId } from "./cluster-id.js";
 import { type ConfigSources, loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { writeGeneratedConfig } from "./generate-config.js";
+import { loadDefinitions } from "./load-definitions.js";
 import { createLogger, type LogTarget } from "./logger.js";
 import { applyLive, type ReloadReport, reloadConfig } from "./reload.js";
 import { startupLine } from "./startup-line.js";
@@ -106,6 +107,22 @@ export async function startServer(
       throw err;
     }
     logger.info({ port: metrics.port }, "metrics listening");
+  }
+  // load_definitions: once recovered (a failed recovery is left to listen() to report), before
+  // any listener accepts.
+  const definitions = config.server.load_definitions;
+  if (definitions !== null && (await broker.ready.then(() => true, () => false))) {
+    try {
+      loadDefinitions(definitions, { broker, users, dataDir: config.server.data_dir }, logger);
+    } catch (err) {
+      logger.fatal({ err: (err as Error).message, file: definitions }, "cannot load definitions");
+      users.close();
+      await metrics?.close();
+      await broker.close("startup failed");
+      lock.release();
+      await flush();
+      throw err;
+    }
   }
   let bound: { port: number; address: string };
   try {

@@ -68,6 +68,7 @@ export const SETTINGS = {
     metrics_port: num(15692, 0, U16, "Prometheus metrics port, 0 to disable"),
     metrics_per_object: setting(boolean(false), "/metrics gives one series per queue, channel and connection instead of totals (RabbitMQ's prometheus.return_per_object_metrics); /metrics/per-object always does"),
     management_port: num(15672, 0, U16, "Management HTTP API port (RabbitMQ's routes, for rabbitmqadmin and the like), 0 to disable"),
+    load_definitions: setting(optionalText(), "A RabbitMQ definitions file (JSON) imported at every start, after recovery and before clients are accepted (RabbitMQ's load_definitions)"),
   },
   connection: {
     heartbeat: broker("heartbeat"),

@@ -87,6 +87,7 @@ describe("the metrics after a known workload", () => {
     await getter.get("gotten", { noAck: true }); // empty
     if (g1 !== false) getter.ack(g1);
     await getter.deleteQueue("gotten");
+    await expect(amqp.connect(url.replace("guest:guest", "guest:wrong"))).rejects.toThrow(/ACCESS_REFUSED/);
 
     await sleep(50);
     const s = await scrape();
@@ -105,6 +106,8 @@ describe("the metrics after a known workload", () => {
       getEmpty: s(`rabbitmq_global_messages_get_empty_total${C}`),
       acked: s(`rabbitmq_global_messages_acknowledged_total${C}`),
       publishers: s(`rabbitmq_global_publishers${P}`),
+      logins: s(`rabbitmq_auth_attempts_total${P}`),
+      loginsRefused: s(`rabbitmq_auth_attempts_failed_total${P}`),
       consumers: s(`rabbitmq_global_consumers${P}`),
       declared: s("rabbitmq_queues_declared_total"),
       created: s("rabbitmq_queues_created_total"),
@@ -132,6 +135,8 @@ describe("the metrics after a known workload", () => {
       getEmpty: 1,
       acked: 3,
       publishers: 1,
+      logins: 2,
+      loginsRefused: 1,
       consumers: 1,
       declared: 3,
       created: 2,

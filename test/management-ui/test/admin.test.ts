@@ -90,6 +90,43 @@ test("an administrator creates a user with permissions and a policy, and exports
   await context.close();
 });
 
+test("a vhost added on the vhosts page appears in the header's selector; choosing it narrows the lists", async () => {
+  const c = await amqp.connect(ui.amqpUrl);
+  const ch = await c.createChannel();
+  await ch.assertQueue("ui-in-default", { durable: false });
+  await c.close();
+  const { context, page: p } = await page();
+  await logIn(p, ui.base);
+  await p.goto(`${ui.base}#/admin/vhosts`);
+  await p.getByRole("heading", { name: "Virtual hosts" }).waitFor();
+  await p.getByText("Add a virtual host").click();
+  await p.getByLabel("Name").fill("ui-v2");
+  await p.getByRole("button", { name: "Add virtual host" }).click();
+  await p.getByText("Virtual host ui-v2 added.").waitFor();
+  await p.getByRole("cell", { name: "ui-v2", exact: true }).waitFor();
+  const selector = p.getByRole("combobox", { name: "Virtual host" });
+  await selector.locator('option[value="ui-v2"]').waitFor({ state: "attached" });
+  await p.goto(`${ui.base}#/queues`);
+  await p.getByRole("link", { name: "ui-in-default" }).waitFor();
+  await selector.selectOption("ui-v2");
+  await p.getByRole("heading", { name: "Queues in ui-v2" }).waitFor();
+  await p.getByText("No queues.").waitFor();
+  await selector.selectOption("/");
+  await p.getByRole("link", { name: "ui-in-default" }).waitFor();
+  await p.goto(`${ui.base}#/`);
+  await p.getByRole("heading", { name: "Overview of /" }).waitFor();
+  await selector.selectOption("");
+  await p.getByRole("heading", { name: "Overview", exact: true }).waitFor();
+
+  await p.goto(`${ui.base}#/admin/vhosts`);
+  await p.getByRole("button", { name: "Delete virtual host ui-v2" }).click();
+  await p.getByText("Virtual host ui-v2 deleted.").waitFor();
+  await expect.poll(() => selector.locator('option[value="ui-v2"]').count()).toBe(0);
+  expect(ui.broker.vhosts.has("ui-v2")).toBe(false);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
 test("a monitoring user sees no admin pages and cannot delete a queue its permissions do not allow", async () => {
   const c = await amqp.connect(ui.amqpUrl);
   const ch = await c.createChannel();

@@ -63,8 +63,7 @@ export function exchangePage([vhost, name]: string[]): Page {
     ]);
     rates.push([num(at(e, "message_stats", "publish_in_details", "rate")), num(at(e, "message_stats", "publish_out_details", "rate"))]);
     chart.update();
-    fill(details, kvTable({ "Virtual host": e.vhost, Type: e.type, Features: "", Policy: e.policy ?? "none" }, "Exchange details"), h("h3", null, "Arguments"), kvTable(e.arguments, "Arguments"));
-    details.querySelector("tbody tr:nth-child(3) td")?.replaceChildren(features({ ...e, policy: null }));
+    fill(details, kvTable({ "Virtual host": e.vhost, Type: e.type, Features: features({ ...e, policy: null }), Policy: e.policy ?? "none" }, "Exchange details"), h("h3", null, "Arguments"), kvTable(e.arguments, "Arguments"));
     fill(from, bindingsTable(out, "to", () => refresh()));
     fill(to, bindingsTable(incoming, "from", () => refresh()));
   }

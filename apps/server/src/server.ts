@@ -5,13 +5,15 @@
  */
 import { Broker } from "@amqp-go/broker";
 import { type ManagementServer, startManagementServer } from "@amqp-go/management";
-import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
+import { brokerEndpoints, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
+import { clusterPermanentId } from "./cluster-id.js";
 import { type ConfigSources, loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { writeGeneratedConfig } from "./generate-config.js";
+import { loadDefinitions } from "./load-definitions.js";
 import { createLogger, type LogTarget } from "./logger.js";
 import { applyLive, type ReloadReport, reloadConfig } from "./reload.js";
 import { startupLine } from "./startup-line.js";
@@ -91,7 +93,11 @@ export async function startServer(
   let metrics: MetricsServer | undefined;
   if (config.server.metrics_port !== 0) {
     try {
-      metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: config.server.metrics_port, host: host ?? undefined });
+      const endpoints = brokerEndpoints(broker, {
+        perObject: config.server.metrics_per_object,
+        identity: { version, clusterPermanentId: clusterPermanentId(config.server.data_dir) },
+      });
+      metrics = await startMetricsServer({ registry: endpoints, port: config.server.metrics_port, host: host ?? undefined });
     } catch (err) {
       logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
       users.close();
@@ -101,6 +107,22 @@ export async function startServer(
       throw err;
     }
     logger.info({ port: metrics.port }, "metrics listening");
+  }
+  // load_definitions: once recovered (a failed recovery is left to listen() to report), before
+  // any listener accepts.
+  const definitions = config.server.load_definitions;
+  if (definitions !== null && (await broker.ready.then(() => true, () => false))) {
+    try {
+      loadDefinitions(definitions, { broker, users, dataDir: config.server.data_dir }, logger);
+    } catch (err) {
+      logger.fatal({ err: (err as Error).message, file: definitions }, "cannot load definitions");
+      users.close();
+      await metrics?.close();
+      await broker.close("startup failed");
+      lock.release();
+      await flush();
+      throw err;
+    }
   }
   let bound: { port: number; address: string };
   try {

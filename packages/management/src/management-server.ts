@@ -205,6 +205,11 @@ export class ManagementServer {
 
   private send(res: ServerResponse, r: ApiResponse): void {
     const headers: Record<string, string> = { "cache-control": "no-cache", vary: "accept, accept-encoding, origin", ...r.headers };
+    if (r.json !== undefined) {
+      res.writeHead(r.status, { ...headers, "content-type": "application/json", "content-length": r.json.length });
+      res.end(r.json);
+      return;
+    }
     if (r.body === undefined) {
       res.writeHead(r.status, { ...headers, "content-length": 0 });
       res.end();

@@ -185,6 +185,23 @@ describe("amqpctl", () => {
     expect(await ctl(["-q", "clear_policy", "ctl-ttl"])).toEqual({ code: 69, out: "", err: "Error: policy 'ctl-ttl' does not exist in vhost '/'" });
   });
 
+  it("sets, lists and clears global parameters; a vhost parameter's component is named as absent", async () => {
+    expect(await ctl(["set_global_parameter", "cluster_name", '"east"'])).toEqual({ code: 0, out: 'Setting global runtime parameter "cluster_name" to ""east"" ...', err: "" });
+    const listed = (await ctl(["list_global_parameters"])).out.split("\n");
+    expect(listed.slice(0, 2)).toEqual(["Listing global runtime parameters ...", "name\tvalue"]);
+    expect(listed).toContain('cluster_name\t"east"');
+    expect(listed.some((l) => /^internal_cluster_id\t"amqp-go-cluster-id-/.test(l))).toBe(true);
+    expect(JSON.parse((await ctl(["list_global_parameters", "--formatter", "json"])).out)).toContainEqual({ name: "cluster_name", value: '"east"' });
+    expect(await ctl(["-q", "clear_global_parameter", "cluster_name"])).toEqual({ code: 0, out: "", err: "" });
+    expect(await ctl(["-q", "clear_global_parameter", "cluster_name"])).toEqual({ code: 69, out: "", err: "Error: Parameter does not exist" });
+    expect((await ctl(["set_global_parameter", "x", "notjson"])).code).toBe(65);
+
+    expect(await ctl(["list_parameters"])).toEqual({ code: 0, out: 'Listing runtime parameters for vhost "/" ...\ncomponent\tname\tvalue', err: "" });
+    const refused = await ctl(["-q", "set_parameter", "federation-upstream", "up", '{"uri":"amqp://elsewhere"}']);
+    expect(refused).toEqual({ code: 69, out: "", err: "Error: Validation failed: component federation-upstream not found (400)" });
+    expect(await ctl(["-q", "clear_parameter", "federation-upstream", "up"])).toEqual({ code: 69, out: "", err: "Error: Parameter does not exist" });
+  });
+
   it("exports definitions to a file or stdout and imports them from a file or stdin", async () => {
     const dir = mkdtempSync(join(tmpdir(), "amqpctl-defs-"));
     const file = join(dir, "defs.json");

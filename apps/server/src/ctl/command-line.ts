@@ -17,6 +17,10 @@ export type CtlAction =
   | { readonly verb: "close_all_connections"; readonly reason: string; readonly global: boolean }
   | { readonly verb: "set_policy"; readonly name: string; readonly pattern: string; readonly definition: string; readonly priority: string | undefined; readonly applyTo: string }
   | { readonly verb: "clear_policy"; readonly name: string }
+  | { readonly verb: "set_parameter"; readonly component: string; readonly name: string; readonly value: string }
+  | { readonly verb: "clear_parameter"; readonly component: string; readonly name: string }
+  | { readonly verb: "set_global_parameter"; readonly name: string; readonly value: string }
+  | { readonly verb: "clear_global_parameter"; readonly name: string }
   | { readonly verb: "export_definitions"; readonly file: string }
   | { readonly verb: "import_definitions"; readonly file: string };
 
@@ -117,6 +121,25 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
       on((a) => ({ verb: "set_policy", name: str(a, "name"), pattern: str(a, "pattern"), definition: str(a, "definition"), priority: opt(a, "priority"), applyTo: str(a, "apply-to") })),
     )
     .command("clear_policy <name>", "Remove a policy of --vhost", (y) => positional(y, "name", "Policy name"), on((a) => ({ verb: "clear_policy", name: str(a, "name") })))
+    .command(
+      "set_parameter <component> <name> <value>",
+      "Set a runtime parameter of --vhost (value: JSON); no component registers any here, so the server names the component as not found",
+      (y) => positional(positional(positional(y, "component", "Component, e.g. federation-upstream"), "name", "Parameter name"), "value", "JSON"),
+      on((a) => ({ verb: "set_parameter", component: str(a, "component"), name: str(a, "name"), value: str(a, "value") })),
+    )
+    .command(
+      "clear_parameter <component> <name>",
+      "Remove a runtime parameter of --vhost",
+      (y) => positional(positional(y, "component", "Component"), "name", "Parameter name"),
+      on((a) => ({ verb: "clear_parameter", component: str(a, "component"), name: str(a, "name") })),
+    )
+    .command(
+      "set_global_parameter <name> <value>",
+      "Set a global runtime parameter (value: JSON)",
+      (y) => positional(positional(y, "name", "Parameter name"), "value", "JSON"),
+      on((a) => ({ verb: "set_global_parameter", name: str(a, "name"), value: str(a, "value") })),
+    )
+    .command("clear_global_parameter <name>", "Remove a global runtime parameter", (y) => positional(y, "name", "Parameter name"), on((a) => ({ verb: "clear_global_parameter", name: str(a, "name") })))
     .command(
       "export_definitions <file>",
       "Write the definitions (users, vhosts, permissions, topology, policies, parameters) as RabbitMQ's JSON to file, - for stdout",

@@ -5,10 +5,11 @@
  */
 import { Broker } from "@amqp-go/broker";
 import { type ManagementServer, startManagementServer } from "@amqp-go/management";
-import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
+import { brokerEndpoints, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
+import { clusterPermanentId } from "./cluster-id.js";
 import { type ConfigSources, loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { writeGeneratedConfig } from "./generate-config.js";
@@ -92,7 +93,11 @@ export async function startServer(
   let metrics: MetricsServer | undefined;
   if (config.server.metrics_port !== 0) {
     try {
-      metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: config.server.metrics_port, host: host ?? undefined });
+      const endpoints = brokerEndpoints(broker, {
+        perObject: config.server.metrics_per_object,
+        identity: { version, clusterPermanentId: clusterPermanentId(config.server.data_dir) },
+      });
+      metrics = await startMetricsServer({ registry: endpoints, port: config.server.metrics_port, host: host ?? undefined });
     } catch (err) {
       logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
       users.close();

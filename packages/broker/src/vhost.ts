@@ -18,6 +18,7 @@ import { typeName } from "./field-type.js";
 import { DECLARE_ARGS, NO_ARGUMENTS, type QueueArguments, queueArguments } from "./queue/arguments.js";
 import { admit } from "./queue/admission.js";
 import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
+import { BrokerCounters } from "./ports.js";
 import { mergeDefinitions, type Policy, policyFor } from "./policy/policy.js";
 import { argumentsUnderPolicy } from "./policy/queue-policy.js";
 
@@ -134,6 +135,8 @@ export class Vhost {
     /** Where queues hold their publishers back (credit flow). */
     private readonly flowLimits: FlowLimits = NO_FLOW_LIMITS,
     deadLetterCounters: DeadLetterCounters = new DeadLetterCounters(),
+    /** The broker's totals: queues declared, created and deleted are counted here. */
+    private readonly counters: Pick<BrokerCounters, "queuesDeclared" | "queuesCreated" | "queuesDeleted"> = new BrokerCounters(),
   ) {
     this.deadLetters = new DeadLetters(
       {
@@ -229,6 +232,7 @@ export class Vhost {
       q.touch();
       return q;
     }
+    if (d.recovered !== true) this.counters.queuesDeclared++;
     const name = d.name === "" ? (d.serverName ?? serverNamedQueue()) : d.name;
     if (d.name.startsWith("amq.")) throw accessRefused(`queue name '${d.name}' contains reserved prefix 'amq.*'`);
     const existing = this.queues.get(name);
@@ -271,6 +275,7 @@ export class Vhost {
       }
       this.saveDeclared(() => this.removeQueue(q));
     }
+    if (d.recovered !== true) this.counters.queuesCreated++;
     return q;
   }
 
@@ -303,6 +308,7 @@ export class Vhost {
   removeQueue(q: Queue): number {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
+    this.counters.queuesDeleted++;
     for (const e of [...this.exchanges.values()]) {
       if (e.unbindAll(q) > 0) this.maybeAutoDelete(e);
     }

@@ -4,6 +4,7 @@
  * exit codes for a server that is not there, a refused login and a missing object.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -242,6 +243,14 @@ describe("amqpctl", () => {
     const refused = await runCapture(["--url", `http://127.0.0.1:${down}`, "list_queues"]);
     expect(refused.code).toBe(69);
     expect(refused.err).toBe(`Error: cannot reach the management API at http://127.0.0.1:${down} (ECONNREFUSED); is the server running with --management-port?`);
+    // A server that accepts and never answers: --timeout, as rabbitmqctl's.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const silentPort = (silent.address() as { port: number }).port;
+    const timedOut = await runCapture(["--url", `http://127.0.0.1:${silentPort}`, "--timeout", "0.3", "list_queues"]);
+    silent.close();
+    silent.unref();
+    expect(timedOut).toEqual({ code: 69, out: "", err: `Error: no answer from the management API at http://127.0.0.1:${silentPort} within 0.3 s` });
     const login = await ctl(["-p", "wrong", "list_queues"]);
     expect([login.code, login.err]).toEqual([77, `Error: login failed for user 'guest' at ${url} (401)`]);
     const usage = await ctl(["list_everything"]);

@@ -35,6 +35,8 @@ export interface CtlCommandLine {
   readonly configFile: string | undefined;
   readonly vhost: string;
   readonly formatter: "table" | "json";
+  /** --timeout, seconds. */
+  readonly timeout: string | undefined;
   /** -q: no "Listing ..." line; -s: no header row either. */
   readonly quiet: boolean;
   readonly silent: boolean;
@@ -76,6 +78,7 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
     .option("password", { alias: "p", type: "string", requiresArg: true, describe: "Password (default: the config's auth.default_pass, else guest)" })
     .option("config", { type: "string", requiresArg: true, describe: "The server's config file, for the defaults above" })
     .option("vhost", { alias: "V", type: "string", requiresArg: true, default: "/", describe: "The vhost of the verbs scoped to one" })
+    .option("timeout", { alias: "t", type: "string", requiresArg: true, describe: "Seconds to wait for the server's answer (default: 60)" })
     .option("formatter", { type: "string", choices: ["table", "json"], default: "table", describe: "Output of the list_* verbs" })
     .option("quiet", { alias: "q", type: "boolean", default: false, describe: "No informational messages" })
     .option("silent", { alias: "s", type: "boolean", default: false, describe: "No informational messages and no table header" });
@@ -83,8 +86,8 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
   for (const [verb, listing] of Object.entries(LISTINGS)) {
     cli = cli.command(
       `${verb} [columns..]`,
-      `List ${listing.noun}${listing.perVhost ? " of --vhost" : ""} (columns: ${listing.keys.join(", ")}; default: ${listing.defaults.join(" ")})`,
-      (y) => y.positional("columns", { type: "string", array: true }),
+      `List ${listing.noun}${listing.perVhost ? " of --vhost" : ""} (default columns: ${listing.defaults.join(" ")})`,
+      (y) => y.positional("columns", { type: "string", array: true, describe: `Any of: ${listing.keys.join(", ")}` }),
       on((a) => ({ verb: "list", listing: verb, columns: ((a.columns as unknown[] | undefined) ?? []).map(String) })),
     );
   }
@@ -183,6 +186,7 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
     configFile: opt(argv, "config"),
     vhost: str(argv, "vhost"),
     formatter: last(argv.formatter) === "json" ? "json" : "table",
+    timeout: opt(argv, "timeout"),
     quiet: last(argv.quiet) === true || last(argv.silent) === true,
     silent: last(argv.silent) === true,
   };

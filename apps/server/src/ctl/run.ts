@@ -44,7 +44,8 @@ export function endpointOf(c: CtlCommandLine, env: Readonly<Record<string, strin
   const defaultUser = config?.auth.default_user ?? null;
   const username = c.username ?? defaultUser ?? "guest";
   const password = c.password ?? (username === defaultUser ? (config?.auth.default_pass ?? "guest") : "guest");
-  return { url, username, password };
+  if (c.timeout !== undefined && !/^\d+(\.\d+)?$/.test(c.timeout)) throw new CtlError(`--timeout must be a number of seconds, got ${JSON.stringify(c.timeout)}`, EX_USAGE);
+  return { url, username, password, ...(c.timeout === undefined ? {} : { timeoutMs: Number(c.timeout) * 1000 }) };
 }
 
 /** A JSON argument (a value, a definition), or a CtlError (65). */

@@ -272,6 +272,10 @@ describe("amqpctl", () => {
     expect([env.code, env.err]).toEqual([77, `Error: login failed for user 'nobody' at http://127.0.0.1:${port} (401)`]);
   });
 
+  it("amqp-server, given one of its verbs, points at amqpctl", async () => {
+    await expect(startServer(["list_queues", "name"], {})).rejects.toThrow("list_queues talks to a running server: run it with amqpctl (amqpctl list_queues --help)");
+  });
+
   it("runs as the amqpctl bin", async () => {
     const r = await spawnCtl(["--url", url, "list_queues", "name", "--formatter", "json"]);
     expect(r.status).toBe(0);

@@ -42,6 +42,13 @@ export interface CtlCommandLine {
   readonly silent: boolean;
 }
 
+/** Every verb, for amqp-server to point at amqpctl when given one. */
+export const CTL_VERBS: ReadonlySet<string> = new Set([
+  ...Object.keys(LISTINGS),
+  ...["purge_queue", "delete_queue", "close_connection", "close_all_connections", "set_policy", "clear_policy"],
+  ...["set_parameter", "clear_parameter", "set_global_parameter", "clear_global_parameter", "export_definitions", "import_definitions"],
+]);
+
 type Args = Record<string, unknown>;
 /** A repeated flag is an array (the variadic columns need duplicate arguments kept): the last wins. */
 const last = (v: unknown): unknown => (Array.isArray(v) ? v[v.length - 1] : v);

@@ -82,6 +82,14 @@ test("an administrator creates a user with permissions and a policy, and exports
   expect(defs.queues.map((q: { name: string }) => q.name)).toContain("ui-limited-1");
   await p.getByText(/Definitions exported/).waitFor();
 
+  // and a file uploaded is imported: a RabbitMQ-style file with one queue and one binding
+  const file = { vhosts: [{ name: "/" }], queues: [{ name: "ui-imported", vhost: "/", durable: true, auto_delete: false, arguments: { "x-max-length": 3 } }], bindings: [{ source: "amq.fanout", vhost: "/", destination: "ui-imported", destination_type: "queue", routing_key: "", arguments: {} }] };
+  await p.getByLabel(/Definitions file/).setInputFiles({ name: "defs.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(file)) });
+  await p.getByRole("button", { name: "Upload and import" }).click();
+  await p.getByText("Definitions from defs.json imported.").waitFor();
+  expect(await api("queues/%2F/ui-imported")).toMatchObject({ arguments: { "x-max-length": 3 } });
+  expect(await api("queues/%2F/ui-imported/bindings")).toContainEqual(expect.objectContaining({ source: "amq.fanout" }));
+
   await p.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Users and permissions" }).click();
   await p.getByRole("button", { name: "Delete user ui-alice" }).click();
   await p.getByText("User ui-alice deleted.").waitFor();

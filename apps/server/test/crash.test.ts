@@ -16,7 +16,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { check, declare, drain, firstRunViolations, QUEUES, random, runTraffic, settledAcks, type Drained, type QueueName } from "./crash-workload.js";
+import { check, firstRunViolations, settledAcks } from "./crash-check.js";
+import { declare, drain, QUEUES, random, runTraffic, type Drained, type QueueName } from "./crash-workload.js";
 import { assertBuilt, type LogLine, type ServerProcess, spawnServer } from "./helpers.js";
 
 beforeAll(assertBuilt);

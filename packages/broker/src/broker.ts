@@ -11,30 +11,16 @@ import { availableMemory, MemoryMonitor } from "./memory.js";
 import { DiskMonitor } from "./disk.js";
 import { BrokerCounters } from "./ports.js";
 import { Vhost } from "./vhost.js";
-import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
-import { MetadataLog, STORAGE_SETTINGS } from "@amqp-go/storage";
-import { changeRecord, type DefinitionsRecord, replayDefinitions } from "./definitions-journal.js";
-import type { DurableChange } from "./durable-change.js";
-import { inParallel } from "./store/in-parallel.js";
-import { FaultLog } from "./store/fault-log.js";
-import { join } from "node:path";
-import type { StoredBacklog } from "./queue/backlog.js";
-import { DiskBacklog } from "./queue/disk-backlog.js";
-import { PriorityBacklog } from "./queue/priority-backlog.js";
-import type { Queue } from "./queue/queue.js";
-import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
+import { STORAGE_SETTINGS } from "@amqp-go/storage";
+import { DefinitionsFile } from "./definitions-file.js";
+import { DurableQueues } from "./durable-queues.js";
+import { HandshakeLimit } from "./connection/handshake-limit.js";
+import type { MessageStore } from "./store/message-store.js";
 import { StorageStats } from "./store/storage-stats.js";
 import { DeadLetterCounters } from "./dead-letters.js";
-import type { QueueStorage } from "./vhost.js";
 import type { FlowLimits } from "./queue/flow.js";
 import type { ReadingState } from "./connection/flow.js";
 import { makePolicy, type Policy, type PolicyInput } from "./policy/policy.js";
-
-/**
- * The definitions' journal is compacted (a snapshot) once it holds this much and twice the snapshot:
- * a snapshot of 100,000 bindings (8 MB) takes a few hundred ms, a replay of 16 MB about as long.
- */
-const JOURNAL_BYTES = 16 * 1024 * 1024;
 
 /** How a socket that an application's own listener accepted is served (Broker.accept). */
 export interface AcceptOptions {
@@ -50,10 +36,12 @@ export interface ListenOptions {
   readonly host?: string;
 }
 
-export class Broker implements QueueStorage {
+export class Broker {
   readonly options: ResolvedBrokerOptions;
   /** Messages of durable queues on disk; null without a data directory (or before recovery ends). */
-  store: MessageStore | null = null;
+  get store(): MessageStore | null {
+    return this.durable.store;
+  }
   /**
    * Resolves once durable messages are recovered (at once without a data directory); listen()
    * waits for it. Rejects when the data directory cannot be read.
@@ -86,14 +74,17 @@ export class Broker implements QueueStorage {
   readonly deadLetterCounters = new DeadLetterCounters();
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
-  private handshaking = 0;
-  private lastRefusalLog = 0;
+  /** max_handshaking_connections (connection/handshake-limit.ts). */
+  private readonly handshakes: HandshakeLimit;
+  /** Recovery, files and paging of the durable queues (durable-queues.ts). */
+  private readonly durable: DurableQueues;
+  /** The durable definitions of the data directory; null without one. */
+  private definitions: DefinitionsFile | null = null;
 
   constructor(options: BrokerOptions = {}) {
     // A fractional watermark is a share of the cgroup's memory when that is below the machine's.
     this.options = resolveBrokerOptions(options, availableMemory(totalmem(), process.constrainedMemory?.()));
-    this.faults = new FaultLog(this.options.logger);
-    this.retryInterval = options.storage?.retryInterval ?? STORAGE_SETTINGS.retryInterval.default;
+    this.handshakes = new HandshakeLimit(this.options.maxHandshakingConnections, this.counters, this.options.logger);
     const memory = new MemoryMonitor(this.options.memoryHighWatermark);
     this.memory = memory;
     memory.onAlarm((alarm) => {
@@ -104,21 +95,23 @@ export class Broker implements QueueStorage {
       if (!alarm && this.disk?.alarmed !== true) for (const c of this.connections) c.reading.alarmCleared();
       // Durable queues give back the memory of what is on disk anyway (after the listeners: the
       // alarm may clear from it).
-      if (alarm && this.store !== null) setImmediate(this.pageOut);
+      if (alarm && this.store !== null) setImmediate(this.durable.pageOut);
     });
     memory.start();
+    this.durable = new DurableQueues(this.vhosts, this.options, memory, this.storageStats);
     this.consumerTimeouts = new ConsumerTimeouts(this.options.consumerTimeout);
     this.consumerTimeouts.start();
     this.addVhost("/");
     if (options.dataDir !== undefined) {
-      this.openMetadata(options.dataDir);
+      this.openDefinitions(options.dataDir, options.storage?.retryInterval ?? STORAGE_SETTINGS.retryInterval.default);
       const disk = new DiskMonitor(options.dataDir, this.options.diskFreeLimit, this.options.logger);
       disk.onAlarm((alarm) => {
         if (!alarm && !memory.alarmed) for (const c of this.connections) c.reading.alarmCleared();
       });
       disk.start(this.options.diskCheckInterval);
       this.disk = disk;
-      this.ready = this.openStore(options.dataDir, options).then(() => {
+      this.ready = this.durable.open(options.dataDir, options, this.definitions!.savedNextStoreId).then(() => {
+        this.definitions?.recovered();
         this.recovered = true;
       });
     } else {
@@ -130,175 +123,29 @@ export class Broker implements QueueStorage {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (v === undefined) {
-      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters);
+      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters, this.counters);
       this.vhosts.set(name, v);
-      if (this.metadata !== null) {
-        v.onDurableChange = this.saveDefinitions;
-        if (this.store !== null) v.storage = this;
-        this.saveDefinitions();
+      if (this.definitions !== null) {
+        v.onDurableChange = this.definitions.save;
+        if (this.store !== null) v.storage = this.durable;
+        this.definitions.save();
       }
     }
     return v;
   }
 
-  /** Durable exchanges, queues and bindings of `dataDir`, restored now and journaled on every change. */
-  private metadata: MetadataLog<Definitions, DefinitionsRecord> | null = null;
-  /** The next change takes a snapshot of everything (the journal is long, or an append failed). */
-  private snapshotDue = false;
-  private syncScheduled = false;
-  private readonly syncBound = () => this.syncDefinitions();
-  /**
-   * A change is appended to the journal at once (a full disk refuses it there), synced by
-   * syncDefinitions() before any reply goes out (Connection.flush): one fdatasync for every change
-   * of the turn. Without a change (policies, vhosts), or when due, a snapshot of everything.
-   * Never throws: a failure is logged once, returned (a declaration is refused), and a snapshot
-   * tried again every retryInterval until it goes through.
-   */
-  private readonly saveDefinitions = (change?: DurableChange): Error | null => {
-    const m = this.metadata;
-    if (m === null) return null;
-    try {
-      // a full disk (the log's writes fail) refuses new durable objects, whose line might still fit
-      const failure = change !== undefined && (change.op === "queue" || change.op === "exchange" || change.op === "bind") ? (this.store?.failure ?? null) : null;
-      if (failure !== null) throw failure;
-      if (change !== undefined && !this.snapshotDue) {
-        m.append(changeRecord(change));
-        if (m.journalBytes > Math.max(JOURNAL_BYTES, 2 * m.snapshotBytes)) this.snapshotDue = true;
-        if (!this.syncScheduled) {
-          this.syncScheduled = true;
-          setImmediate(this.syncBound);
-        }
-      } else {
-        m.snapshot(definitionsOf(this.vhosts.values(), this.store?.nextId ?? this.savedNextStoreId));
-        this.snapshotDue = false;
-      }
-    } catch (err) {
-      this.snapshotDue = true;
-      this.faults.failed("definitions", err as Error, "saving the durable definitions failed");
-      this.definitionsRetry ??= setTimeout(() => {
-        this.definitionsRetry = null;
-        this.saveDefinitions();
-      }, this.retryInterval).unref();
-      return err as Error;
-    }
-    this.faults.cleared("definitions");
-    return null;
-  };
-  private definitionsRetry: NodeJS.Timeout | null = null;
+  /** Durable exchanges, queues and bindings of `dataDir`, restored now and saved on every change. */
+  private openDefinitions(dataDir: string, retryInterval: number): void {
+    const file = new DefinitionsFile(dataDir, this.vhosts, () => this.store?.nextId, () => this.store?.failure ?? null, this.options.logger, retryInterval);
+    file.restore((name) => this.addVhost(name));
+    this.definitions = file;
+    for (const v of this.vhosts.values()) v.onDurableChange = file.save;
+    file.saveIfDue();
+  }
 
-  /** Makes the journaled changes durable: called before any reply that may depend on them goes out. */
+  /** Makes the journaled durable changes durable: Connection.flush calls it before replies go out. */
   syncDefinitions(): void {
-    this.syncScheduled = false;
-    const m = this.metadata;
-    if (m === null || !m.unsynced) return;
-    try {
-      m.sync();
-      if (this.snapshotDue) this.saveDefinitions();
-    } catch (err) {
-      // what the journal holds unsynced goes into the snapshot of the retry
-      this.snapshotDue = true;
-      this.saveDefinitions();
-    }
-  }
-  /** Failures of the definitions' file, one log line per episode. */
-  private readonly faults: FaultLog;
-  private readonly retryInterval: number;
-
-  private savedNextStoreId = 0;
-
-  /** Under the memory alarm: the messages of durable queues that are on disk leave memory. */
-  private readonly pageOut = (): void => {
-    let pagedOut = 0;
-    const before = this.memory.bytes;
-    for (const q of this.durableQueues()) {
-      q.diskBacklog?.pageOut();
-      pagedOut++;
-    }
-    this.options.logger.info({ queues: pagedOut, freed: before - this.memory.bytes }, "memory alarm: durable queues paged out to disk");
-  };
-
-  private *durableQueues(): Generator<Queue> {
-    for (const v of this.vhosts.values()) for (const q of v.queues.values()) if (q.store !== null) yield q;
-  }
-
-  private openMetadata(dataDir: string): void {
-    const store = new MetadataLog<Definitions, DefinitionsRecord>(join(dataDir, "metadata"), "definitions");
-    const { doc, records } = store.load(); // throws, naming the files, when no good copy is left
-    const defs = doc === undefined && records.length === 0 ? undefined : replayDefinitions(doc, records);
-    const loaded = store.loaded;
-    if (loaded.damaged.length > 0 || loaded.fallback) {
-      this.options.logger.warn({ damaged: loaded.damaged, usedFile: loaded.file }, `durable definitions damaged or missing; using ${loaded.file}`);
-    }
-    this.savedNextStoreId = defs?.next_store_id ?? 0;
-    if (defs !== undefined) {
-      restoreDefinitions(defs, (name) => this.addVhost(name));
-      this.options.logger.info(
-        { exchanges: defs.exchanges.length, queues: defs.queues.length, bindings: defs.bindings.length },
-        "durable definitions restored",
-      );
-    }
-    this.metadata = store;
-    for (const v of this.vhosts.values()) v.onDurableChange = this.saveDefinitions;
-    // a snapshot when there is none, or the files were damaged; after a crash the journal goes on
-    this.snapshotDue = doc === undefined || loaded.damaged.length > 0 || loaded.fallback;
-    if (this.snapshotDue) this.saveDefinitions();
-  }
-
-  /** Recovers the messages of the durable queues restored from the definitions, then stores new ones. */
-  private async openStore(dataDir: string, options: BrokerOptions): Promise<void> {
-    const log = this.options.logger;
-    const recovering: (RecoveringQueue & { queue: Queue })[] = [];
-    for (const v of this.vhosts.values()) {
-      for (const q of v.queues.values()) {
-        if (q.options.durable && !q.options.exclusive) recovering.push({ name: `${v.name}/${q.name}`, storeId: q.storeId, queue: q });
-      }
-    }
-    const withoutStoreId = recovering.some((r) => !(r.storeId > 0));
-    const { store, queues } = await MessageStore.open(dataDir, options.storage ?? {}, log, recovering, this.savedNextStoreId, this.storageStats);
-    this.store = store;
-    await inParallel(recovering, 64, async (rq, i) => {
-      const q = rq.queue;
-      const r = queues[i]!;
-      if (q.maxPriority > 0) {
-        const backlog = new PriorityBacklog(q, q.maxPriority, r.store);
-        q.attachStore(r.store, backlog, r.readyBody);
-        // no delivery lease: after a crash every recovered message may have been delivered
-        await backlog.recover(store.recovery!.clean ? r.redeliveredBelow : r.store.nextSeq);
-        return;
-      }
-      const backlog = new DiskBacklog(q, r.store, store.options.queueMemoryBytes, log, this.storageStats);
-      backlog.recovered(r.ready, r.redeliveredBelow, r.lease);
-      q.attachStore(r.store, backlog, r.readyBody);
-      await backlog.preload();
-    });
-    for (const v of this.vhosts.values()) v.storage = this;
-    // expiry and length limits over what was recovered (the timer for the head's deadline)
-    for (const r of recovering) r.queue.drain();
-    // queues of files from before store ids get theirs saved
-    if (withoutStoreId) this.saveDefinitions();
-    const rec = store.recovery!;
-    log.info({ ...rec, durationMs: Math.round(rec.durationMs) }, "messages recovered");
-  }
-
-  /** @internal QueueStorage: a durable queue declared while running gets its files. */
-  attach(queue: Queue): void {
-    const store = this.store;
-    if (store === null) return;
-    const qs = store.createQueueStore(`${queue.vhost}/${queue.name}`);
-    queue.attachStore(
-      qs,
-      queue.maxPriority > 0
-        ? new PriorityBacklog(queue, queue.maxPriority, qs)
-        : new DiskBacklog(queue, qs, store.options.queueMemoryBytes, this.options.logger, this.storageStats),
-    );
-  }
-
-  /** @internal QueueStorage */
-  detach(queue: Queue): void {
-    const qs = queue.store;
-    if (qs === null || this.store === null) return;
-    queue.diskBacklog?.close();
-    this.store.dropQueueStore(qs);
+    this.definitions?.sync();
   }
 
   /**
@@ -347,7 +194,7 @@ export class Broker implements QueueStorage {
     this.vhosts.delete(name);
     for (const c of [...this.connections]) if (c.vhost === v) c.forceClose("vhost deleted", `vhost '${name}' is deleted`);
     for (const q of [...v.queues.values()]) v.removeQueue(q);
-    this.saveDefinitions();
+    this.definitions?.save();
     this.options.logger.info({ vhost: name }, "vhost deleted");
     return true;
   }
@@ -424,33 +271,17 @@ export class Broker implements QueueStorage {
    * listener that handshakes first (TLS) takes it when the TCP connection arrives.
    */
   enterHandshake(): (() => void) | null {
-    if (this.handshaking >= this.options.maxHandshakingConnections) return null;
-    this.handshaking++;
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.handshaking--;
-    };
+    return this.handshakes.enter();
   }
 
   /** A socket over the handshake limit is closed at once; one log line a second says how many were. */
   refuseHandshake(socket: Socket): void {
-    socket.destroy();
-    this.counters.handshakesRefused++;
-    const now = Date.now();
-    if (now - this.lastRefusalLog >= 1000) {
-      this.lastRefusalLog = now;
-      this.options.logger.warn(
-        { limit: this.options.maxHandshakingConnections, refused: this.counters.handshakesRefused },
-        "too many connections in the handshake: closing new ones",
-      );
-    }
+    this.handshakes.refuse(socket);
   }
 
   /** Connections accepted that have not finished their handshake (TLS ones included). */
   get handshakingConnections(): number {
-    return this.handshaking;
+    return this.handshakes.count;
   }
 
   connectionOpened(c: Connection): void {
@@ -473,7 +304,7 @@ export class Broker implements QueueStorage {
   async close(reason = "shutdown"): Promise<void> {
     this.memory.stop();
     this.disk?.stop();
-    if (this.definitionsRetry !== null) clearTimeout(this.definitionsRetry);
+    this.definitions?.stop();
     this.consumerTimeouts.stop();
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const c of [...this.connections]) c.forceClose(reason);
@@ -483,21 +314,8 @@ export class Broker implements QueueStorage {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
-    if (this.metadata !== null) {
-      // a clean stop leaves one snapshot and an empty journal: the next start has nothing to replay
-      this.syncDefinitions();
-      this.saveDefinitions();
-      this.metadata.close();
-      this.metadata = null;
-    }
+    this.definitions?.close();
     for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.stopTimers();
-    const backlogs = new Map<number, StoredBacklog>();
-    for (const q of this.durableQueues()) {
-      const b = q.diskBacklog;
-      if (b === null) continue;
-      b.close(); // reads in flight are dropped
-      backlogs.set(q.store!.id, b);
-    }
-    await this.store?.close((qs) => backlogs.get(qs.id)?.firstUndelivered() ?? qs.nextSeq);
+    await this.durable.close();
   }
 }

@@ -3,9 +3,9 @@
  * follow RabbitMQ: `amq.` names are reserved (403), redeclaring with other properties is 406,
  * another connection's exclusive queue is 405, a missing entity is 404.
  */
-import type { FieldTable, FieldValue } from "@amqp-go/protocol";
+import type { FieldTable } from "@amqp-go/protocol";
 import { randomBytes } from "node:crypto";
-import { accessRefused, ChannelError, commandInvalid, notFound, preconditionFailed, resourceLocked, storageFailed } from "./errors.js";
+import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked, storageFailed } from "./errors.js";
 import { DefaultExchange } from "./exchange/default.js";
 import type { Destination, Exchange } from "./exchange/exchange.js";
 import { createExchange } from "./exchange/exchange-types.js";
@@ -21,32 +21,13 @@ import { applyPolicies } from "./policy/apply-policies.js";
 import { DECLARE_ARGS, NO_ARGUMENTS, type QueueArguments, queueArguments } from "./queue/arguments.js";
 import { admit } from "./queue/admission.js";
 import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
+import { BrokerCounters } from "./ports.js";
 import { mergeDefinitions, type Policy, policyFor } from "./policy/policy.js";
 import { argumentsUnderPolicy } from "./policy/queue-policy.js";
 import type { DurableChange } from "./durable-change.js";
+import type { ExchangeDeclare, QueueDeclare } from "./declare.js";
 
-export interface ExchangeDeclare {
-  readonly name: string;
-  readonly type: string;
-  readonly passive: boolean;
-  readonly durable: boolean;
-  readonly autoDelete: boolean;
-  readonly internal: boolean;
-  readonly arguments: FieldTable;
-}
-
-export interface QueueDeclare {
-  readonly name: string;
-  /** For a server-named queue (name ""): the name to give it; default a fresh `amq.gen-...`. */
-  readonly serverName?: string | undefined;
-  readonly passive: boolean;
-  readonly durable: boolean;
-  readonly exclusive: boolean;
-  readonly autoDelete: boolean;
-  readonly arguments: FieldTable;
-  /** Declared back from the saved definitions: arguments an older version accepted are not refused. */
-  readonly recovered?: boolean;
-}
+export type { ExchangeDeclare, QueueDeclare } from "./declare.js";
 
 const PREDECLARED: readonly [string, string][] = [
   ["amq.direct", "direct"],
@@ -113,6 +94,8 @@ export class Vhost {
     /** Where queues hold their publishers back (credit flow). */
     private readonly flowLimits: FlowLimits = NO_FLOW_LIMITS,
     deadLetterCounters: DeadLetterCounters = new DeadLetterCounters(),
+    /** The broker's totals: queues declared, created and deleted are counted here. */
+    private readonly counters: Pick<BrokerCounters, "queuesDeclared" | "queuesCreated" | "queuesDeleted"> = new BrokerCounters(),
   ) {
     this.deadLetters = new DeadLetters(
       {
@@ -208,6 +191,7 @@ export class Vhost {
       q.touch();
       return q;
     }
+    if (d.recovered !== true) this.counters.queuesDeclared++;
     const name = d.name === "" ? (d.serverName ?? serverNamedQueue()) : d.name;
     if (d.name.startsWith("amq.")) throw accessRefused(`queue name '${d.name}' contains reserved prefix 'amq.*'`);
     const existing = this.queues.get(name);
@@ -255,6 +239,7 @@ export class Vhost {
       }
       this.saveDeclared({ op: "queue", vhost: this.name, queue: q }, () => this.removeQueue(q));
     }
+    if (d.recovered !== true) this.counters.queuesCreated++;
     return q;
   }
 
@@ -288,6 +273,7 @@ export class Vhost {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
     if (q.owner !== null) this.exclusive.get(q.owner)?.delete(q);
+    this.counters.queuesDeleted++;
     for (const e of [...this.exchanges.values()]) {
       if (e.unbindAll(q) > 0) this.maybeAutoDelete(e);
     }

@@ -323,3 +323,21 @@ export async function expectWorking(url: string): Promise<void> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Header, start, start-ok, tune, then tune-ok with the given values (heartbeat 0). */
+export async function tunedTo(port: number, o: { frameMax?: number; channelMax?: number }): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  await c.start();
+  c.startOk();
+  c.tuneOk(await c.expectMethod(0, MethodId.ConnectionTune), { heartbeat: 0, ...o });
+  return c;
+}
+
+/** The connection.close that must come next, then the server lets go of the socket. */
+export async function expectConnectionClose(c: RawClient, replyCode: number, answerCloseOk = false) {
+  const close = await c.nextClose();
+  if (close.replyCode !== replyCode) throw new Error(`connection.close ${close.replyCode} (${close.replyText}), expected ${replyCode}`);
+  if (answerCloseOk) c.send(0, { id: MethodId.ConnectionCloseOk });
+  await c.waitClosed(1500);
+  return close;
+}

@@ -30,6 +30,8 @@ export class MetadataLog<T extends object, R extends object> {
   private fd: number | null = null;
   private size = 0;
   private dirty = false;
+  /** Octets of the journals load() read. */
+  journalBytesAtLoad = 0;
   /** Octets of the last snapshot, for the caller's compaction rule. */
   snapshotBytes = 0;
   /** What load() found: the snapshot's file, damaged files (snapshots and journals). */
@@ -72,6 +74,7 @@ export class MetadataLog<T extends object, R extends object> {
     let buf: Buffer;
     try {
       buf = readFileSync(file);
+      this.journalBytesAtLoad += buf.length;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
       throw e;

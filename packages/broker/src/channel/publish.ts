@@ -101,6 +101,8 @@ export class Publisher implements PublishSink, SyncWaiter {
     let n = queues.length;
     const counters = this.counters;
     counters.published++;
+    if (this.confirm) counters.publishedConfirm++;
+    counters.messageSizes.observe(message.body.length);
     counters.routed += n;
     const stats = this.channel.stats;
     stats.publish++;
@@ -156,7 +158,7 @@ export class Publisher implements PublishSink, SyncWaiter {
     // credit flow: a queue over its mark holds this connection back
     for (let i = 0; i < n; i++) {
       const q = queues[i]!;
-      if (q.overFlowMark) this.connection.heldBackBy(q);
+      if (q.flow.over) this.connection.heldBackBy(q.flow);
     }
     return refused ? -1 : logSeq;
   }

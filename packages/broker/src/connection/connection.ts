@@ -8,10 +8,11 @@
 import type { Socket } from "node:net";
 import { type FieldTable, FrameParser, FrameWriter, type Method, MethodId, type MethodArgs, ProtocolError, ReplyCode } from "@amqp-go/protocol";
 import type { Broker } from "../broker.js";
-import { AmqpError, ChannelError, channelError, ConnectionError, notAllowed } from "../errors.js";
+import { AmqpError, ChannelError, channelError, ConnectionError } from "../errors.js";
 import type { Logger } from "../ports.js";
 import type { Vhost } from "../vhost.js";
-import { Channel } from "../channel/channel.js";
+import type { Channel } from "../channel/channel.js";
+import { ChannelTable } from "./channel-table.js";
 import { State } from "./connection-state.js";
 import { Handshake, type HandshakeHost, methodLabel } from "./handshake.js";
 import { Linger, Liveness, type LivenessHost } from "./liveness.js";
@@ -47,8 +48,7 @@ export class Connection implements HandshakeHost, LivenessHost {
   /** Shared with the handshake, which moves it up to Open. */
   state = State.AwaitingHeader;
   private readonly parser: FrameParser;
-  private readonly channels: (Channel | undefined)[] = [];
-  private openChannels = 0;
+  private readonly channels: ChannelTable;
   channelMax: number;
   frameMax: number;
   private flushScheduled = false;
@@ -56,10 +56,8 @@ export class Connection implements HandshakeHost, LivenessHost {
   /** Set when the socket's buffer is over WRITE_BACKLOG; cleared on 'drain'. */
   writeBlocked = false;
   readonly liveness = new Liveness(this);
-  private readonly handshake = new Handshake(this);
-  private handshakeTimer: NodeJS.Timeout;
-  /** Holds a place among the connections in the handshake until open or close (Broker.enterHandshake). */
-  private leaveHandshake: (() => void) | undefined;
+  /** The handshake, its timeout and its place among the connections in the handshake (handshake.ts). */
+  private readonly handshake: Handshake;
   /** Whether the socket is read: credit flow and the memory alarm stop it (flow.ts). */
   readonly reading = new Reading(this);
   private released = false;
@@ -69,13 +67,13 @@ export class Connection implements HandshakeHost, LivenessHost {
   constructor(
     readonly broker: Broker,
     readonly socket: Socket,
-    /** When the socket connected: a TLS handshake before this connection counts against handshake_timeout. */
-    /** When the socket connected, ms since the epoch. */
+    /** When the socket connected, ms since the epoch: a TLS handshake before this connection counts against handshake_timeout. */
     readonly connectedAt = Date.now(),
+    /** Gives back the place among the connections in the handshake (Broker.enterHandshake). */
     leaveHandshake?: () => void,
   ) {
-    this.leaveHandshake = leaveHandshake;
     const o = broker.options;
+    this.channels = new ChannelTable(broker.counters);
     this.channelMax = o.channelMax;
     this.frameMax = o.frameMax;
     this.log = o.logger.child({ connection: this.id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
@@ -86,16 +84,7 @@ export class Connection implements HandshakeHost, LivenessHost {
     socket.on("drain", () => this.onDrain());
     socket.on("error", (e) => this.log.debug({ err: e.message }, "socket error"));
     socket.on("close", () => this.onClose());
-    this.handshakeTimer = setTimeout(
-      () => {
-        if (this.state < State.Open) {
-          this.log.warn({}, "handshake timeout");
-          socket.destroy();
-        }
-      },
-      Math.max(0, connectedAt + o.handshakeTimeout - Date.now()),
-    );
-    this.handshakeTimer.unref();
+    this.handshake = new Handshake(this, connectedAt, leaveHandshake);
   }
 
   // ---- input ----------------------------------------------------------------------------------
@@ -132,7 +121,7 @@ export class Connection implements HandshakeHost, LivenessHost {
 
   onHeader(channel: number, _classId: number, bodySize: number, properties: Buffer): void {
     if (this.state !== State.Open) return;
-    const c = this.channels[channel];
+    const c = this.channels.get(channel);
     if (c === undefined) return this.fail(channelError(`expected 'channel.open'`));
     try {
       c.onHeader(bodySize, properties);
@@ -143,7 +132,7 @@ export class Connection implements HandshakeHost, LivenessHost {
 
   onBody(channel: number, body: Buffer): void {
     if (this.state !== State.Open) return;
-    const c = this.channels[channel];
+    const c = this.channels.get(channel);
     if (c === undefined) return;
     try {
       c.onBody(body);
@@ -183,8 +172,7 @@ export class Connection implements HandshakeHost, LivenessHost {
     this.vhost = vhost;
     this.heartbeat = heartbeat;
     this.state = State.Open;
-    clearTimeout(this.handshakeTimer);
-    this.handshakeOver();
+    this.handshake.over();
     this.liveness.startHeartbeats(heartbeat);
     this.send(0, { id: MethodId.ConnectionOpenOk });
     this.broker.connectionOpened(this);
@@ -194,16 +182,10 @@ export class Connection implements HandshakeHost, LivenessHost {
     if (this.state !== State.Open) {
       throw new ConnectionError(ReplyCode.CHANNEL_ERROR, `expected 'connection.open' before ${methodLabel(m)}`);
     }
-    const c = this.channels[number];
+    const c = this.channels.get(number);
     if (m.id >>> 16 === 10) throw new ConnectionError(ReplyCode.COMMAND_INVALID, "unimplemented method", 10, m.id & 0xffff);
     if (m.id === MethodId.ChannelOpen) {
-      if (c !== undefined) throw new ConnectionError(ReplyCode.CHANNEL_ERROR, "second 'channel.open' seen", 20, 10);
-      if (this.openChannels >= this.channelMax || number > 65535) {
-        throw notAllowed(`number of channels opened (${this.openChannels}) has reached the negotiated channel_max (${this.channelMax})`);
-      }
-      this.channels[number] = new Channel(this, number);
-      this.openChannels++;
-      this.broker.counters.channelsOpened++;
+      this.channels.openChannel(this, number, this.channelMax);
       this.send(number, { id: MethodId.ChannelOpenOk });
       return;
     }
@@ -216,7 +198,7 @@ export class Connection implements HandshakeHost, LivenessHost {
   /** Handles anything thrown while processing input: a channel error, or the end of the connection. */
   private fail(e: unknown, channel = 0): void {
     if (e instanceof ChannelError && channel !== 0) {
-      const c = this.channels[channel];
+      const c = this.channels.get(channel);
       this.log.info({ channel, replyCode: e.replyCode, replyText: e.replyText }, "channel error");
       if (c !== undefined) c.closeWithError(e);
       return;
@@ -238,7 +220,7 @@ export class Connection implements HandshakeHost, LivenessHost {
     if (this.state >= State.Closing) return;
     const handshaking = this.state < State.Open;
     this.state = State.Closing;
-    this.closeChannels();
+    this.channels.releaseAll();
     this.send(0, { id: MethodId.ConnectionClose, replyCode, replyText, classId, methodId });
     this.flush();
     if (endNow || handshaking) {
@@ -256,7 +238,7 @@ export class Connection implements HandshakeHost, LivenessHost {
    * connection.close: amqplib does), or CLOSING_TIMEOUT passes.
    */
   sendCloseOkAndFinish(): void {
-    this.closeChannels();
+    this.channels.releaseAll();
     this.send(0, { id: MethodId.ConnectionCloseOk });
     this.flush();
     this.state = State.Closed;
@@ -279,37 +261,16 @@ export class Connection implements HandshakeHost, LivenessHost {
 
   /** The channel was closed (close-ok sent or received): its number is free again. */
   channelClosed(c: Channel): void {
-    if (this.channels[c.number] === c) {
-      this.channels[c.number] = undefined;
-      this.openChannels--;
-      this.broker.counters.channelsClosed++;
-    }
-  }
-
-  /** Gives back this connection's place among those in the handshake (once). */
-  private handshakeOver(): void {
-    const leave = this.leaveHandshake;
-    if (leave === undefined) return;
-    this.leaveHandshake = undefined;
-    leave();
+    this.channels.closed(c);
   }
 
   get channelCount(): number {
-    return this.openChannels;
+    return this.channels.count;
   }
 
   /** The open channels, for the management API (a copy). */
   openChannelList(): Channel[] {
-    const out: Channel[] = [];
-    for (const c of this.channels) if (c !== undefined) out.push(c);
-    return out;
-  }
-
-  private closeChannels(): void {
-    for (const c of this.channels) if (c !== undefined) c.release();
-    this.broker.counters.channelsClosed += this.openChannels;
-    this.channels.length = 0;
-    this.openChannels = 0;
+    return this.channels.list();
   }
 
   private onClose(): void {
@@ -322,10 +283,9 @@ export class Connection implements HandshakeHost, LivenessHost {
   private release(): void {
     if (this.released) return;
     this.released = true;
-    this.handshakeOver();
-    clearTimeout(this.handshakeTimer);
+    this.handshake.over();
     this.liveness.stopHeartbeats();
-    this.closeChannels();
+    this.channels.releaseAll();
     this.vhost?.dropExclusiveQueues(this);
     this.reading.release(this);
     this.broker.connectionClosed(this);
@@ -368,7 +328,7 @@ export class Connection implements HandshakeHost, LivenessHost {
   private onDrain(): void {
     if (!this.writeBlocked) return;
     this.writeBlocked = false;
-    for (const c of this.channels) if (c !== undefined) c.resume();
+    this.channels.resume();
   }
 
   // ---- heartbeats and flow control ------------------------------------------------------------

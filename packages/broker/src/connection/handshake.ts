@@ -42,8 +42,38 @@ export interface HandshakeHost {
 
 export class Handshake {
   private heartbeat = 0;
+  /** handshake_timeout, from when the socket connected: the socket is destroyed if not open by then. */
+  private readonly timer: NodeJS.Timeout;
+  /** Gives back the connection's place among those in the handshake (Broker.enterHandshake); once. */
+  private leave: (() => void) | undefined;
 
-  constructor(private readonly c: HandshakeHost) {}
+  constructor(
+    private readonly c: HandshakeHost,
+    /** When the socket connected, ms since the epoch (a TLS handshake before counts against the timeout). */
+    connectedAt: number,
+    leave: (() => void) | undefined,
+  ) {
+    this.leave = leave;
+    this.timer = setTimeout(
+      () => {
+        if (c.state < State.Open) {
+          c.log.warn({}, "handshake timeout");
+          c.socket.destroy();
+        }
+      },
+      Math.max(0, connectedAt + c.broker.options.handshakeTimeout - Date.now()),
+    );
+    this.timer.unref();
+  }
+
+  /** Open or closed: the timeout stops, the place among the connections in the handshake is given back. */
+  over(): void {
+    clearTimeout(this.timer);
+    const leave = this.leave;
+    if (leave === undefined) return;
+    this.leave = undefined;
+    leave();
+  }
 
   onProtocolHeader(header: Buffer): void {
     const c = this.c;
@@ -143,6 +173,7 @@ export class Handshake {
       c.endSocket();
       return;
     }
+    c.broker.counters.authSucceeded++;
     c.user = result.user;
     c.authMechanism = mechanism;
     c.state = State.AwaitingTuneOk;

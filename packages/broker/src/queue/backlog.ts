@@ -4,7 +4,7 @@
  * (DiskBacklog, durable queues).
  */
 import type { Message } from "../message.js";
-import type { QueueEntry } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 
 export interface Backlog {
   /** Ready messages, in memory or on disk. */

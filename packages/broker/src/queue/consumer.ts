@@ -1,6 +1,7 @@
 /** A consumer: a subscription of a channel to a queue, with its own prefetch window. */
 import type { FlowPublisher } from "./flow.js";
-import type { Queue, QueueEntry } from "./queue.js";
+import type { Queue } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 
 /** What a consumer delivers into: the channel that created it. */
 export interface DeliverySink {

@@ -20,7 +20,7 @@ import { readMessageRecord } from "../store/message-record.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { StorageStats } from "../store/storage-stats.js";
 import type { Backlog, BacklogOwner } from "./backlog.js";
-import type { QueueEntry } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 import { Requeued } from "./requeued.js";
 
 /** One disk read: about this many octets of consecutive records. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { MemoryMonitor } from "../memory.js";
 import { Message } from "../message.js";
 import type { FlowPublisher } from "./flow.js";
-import { Queue, type QueueEntry } from "./queue.js";
+import { Queue } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 
 const options = { durable: false, exclusive: false, autoDelete: false, arguments: {} };
 const message = () => new Message("", "q", Buffer.alloc(0), Buffer.alloc(488)); // 1000 octets counted
@@ -25,11 +26,11 @@ describe("a queue's flow mark", () => {
     const q = queueWith(10 * SIZE, 4 * SIZE);
     const p = new Recorder();
     for (let i = 0; i < 4; i++) q.enqueue(message(), null);
-    expect(q.overFlowMark).toBe(false);
+    expect(q.flow.over).toBe(false);
     q.enqueue(message(), null);
-    expect(q.overFlowMark).toBe(true);
-    expect(q.holdBack(p)).toBe(true);
-    expect(q.holdBack(p)).toBe(false); // once
+    expect(q.flow.over).toBe(true);
+    expect(q.flow.holdBack(p)).toBe(true);
+    expect(q.flow.holdBack(p)).toBe(false); // once
     expect(q.heldBack).toBe(1);
     const got: QueueEntry[] = [];
     for (let i = 0; i < 2; i++) got.push(q.fetch(false)!);
@@ -49,7 +50,7 @@ describe("a queue's flow mark", () => {
     expect(q.unacked).toBe(10);
     expect(q.bytes).toBe(10 * SIZE);
     expect(q.readyBytes).toBe(0);
-    expect(q.overFlowMark).toBe(false);
+    expect(q.flow.over).toBe(false);
   });
 
   it("a consumer leaving raises the mark and lets waiting publishers go; deleting the queue lets them all go", () => {
@@ -58,17 +59,17 @@ describe("a queue's flow mark", () => {
     q.addConsumer(consumer as never);
     for (let i = 0; i < 5; i++) q.enqueue(message(), null);
     const p = new Recorder();
-    expect(q.overFlowMark).toBe(true);
-    expect(q.holdBack(p)).toBe(true);
+    expect(q.flow.over).toBe(true);
+    expect(q.flow.holdBack(p)).toBe(true);
     q.removeConsumer(consumer as never);
     expect(p.resumed).toBe(1);
 
     for (let i = 0; i < 200; i++) q.enqueue(message(), null);
     const a = new Recorder();
     const b = new Recorder();
-    q.holdBack(a);
-    q.holdBack(b);
-    q.forgetPublisher(b);
+    q.flow.holdBack(a);
+    q.flow.holdBack(b);
+    q.flow.forgetPublisher(b);
     q.delete();
     expect([a.resumed, b.resumed]).toEqual([1, 0]);
   });
@@ -78,8 +79,8 @@ describe("a queue's flow mark", () => {
     const me = new Recorder();
     q.addConsumer({ tag: "c", queue: q, sink: { canDeliver: () => false, deliver: () => {}, cancelledByServer: () => {}, publisher: me }, noAck: false, exclusive: false, prefetch: 1, unacked: 0, hasCredit: () => false } as never);
     for (let i = 0; i < 5; i++) q.enqueue(message(), null);
-    expect(q.overFlowMark).toBe(true);
-    expect(q.holdBack(me)).toBe(false);
-    expect(q.holdBack(new Recorder())).toBe(true);
+    expect(q.flow.over).toBe(true);
+    expect(q.flow.holdBack(me)).toBe(false);
+    expect(q.flow.holdBack(new Recorder())).toBe(true);
   });
 });

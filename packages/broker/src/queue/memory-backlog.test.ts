@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryMonitor } from "../memory.js";
 import { Message } from "../message.js";
-import { Queue, type QueueEntry } from "./queue.js";
+import { Queue } from "./queue.js";
+import { BacklogModel, backlogOps } from "../../test/backlog-model.js";
+import type { QueueEntry } from "./queue-entry.js";
 
 const options = { durable: false, exclusive: false, autoDelete: false, arguments: {} };
 const message = (n: number) => new Message("", "q", Buffer.alloc(0), Buffer.from(String(n)));
@@ -13,59 +15,20 @@ function transientQueue() {
   return { queue: new Queue("q", "/", options, null, memory), memory };
 }
 
-type Op =
-  | { readonly kind: "publish" }
-  | { readonly kind: "get" }
-  | { readonly kind: "ack" | "requeue"; readonly pick: number }
-  | { readonly kind: "purge" };
-
-const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.constant({ kind: "publish" } as const) },
-  { weight: 3, arbitrary: fc.constant({ kind: "get" } as const) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("requeue" as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("ack" as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.constant({ kind: "purge" } as const) },
-);
-
 describe("a transient queue's backlog", () => {
   it("delivers in RabbitMQ's order: a requeued message goes back to its place by arrival", () => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      fc.property(backlogOps(1, 200), (ops) => {
         const { queue, memory } = transientQueue();
-        // the model: ready messages by number (arrival order), each redelivered or not
-        const ready = new Map<number, boolean>();
-        const unacked: QueueEntry[] = [];
-        let published = 0;
+        const model = new BacklogModel(queue);
         for (const o of ops) {
-          if (o.kind === "publish") {
-            queue.enqueue(message(published), null);
-            ready.set(published++, false);
-          } else if (o.kind === "get") {
-            const e = queue.fetch(false);
-            const first = Math.min(...ready.keys());
-            if (ready.size === 0) expect(e).toBeUndefined();
-            else {
-              expect(e!.message.body.toString()).toBe(String(first));
-              expect(e!.redelivered).toBe(ready.get(first));
-              ready.delete(first);
-              unacked.push(e!);
-            }
-          } else if (o.kind === "purge") {
-            expect(queue.purge()).toBe(ready.size);
-            ready.clear();
-          } else if (unacked.length > 0) {
-            const [e] = unacked.splice(o.pick % unacked.length, 1);
-            if (o.kind === "ack") queue.settle(e!, null);
-            else {
-              queue.requeue(e!, null);
-              ready.set(Number(e!.message.body.toString()), true);
-            }
-          }
-          expect(queue.messageCount).toBe(ready.size);
-          expect(queue.unacked).toBe(unacked.length);
+          if (o.kind === "publish") for (let i = 0; i < o.count; i++) queue.enqueue(message(model.publish()), null);
+          else if (o.kind === "get") model.got(queue.fetch(false));
+          else model.apply(o);
+          model.check();
         }
         // what it holds is what is ready or unacked, no more
-        const held = [...ready.keys(), ...unacked.map((e) => Number(e.message.body.toString()))];
+        const held = [...model.ready.keys(), ...model.unacked.map((e) => Number(e.message.body.toString()))];
         expect(queue.bytes).toBe(held.reduce((s, n) => s + message(n).size, 0));
         expect(memory.bytes).toBe(queue.bytes);
       }),

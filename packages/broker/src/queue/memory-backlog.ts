@@ -4,7 +4,7 @@
  */
 import { RingBuffer, sizeOfSized } from "@amqp-go/storage";
 import type { Backlog, BacklogOwner } from "./backlog.js";
-import type { QueueEntry } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 import { Requeued } from "./requeued.js";
 
 export class MemoryBacklog implements Backlog {

@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryMonitor } from "../memory.js";
 import { Message } from "../message.js";
-import { Queue, type QueueEntry } from "./queue.js";
+import { Queue } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 
 const MAX = 5;
 

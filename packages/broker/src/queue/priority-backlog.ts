@@ -14,7 +14,7 @@ import { RingBuffer, sizeOfSized } from "@amqp-go/storage";
 import { readMessageRecord } from "../store/message-record.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { Backlog, BacklogOwner, StoredBacklog } from "./backlog.js";
-import type { QueueEntry } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 import { Requeued } from "./requeued.js";
 
 /** The priority property's flag in the first property-flags word. */

@@ -8,9 +8,9 @@
  * queue without any (and its messages without `expiration`) takes none of those branches: one
  * test of `special` per message (queue-arguments.ts holds the rest).
  */
-import type { FieldTable } from "@amqp-go/protocol";
 import { type QueueArguments, queueArguments } from "./arguments.js";
-import type { DeadLetterSink, DeathReason } from "./dead-letter.js";
+import type { DeadLetterSink } from "./dead-letter.js";
+import { type DeadLetterQueue, DeadLettering } from "./dead-lettering.js";
 import { deadlineOf } from "./expiry.js";
 import { HeadExpiry } from "./head-expiry.js";
 import { IdleExpiry } from "./idle-expiry.js";
@@ -22,67 +22,43 @@ import type { Message } from "../message.js";
 import type { PublishTarget } from "../store/message-store.js";
 import type { QueueStore } from "../store/queue-store.js";
 import type { Backlog, BacklogOwner, StoredBacklog } from "./backlog.js";
+import type { QueueEntry, QueueOptions } from "./queue-entry.js";
+import { ReadyMessages } from "./ready.js";
 import type { Consumer } from "./consumer.js";
-import { ByPriority, type ConsumerScheduler, singleActive } from "./consumer-scheduler.js";
-import { type FlowLimits, type FlowPublisher, NO_FLOW_LIMITS, QueueFlow } from "./flow.js";
+import { ConsumerList } from "./consumer-list.js";
+import { type FlowLimits, NO_FLOW_LIMITS, QueueFlow } from "./flow.js";
 import { MemoryBacklog } from "./memory-backlog.js";
 import { PriorityBacklog } from "./priority-backlog.js";
 import { QueueStats } from "../stats.js";
 import type { Policy, PolicyDefinition } from "../policy/policy.js";
 
-export interface QueueEntry {
-  /** Replaced only by a quorum queue's redelivery (its x-delivery-count header). */
-  message: Message;
-  /** `message.size`: octets counted against the memory watermark (and the backlog's budget). */
-  readonly size: number;
-  /** Arrival order in this queue: requeued messages go back to their place. */
-  readonly seq: number;
-  redelivered: boolean;
-  /** Where a durable queue keeps it on disk; null in a queue that does not survive a restart. */
-  readonly position: SegmentPosition | null;
-  /** When it expires (ms since the epoch, at the head of the queue); 0: never. */
-  readonly expires: number;
-  /** Quorum queues: how many times it came back (x-delivery-count). */
-  deliveries: number;
-}
-
-export interface QueueOptions {
-  readonly durable: boolean;
-  readonly exclusive: boolean;
-  readonly autoDelete: boolean;
-  readonly arguments: FieldTable;
-}
-
-export class Queue implements Destination, BacklogOwner, PublishTarget {
+export class Queue implements Destination, BacklogOwner, PublishTarget, DeadLetterQueue {
   readonly kind = "queue" as const;
   routeMark = 0;
   /** The connection an exclusive queue belongs to. */
   readonly owner: object | null;
-  readonly consumers: Consumer[] = [];
+  /** Who gets the next message (consumer-list.ts). */
+  private readonly subscribed: ConsumerList;
+  /** The consumers, in registration order. */
+  readonly consumers: Consumer[];
   /** Message counters for the management API (stats.ts). */
   readonly stats = new QueueStats();
   /** Deliveries (to consumers or basic.get) not yet acknowledged. */
   unacked = 0;
-  /** Their octets, as counted in `bytes`. */
-  private unackedBytes = 0;
   deleted = false;
-  /** Set once a consumer came: an auto-delete queue goes when its last consumer leaves. */
-  private hadConsumer = false;
-  private ready: Backlog;
+  /** The ready messages and their body octets (ready.ts). */
+  private readonly ready: ReadyMessages;
   /** The queue's files, when it is durable and the broker has a data directory. */
   store: QueueStore | null = null;
   private disk: StoredBacklog | null = null;
   /** The store id read from the definitions, until recovery attaches the store. */
   storeId = 0;
   private nextSeq = 0;
-  private next = 0;
   /** basic.get calls waiting for messages being read from disk. */
   private getters: (() => void)[] = [];
   private draining = false;
-  /** Single active consumer or consumer priorities; null: plain round-robin (consumer-scheduler.ts). */
-  private scheduler: ConsumerScheduler | null;
-  /** The publishers this queue holds back (credit flow). */
-  private readonly flow: QueueFlow;
+  /** The octets this queue holds and the publishers it holds back (credit flow, flow.ts). */
+  readonly flow: QueueFlow;
   /** The effective arguments: the declare's, under the queue's policy if it has one (`applyArguments`). */
   args: QueueArguments;
   /** The arguments from the declare alone, before any policy. */
@@ -100,17 +76,16 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
    * declare for such arguments, and for good once a message with `expiration` arrives.
    */
   private special: boolean;
-  /** Body octets of the ready messages (x-max-length-bytes; kept for every queue: a policy may set a limit). */
-  private readyBody = 0;
   /** While a publish's own drain runs: its arrival time, the "now" its deliveries are judged by (0: none). */
   private arrivalClock = 0;
   /** The expiry timer for the head, and the TTL history a policy writes. */
   private readonly expiry: HeadExpiry;
-  /** x-expires; null without. */
-  private idle: IdleExpiry | null = null;
-  private onIdleExpired: (() => void) | null = null;
+  /** x-expires (idle-expiry.ts). */
+  private readonly idle = new IdleExpiry(() => this.consumers.length > 0);
   /** Where dropped messages go (the vhost's dead-lettering); null: dropped. */
   deadLetters: DeadLetterSink | null = null;
+  /** TTL expiry, length limits, delivery limits: messages that leave without a delivery (dead-lettering.ts). */
+  private readonly dead: DeadLettering;
 
   constructor(
     readonly name: string,
@@ -125,21 +100,22 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     ownArgs: QueueArguments = args,
   ) {
     this.owner = options.exclusive ? owner : null;
-    this.flow = new QueueFlow(flowLimits);
+    this.subscribed = new ConsumerList(args.singleActiveConsumer);
+    this.consumers = this.subscribed.list;
+    this.flow = new QueueFlow(flowLimits, name, this.consumers);
     this.args = args;
     this.expiry = new HeadExpiry(args.messageTtl, () => this.drain());
     this.ownArgs = ownArgs;
     this.plain = args.plain;
     this.special = !args.plain;
-    this.scheduler = args.singleActiveConsumer ? singleActive : null;
     this.maxPriority = args.maxPriority;
-    this.ready = this.maxPriority > 0 ? new PriorityBacklog(this, this.maxPriority) : new MemoryBacklog(this);
+    this.ready = new ReadyMessages(this.maxPriority > 0 ? new PriorityBacklog(this, this.maxPriority) : new MemoryBacklog(this));
+    this.dead = new DeadLettering(this, this.ready, this.expiry);
   }
 
   /** x-expires: starts the idle timer; `onExpired` deletes the queue. */
   expireWhenUnused(onExpired: () => void): void {
-    this.onIdleExpired = onExpired;
-    if (this.args.expires > 0) this.idle = new IdleExpiry(this.args.expires, () => this.consumers.length > 0, onExpired);
+    this.idle.start(this.args.expires, onExpired);
   }
 
   /**
@@ -157,17 +133,13 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     if (next.messageTtl !== before.messageTtl) {
       this.expiry.ttlChanged(this.store !== null ? this.store.nextSeq : this.nextSeq, next.messageTtl);
     }
-    if (next.expires !== before.expires) {
-      this.idle?.stop();
-      this.idle = null;
-      if (next.expires > 0 && this.onIdleExpired !== null) this.idle = new IdleExpiry(next.expires, () => this.consumers.length > 0, this.onIdleExpired);
-    }
+    if (next.expires !== before.expires) this.idle.change(next.expires);
     this.drain();
   }
 
   /** The queue was used (declared, basic.get, a consumer came or went): x-expires starts over. */
   touch(): void {
-    this.idle?.touch();
+    this.idle.touch();
   }
 
   /** x-max-priority (0: none): messages go out highest priority first (priority-backlog.ts). */
@@ -175,19 +147,20 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** x-single-active-consumer: one consumer at a time gets messages. */
   get singleActive(): boolean {
-    return this.scheduler === singleActive;
+    return this.subscribed.singleActive;
   }
 
   /** Message octets held by this queue, ready and unacknowledged, as counted for the memory alarm. */
-  bytes = 0;
+  get bytes(): number {
+    return this.flow.bytes;
+  }
 
   /** Makes the queue keep its messages on disk, in `store`, through `backlog` (holding `readyBody` body octets, recovered). */
   attachStore(store: QueueStore, backlog: Backlog & StoredBacklog, readyBody = 0): void {
-    this.readyBody = readyBody;
     this.store = store;
     this.storeId = store.id;
     this.disk = backlog;
-    this.ready = backlog;
+    this.ready.attach(backlog, readyBody);
   }
 
   /** @internal BacklogOwner */
@@ -197,43 +170,20 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** @internal BacklogOwner */
   hold(n: number): void {
-    this.bytes += n;
+    this.flow.bytes += n;
     this.memory.add(n);
   }
 
   /** @internal BacklogOwner */
   release(n: number): void {
-    this.bytes -= n;
+    this.flow.bytes -= n;
     this.memory.sub(n);
-    if (this.flow.waiters > 0) this.flow.settled(this, this.readyBytes, this.consumers.length);
+    if (this.flow.waiters > 0) this.flow.queueSettled();
   }
 
-  /**
-   * Octets of ready messages (held minus delivered and unacknowledged): what credit flow bounds.
-   * Deliveries awaiting acks are bounded by the consumers' prefetch, and by the memory alarm.
-   */
+  /** Octets of ready messages (held minus delivered and unacknowledged): what credit flow bounds. */
   get readyBytes(): number {
-    return this.bytes - this.unackedBytes;
-  }
-
-  /** Over its flow mark: a publish to it holds back the publishing connection (see flow.ts). */
-  get overFlowMark(): boolean {
-    return this.bytes - this.unackedBytes > this.flow.mark(this.consumers.length);
-  }
-
-  /**
-   * `publisher` published to this queue while it was over its flow mark: it waits until the queue
-   * is back under half the mark. False when it waits already, or when it consumes from this
-   * queue: its acks are what would bring the queue down, and they come on the socket it would stop.
-   */
-  holdBack(publisher: FlowPublisher): boolean {
-    for (const c of this.consumers) if (c.sink.publisher === publisher) return false;
-    return this.flow.hold(publisher);
-  }
-
-  /** The publisher's connection closed: it waits for nothing. */
-  forgetPublisher(publisher: FlowPublisher): void {
-    this.flow.forget(publisher);
+    return this.flow.readyBytes;
   }
 
   /** Publishers held back by this queue. */
@@ -250,7 +200,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   }
 
   get exclusiveConsumer(): boolean {
-    return this.consumers.length === 1 && this.consumers[0]!.exclusive;
+    return this.subscribed.exclusive;
   }
 
   /**
@@ -263,7 +213,6 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     if (this.special || message.ttl >= 0) return this.enqueueSpecial(message, position);
     this.hold(message.size);
     this.stats.publish++;
-    this.readyBody += message.body.length;
     const seq = position === null ? this.nextSeq++ : position.seq;
     this.ready.push({ message, size: message.size, seq, redelivered: false, position, expires: 0, deliveries: 0 });
     if (this.consumers.length > 0) this.drain();
@@ -277,7 +226,6 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.stats.publish++;
     const seq = position === null ? this.nextSeq++ : position.seq;
     const expires = deadlineOf(message, this.args.messageTtl);
-    this.readyBody += message.body.length;
     this.ready.push({ message, size: message.size, seq, redelivered: false, position, expires, deliveries: 0 });
     if (this.consumers.length > 0) {
       // The deliveries of this publish are judged at its arrival: a TTL 0 message goes to a
@@ -287,9 +235,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
       this.arrivalClock = 0;
     }
     this.ready.last()?.message.compact();
-    this.applyLimits();
     // TTL 0: delivered now or dropped
-    this.expireHead(Date.now());
+    this.dead.enforce(Date.now());
   }
 
   /** @internal BacklogOwner: the deadline of a message read back from disk. */
@@ -299,54 +246,9 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     return d;
   }
 
-  /**
-   * reject-publish overflow: whether this queue refuses `message` (full); with
-   * reject-publish-dlx it is dead-lettered too (reason maxlen). False for drop-head.
-   */
+  /** reject-publish(-dlx) overflow: whether this queue refuses `message` (admission.ts asks). */
   refuses(message: Message): boolean {
-    const a = this.args;
-    if (a.overflow === "drop-head") return false;
-    const full = (a.maxLength >= 0 && this.ready.length + 1 > a.maxLength) || (a.maxLengthBytes >= 0 && this.readyBody + message.body.length > a.maxLengthBytes);
-    if (full && a.overflow === "reject-publish-dlx") this.deadLetter(message, "maxlen");
-    return full;
-  }
-
-  /** drop-head: while over x-max-length or x-max-length-bytes, the oldest goes (reason maxlen). */
-  private applyLimits(): void {
-    const a = this.args;
-    if (a.maxLength < 0 && a.maxLengthBytes < 0) return;
-    if (a.overflow !== "drop-head") return;
-    while ((a.maxLength >= 0 && this.ready.length > a.maxLength) || (a.maxLengthBytes >= 0 && this.readyBody > a.maxLengthBytes)) {
-      const e = this.ready.shift();
-      if (e === undefined) return; // on disk: applied again once it is read in
-      this.drop(e, "maxlen");
-    }
-  }
-
-  /** Expired messages at the head go (reason expired); the timer is armed for the next deadline. */
-  private expireHead(now: number): void {
-    for (;;) {
-      const head = this.ready.peek();
-      if (head === undefined || head.expires === 0) return;
-      if (head.expires > now) return this.expiry.arm(head.expires);
-      const e = this.ready.shift();
-      if (e === undefined) return;
-      this.drop(e, "expired");
-    }
-  }
-
-  /** A ready message leaves the queue without a delivery: dead-lettered or dropped. */
-  private drop(entry: QueueEntry, reason: DeathReason): void {
-    this.readyBody -= entry.message.body.length;
-    this.consumed(entry);
-    this.deadLetter(entry.message, reason);
-  }
-
-  private deadLetter(message: Message, reason: DeathReason): void {
-    const a = this.args;
-    const quorum = a.type === "quorum";
-    if (a.deadLetterExchange === null) this.deadLetters?.dropped(reason, quorum);
-    else this.deadLetters?.deadLetter(message, reason, this.name, a.deadLetterExchange, a.deadLetterRoutingKey, quorum);
+    return this.dead.refuses(message);
   }
 
   /**
@@ -354,23 +256,8 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
    * dropped on the way, a quorum queue's redelivery gets its x-delivery-count header.
    */
   private shiftSpecial(): QueueEntry | undefined {
-    const now = this.arrivalClock !== 0 ? this.arrivalClock : Date.now();
-    for (;;) {
-      const e = this.ready.shift();
-      if (e === undefined) return undefined;
-      if (e.expires !== 0 && e.expires < now) {
-        this.drop(e, "expired");
-        continue;
-      }
-      this.readyBody -= e.message.body.length;
-      if (e.deliveries > 0) e.message = withDeliveryCount(e.message, e.deliveries);
-      return e;
-    }
-  }
-
-  private shiftPlain(): QueueEntry | undefined {
-    const e = this.ready.shift();
-    if (e !== undefined) this.readyBody -= e.message.body.length;
+    const e = this.dead.shiftLive(this.arrivalClock !== 0 ? this.arrivalClock : Date.now());
+    if (e !== undefined && e.deliveries > 0) e.message = withDeliveryCount(e.message, e.deliveries);
     return e;
   }
 
@@ -378,40 +265,23 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
   drain(): void {
     if (this.draining) return;
     this.draining = true;
-    const consumers = this.consumers;
-    const scheduler = this.scheduler;
+    const consumers = this.subscribed;
     const special = this.special;
-    if (special) {
-      this.applyLimits();
-      this.expireHead((this.arrivalClock !== 0 ? this.arrivalClock : Date.now()) - 1);
-    }
+    if (special) this.dead.enforce((this.arrivalClock !== 0 ? this.arrivalClock : Date.now()) - 1);
     while (this.ready.length > 0) {
-      const n = consumers.length;
-      let consumer: Consumer | undefined;
-      if (scheduler !== null) consumer = scheduler.next(consumers);
-      else for (let i = 0; i < n; i++) {
-        const c = consumers[(this.next + i) % n]!;
-        if (c.hasCredit()) {
-          consumer = c;
-          this.next = (this.next + i + 1) % n;
-          break;
-        }
-      }
+      const consumer = consumers.pick();
       if (consumer === undefined) break;
-      const entry = special ? this.shiftSpecial() : this.shiftPlain();
+      const entry = special ? this.shiftSpecial() : this.ready.shift();
       if (entry === undefined) break; // the next ones are being read from disk
       if (consumer.noAck) this.consumed(entry);
       else {
         consumer.unacked++;
-        this.unacked++;
-        this.unackedBytes += entry.size;
-        // It stays until acked: it must not pin the socket buffer it arrived in.
-        entry.message.compact();
+        this.awaitAck(entry);
       }
       consumer.sink.deliver(consumer, entry);
     }
     this.draining = false;
-    if (this.flow.waiters > 0) this.flow.settled(this, this.readyBytes, consumers.length);
+    if (this.flow.waiters > 0) this.flow.queueSettled();
     if (this.getters.length > 0) {
       const getters = this.getters;
       this.getters = [];
@@ -426,37 +296,44 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** basic.get: the next ready message; counted unacknowledged unless `noAck`. */
   fetch(noAck: boolean): QueueEntry | undefined {
-    this.idle?.touch();
-    const entry = this.special ? this.shiftSpecial() : this.shiftPlain();
+    this.idle.touch();
+    const entry = this.special ? this.shiftSpecial() : this.ready.shift();
     if (entry === undefined) return undefined;
     if (noAck) this.consumed(entry);
-    else {
-      this.unacked++;
-      this.unackedBytes += entry.size;
-      entry.message.compact();
-    }
+    else this.awaitAck(entry);
     return entry;
   }
 
-  /** Delivered with no ack expected: gone from the queue, and from its disk. */
-  private consumed(entry: QueueEntry): void {
+  /** A delivery that waits for its ack: it stays, and must not pin the socket buffer it arrived in. */
+  private awaitAck(entry: QueueEntry): void {
+    this.unacked++;
+    this.flow.unackedBytes += entry.size;
+    entry.message.compact();
+  }
+
+  /** A delivery awaiting its ack was acked, rejected or came back. */
+  private answered(entry: QueueEntry, consumer: Consumer | null): void {
+    this.unacked--;
+    this.flow.unackedBytes -= entry.size;
+    if (consumer !== null) consumer.unacked--;
+  }
+
+  /** @internal DeadLetterQueue. Delivered with no ack expected, or dropped: gone from the queue, and from its disk. */
+  consumed(entry: QueueEntry): void {
     this.release(entry.size);
     if (entry.position !== null) this.store?.ack(entry.position);
   }
 
   /** An acknowledged (or rejected without requeue) delivery leaves the queue for good. */
   settle(entry: QueueEntry, consumer: Consumer | null): void {
-    this.unacked--;
-    this.unackedBytes -= entry.size;
-    if (consumer !== null) consumer.unacked--;
-    this.release(entry.size);
-    if (entry.position !== null) this.store?.ack(entry.position);
+    this.answered(entry, consumer);
+    this.consumed(entry);
   }
 
   /** basic.reject / nack without requeue: settled, and dead-lettered (reason rejected) when the queue says so. */
   reject(entry: QueueEntry, consumer: Consumer | null): void {
     this.settle(entry, consumer);
-    this.deadLetter(entry.message, "rejected");
+    this.dead.deadLetter(entry.message, "rejected");
   }
 
   /**
@@ -464,60 +341,35 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
    * place by arrival order, marked redelivered. Call `drain()` after a batch.
    */
   requeue(entry: QueueEntry, consumer: Consumer | null): void {
-    this.unacked--;
-    this.unackedBytes -= entry.size;
-    if (consumer !== null) consumer.unacked--;
+    this.answered(entry, consumer);
     if (this.deleted) {
       this.release(entry.size);
       return;
     }
-    if (this.special) return this.requeueSpecial(entry);
+    if (this.special && this.dead.overDeliveryLimit(entry)) return;
     entry.redelivered = true;
-    this.readyBody += entry.message.body.length;
     this.ready.requeue(entry);
-  }
-
-  /** A quorum queue counts the return (x-delivery-limit dead-letters past it); the length limit applies. */
-  private requeueSpecial(entry: QueueEntry): void {
-    const a = this.args;
-    if (a.type === "quorum") {
-      entry.deliveries++;
-      if (a.deliveryLimit >= 0 && entry.deliveries > a.deliveryLimit) {
-        this.consumed(entry);
-        this.deadLetter(entry.message, "delivery_limit");
-        return;
-      }
-    }
-    entry.redelivered = true;
-    this.readyBody += entry.message.body.length;
-    this.ready.requeue(entry);
-    this.applyLimits();
+    if (this.special) this.dead.applyLimits();
   }
 
   addConsumer(consumer: Consumer): void {
-    this.idle?.touch();
-    this.consumers.push(consumer);
-    if (consumer.priority !== 0 && this.scheduler === null) this.scheduler = new ByPriority();
-    this.hadConsumer = true;
+    this.idle.touch();
+    this.subscribed.add(consumer);
     this.drain();
   }
 
   /** Removes a consumer; true when the queue is auto-delete and just lost its last one. */
   removeConsumer(consumer: Consumer): boolean {
-    this.idle?.touch();
-    const i = this.consumers.indexOf(consumer);
-    if (i >= 0) this.consumers.splice(i, 1);
-    if (this.next >= this.consumers.length) this.next = 0;
+    this.idle.touch();
     // the next single active consumer takes over
-    if (i === 0 && this.scheduler === singleActive && this.consumers.length > 0) this.drain();
+    if (this.subscribed.remove(consumer)) this.drain();
     // without consumers the mark is higher: publishers may go on
-    if (this.flow.waiters > 0) this.flow.settled(this, this.readyBytes, this.consumers.length);
-    return this.options.autoDelete && this.hadConsumer && this.consumers.length === 0;
+    if (this.flow.waiters > 0) this.flow.queueSettled();
+    return this.options.autoDelete && this.subscribed.allLeft;
   }
 
   /** Drops the ready messages; returns how many. */
   purge(): number {
-    this.readyBody = 0;
     return this.ready.purge();
   }
 
@@ -528,7 +380,7 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
 
   /** The broker stops: no timer of this queue fires any more (expiry, x-expires). */
   stopTimers(): void {
-    this.idle?.stop();
+    this.idle.stop();
     this.expiry.stop();
     this.special = false;
   }
@@ -538,9 +390,9 @@ export class Queue implements Destination, BacklogOwner, PublishTarget {
     this.deleted = true;
     this.stopTimers();
     const n = this.purge();
-    for (const c of this.consumers.splice(0)) c.sink.cancelledByServer(c);
+    for (const c of this.subscribed.takeAll()) c.sink.cancelledByServer(c);
     for (const g of this.getters.splice(0)) g(); // they answer get-empty now
-    this.flow.releaseAll(this);
+    this.flow.releaseAll(this.flow);
     return n;
   }
 }

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Message } from "../message.js";
-import type { QueueEntry } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 import { Requeued } from "./requeued.js";
 
 const body = Buffer.alloc(10);

@@ -6,7 +6,7 @@
  * ring: a message that was delivered came before every message still in the ring, so the heap's
  * least `seq` is the queue's oldest, as RabbitMQ puts a requeued message back at its position.
  */
-import type { QueueEntry } from "./queue.js";
+import type { QueueEntry } from "./queue-entry.js";
 
 export class Requeued {
   private heap: QueueEntry[] = [];

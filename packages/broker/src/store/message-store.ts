@@ -284,10 +284,12 @@ export class MessageStore {
     return n;
   }
 
-  /** Why the log failed (a full disk), while it is not resumed; null when it works. */
+  /** Why the log or a queue's segments fail now (a full disk), until they are resumed; null when they work. */
   get failure(): Error | null {
-    return this.failed;
+    return this.failed ?? (this.failingQueues.size > 0 ? this.segmentError : null);
   }
+
+  private segmentError: Error | null = null;
 
   /** Whether persistent publishes are refused now: the log failed and is not resumed yet. */
   get refusing(): boolean {
@@ -398,6 +400,7 @@ export class MessageStore {
       retryIntervalMs: o.retryInterval,
       onError: (err: Error) => {
         this.failingQueues.add(name);
+        this.segmentError = err;
         this.faults.failed("segments", err, "writing a queue's messages or acks failed; kept in memory", { queue: name });
       },
       onResume: () => {

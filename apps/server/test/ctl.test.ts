@@ -183,6 +183,7 @@ describe("amqpctl", () => {
     const notJson = await ctl(["set_policy", "ctl-bad", ".*", "{nope"]);
     expect(notJson.code).toBe(65);
     expect(notJson.err).toMatch(/^Error: the definition is not JSON/);
+    expect(await ctl(["-q", "--vhost", "nope", "set_policy", "ctl-x", ".*", "{}"])).toEqual({ code: 69, out: "", err: "Error: vhost 'nope' not found" });
     expect(await ctl(["clear_policy", "ctl-ttl"])).toEqual({ code: 0, out: 'Clearing policy "ctl-ttl" on vhost "/" ...', err: "" });
     expect(await ctl(["-q", "clear_policy", "ctl-ttl"])).toEqual({ code: 69, out: "", err: "Error: policy 'ctl-ttl' does not exist in vhost '/'" });
   });

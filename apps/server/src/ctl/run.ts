@@ -58,11 +58,11 @@ function jsonArgument(text: string, what = "the value"): unknown {
 }
 
 /** Turns a 404 into what rabbitmqctl says of the missing object. */
-async function orNotFound<T>(call: Promise<T>, message: string): Promise<T> {
+async function orNotFound<T>(call: Promise<T>, message: string, exitCode?: number): Promise<T> {
   try {
     return await call;
   } catch (err) {
-    if (err instanceof CtlError && / \(404\)$/.test(err.message)) throw new CtlError(message, err.exitCode);
+    if (err instanceof CtlError && / \(404\)$/.test(err.message)) throw new CtlError(message, exitCode ?? err.exitCode);
     throw err;
   }
 }
@@ -97,7 +97,8 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
     case "delete_queue": {
       info(`Deleting queue '${a.queue}' on vhost '${v}' ...`);
       const path = `queues/${seg(v)}/${seg(a.queue)}`;
-      const q = (await orNotFound(api.call("GET", path), `queue '${a.queue}' in vhost '${v}' not found`)) as { messages_ready?: number };
+      // A missing queue exits 64 here, as rabbitmqctl's delete_queue does (its purge_queue: 69).
+      const q = (await orNotFound(api.call("GET", path), `queue '${a.queue}' in vhost '${v}' not found`, EX_USAGE)) as { messages_ready?: number };
       const query = [a.ifEmpty ? "if-empty=true" : "", a.ifUnused ? "if-unused=true" : ""].filter((s) => s !== "").join("&");
       await orNotFound(api.call("DELETE", query === "" ? path : `${path}?${query}`), `queue '${a.queue}' in vhost '${v}' not found`);
       io.out(`Queue was successfully deleted with ${q.messages_ready ?? 0} ready messages`);

@@ -46,7 +46,12 @@ beforeAll(async () => {
   if (started.kind !== "running") throw new Error("expected a running server");
   server = started;
   url = `http://127.0.0.1:${port}`;
-  // The recorder's setup.
+  // The recorder's setup: its user, vhost and permissions through the API, then its objects over AMQP.
+  const api = (path: string, body: unknown) =>
+    fetch(`${url}/api/${path}`, { method: "PUT", headers: { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  await api("users/ctlrec-user", { password: "ctlrec-pw", tags: "monitoring,management" });
+  await api("vhosts/ctlrec-v", {});
+  await api("permissions/%2F/ctlrec-user", { configure: "^ctlrec-", write: ".*", read: "" });
   conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${server.port}`);
   const ch = await conn.createChannel();
   await ch.assertQueue("ctlrec-orders", { durable: true });

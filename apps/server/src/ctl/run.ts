@@ -86,7 +86,7 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
         return;
       }
       info(banner(listing, v));
-      const text = table(columns, rows, !c.silent);
+      const text = table(columns, rows, !c.silent, listing.cells);
       if (text !== "") io.out(text);
       return;
     }

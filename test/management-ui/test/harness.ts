@@ -77,8 +77,8 @@ export async function startUi(): Promise<UiHarness> {
     browser,
     async newPage(width = 1280) {
       const context = await browser.newContext({ viewport: { width, height: 900 }, baseURL: base });
-      // a condition not met in 10 s fails the test with playwright's call log, not vitest's timeout
-      context.setDefaultTimeout(10_000);
+      // a condition not met in 15 s fails the test with playwright's call log, not vitest's timeout
+      context.setDefaultTimeout(15_000);
       const page = await context.newPage();
       page.on("dialog", (d) => void d.accept());
       return { context, page };

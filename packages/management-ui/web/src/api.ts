@@ -36,8 +36,8 @@ export function whenLoginFails(fn: () => void): void {
   onLoginFailed = fn;
 }
 
-export async function request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { "x-requested-with": "XMLHttpRequest", accept: "application/json" };
+export async function request<T = unknown>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { ...extra, "x-requested-with": "XMLHttpRequest", accept: "application/json" };
   const auth = sessionStorage.getItem(KEY);
   if (auth !== null) headers.authorization = `Basic ${auth}`;
   if (body !== undefined) headers["content-type"] = "application/json";

@@ -47,8 +47,13 @@ function logout(message?: string): void {
 function navLinks(): HTMLElement {
   const links: [string, string][] = [
     ["#/", "Overview"],
+    ["#/connections", "Connections"],
+    ["#/channels", "Channels"],
+    ["#/exchanges", "Exchanges"],
     ["#/queues", "Queues"],
   ];
+  if (can("administrator")) links.push(["#/admin/users", "Admin"]);
+  else if (can("policymaker")) links.push(["#/admin/policies", "Policies"]);
   return h("nav", { "aria-label": "Main" }, h("ul", null, links.map(([href, text]) => h("li", null, h("a", { href }, text)))));
 }
 
@@ -123,7 +128,7 @@ function route(): void {
     fill(main, page.el);
     for (const a of document.querySelectorAll("nav a")) {
       const href = (a as HTMLAnchorElement).getAttribute("href")!;
-      const current = href === "#/" ? path === "/" : path.startsWith(href.slice(1));
+      const current = href === "#/" ? path === "/" : href.startsWith("#/admin") ? path.startsWith("/admin") : path.startsWith(href.slice(1));
       if (current) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     }

@@ -1,5 +1,13 @@
 /** Hash routes (`#/queues/%2F/orders`) to pages; `needs` is the tag a page asks for. */
 import type { Page } from "./page.js";
+import { definitionsPage } from "./pages/admin-definitions.js";
+import { policiesPage } from "./pages/admin-policies.js";
+import { usersPage } from "./pages/admin-users.js";
+import { vhostsPage } from "./pages/admin-vhosts.js";
+import { connectionPage } from "./pages/connection.js";
+import { channelsPage, connectionsPage } from "./pages/connections.js";
+import { exchangePage } from "./pages/exchange.js";
+import { exchangesPage } from "./pages/exchanges.js";
 import { overviewPage } from "./pages/overview.js";
 import { queuePage } from "./pages/queue.js";
 import { queuesPage } from "./pages/queues.js";
@@ -14,6 +22,15 @@ const SEG = "([^/]+)";
 
 export const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/$/, open: overviewPage },
+  { pattern: /^\/connections$/, open: connectionsPage },
+  { pattern: new RegExp(`^/connections/${SEG}$`), open: connectionPage },
+  { pattern: /^\/channels$/, open: channelsPage },
+  { pattern: /^\/exchanges$/, open: exchangesPage },
+  { pattern: new RegExp(`^/exchanges/${SEG}/${SEG}$`), open: exchangePage },
   { pattern: /^\/queues$/, open: queuesPage },
   { pattern: new RegExp(`^/queues/${SEG}/${SEG}$`), open: queuePage },
+  { pattern: /^\/admin\/users$/, open: usersPage, needs: "administrator" },
+  { pattern: /^\/admin\/vhosts$/, open: vhostsPage, needs: "administrator" },
+  { pattern: /^\/admin\/policies$/, open: policiesPage, needs: "policymaker" },
+  { pattern: /^\/admin\/definitions$/, open: definitionsPage, needs: "administrator" },
 ];

@@ -73,7 +73,7 @@ export function sortRows<T>(rows: T[], columns: readonly Column<T>[], s: Sorting
   return rows;
 }
 
-/** A key/value table for arguments, policy definitions, properties and headers. */
+/** A key/value table for arguments, policy definitions, properties and headers (a Node value is shown as it is). */
 export function kvTable(obj: Record<string, unknown> | null | undefined, caption: string): HTMLElement {
   const entries = Object.entries(obj ?? {});
   if (entries.length === 0) return h("p", { class: "muted" }, "None.");
@@ -81,6 +81,6 @@ export function kvTable(obj: Record<string, unknown> | null | undefined, caption
     "table",
     { class: "kv" },
     h("caption", { class: "visually-hidden" }, caption),
-    h("tbody", null, entries.map(([k, v]) => h("tr", null, h("th", { scope: "row" }, k), h("td", null, typeof v === "string" ? v : JSON.stringify(v))))),
+    h("tbody", null, entries.map(([k, v]) => h("tr", null, h("th", { scope: "row" }, k), h("td", null, v instanceof Node ? v : typeof v === "string" ? v : JSON.stringify(v))))),
   );
 }

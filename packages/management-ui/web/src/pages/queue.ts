@@ -128,7 +128,7 @@ export function queuePage([vhost, name]: string[]): Page {
         {
           "Virtual host": d.vhost,
           Type: d.type,
-          Features: "",
+          Features: features(d),
           Policy: d.policy ?? "none",
           "Operator policy": d.operator_policy ?? "none",
           Node: d.node,
@@ -140,8 +140,6 @@ export function queuePage([vhost, name]: string[]): Page {
       h("h3", null, "Effective policy definition"),
       kvTable(d.effective_policy_definition, "Effective policy definition"),
     );
-    // the features badges in the details table's empty cell
-    details.querySelector("tbody tr:nth-child(3) td")?.replaceChildren(features(d));
     fill(
       consumers,
       dataTable(

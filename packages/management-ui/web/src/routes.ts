@@ -1,7 +1,7 @@
 /** Hash routes (`#/queues/%2F/orders`) to pages; `needs` is the tag a page asks for. */
 import type { Page } from "./page.js";
 import { definitionsPage } from "./pages/admin-definitions.js";
-import { policiesPage } from "./pages/admin-policies.js";
+import { operatorPoliciesPage, policiesPage } from "./pages/admin-policies.js";
 import { usersPage } from "./pages/admin-users.js";
 import { vhostsPage } from "./pages/admin-vhosts.js";
 import { connectionPage } from "./pages/connection.js";
@@ -32,5 +32,6 @@ export const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/admin\/users$/, open: usersPage, needs: "administrator" },
   { pattern: /^\/admin\/vhosts$/, open: vhostsPage, needs: "administrator" },
   { pattern: /^\/admin\/policies$/, open: policiesPage, needs: "policymaker" },
+  { pattern: /^\/admin\/operator-policies$/, open: operatorPoliciesPage, needs: "administrator" },
   { pattern: /^\/admin\/definitions$/, open: definitionsPage, needs: "administrator" },
 ];

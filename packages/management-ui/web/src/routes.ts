@@ -4,6 +4,7 @@ import { definitionsPage } from "./pages/admin-definitions.js";
 import { operatorPoliciesPage, policiesPage } from "./pages/admin-policies.js";
 import { usersPage } from "./pages/admin-users.js";
 import { vhostsPage } from "./pages/admin-vhosts.js";
+import { channelPage } from "./pages/channel.js";
 import { connectionPage } from "./pages/connection.js";
 import { channelsPage, connectionsPage } from "./pages/connections.js";
 import { exchangePage } from "./pages/exchange.js";
@@ -25,6 +26,7 @@ export const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/connections$/, open: connectionsPage },
   { pattern: new RegExp(`^/connections/${SEG}$`), open: connectionPage },
   { pattern: /^\/channels$/, open: channelsPage },
+  { pattern: new RegExp(`^/channels/${SEG}$`), open: channelPage },
   { pattern: /^\/exchanges$/, open: exchangesPage },
   { pattern: new RegExp(`^/exchanges/${SEG}/${SEG}$`), open: exchangePage },
   { pattern: /^\/queues$/, open: queuesPage },

@@ -94,6 +94,33 @@ describe("metrics endpoint", () => {
     }
   }, 60_000);
 
+  it("--metrics-per-object true: /metrics gives per-object series, as RabbitMQ's return_per_object_metrics; /metrics/detailed answers", async () => {
+    const metricsPort = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "amqp-server-per-object-"));
+    const started = await startServer(
+      ["--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--metrics-per-object", "true", "--management-port", "0", "--data-dir", dir],
+      {},
+      quiet,
+    );
+    if (started.kind !== "running") throw new Error("expected a running server");
+    try {
+      const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${started.port}`);
+      const ch = await c.createChannel();
+      await ch.assertQueue("per-object");
+      ch.sendToQueue("per-object", Buffer.from("x"));
+      await new Promise((r) => setTimeout(r, 50));
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(text).toContain('rabbitmq_queue_messages_ready{vhost="/",queue="per-object"} 1');
+      expect(text).toContain('rabbitmq_endpoint="per-object"');
+      const detailed = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics/detailed?family=queue_coarse_metrics&vhost=/`)).text();
+      expect(detailed).toContain('rabbitmq_detailed_queue_messages_ready{vhost="/",queue="per-object"} 1');
+      expect(detailed).toContain('rabbitmq_endpoint="detailed"');
+      await c.close();
+    } finally {
+      await started.stop();
+    }
+  });
+
   it("is off with --metrics-port 0", async () => {
     const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir], {}, quiet);
     if (started.kind !== "running") throw new Error("expected a running server");

@@ -96,6 +96,8 @@ export class BrokerCounters {
   channelsOpened = 0;
   channelsClosed = 0;
   authFailures = 0;
+  /** Logins accepted (RabbitMQ's auth_attempts_succeeded). */
+  authSucceeded = 0;
   /** Sockets closed on arrival because maxHandshakingConnections were in the handshake. */
   handshakesRefused = 0;
   /** Of `published`: received on channels in confirm mode. */

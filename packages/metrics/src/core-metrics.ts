@@ -8,8 +8,8 @@
  * - `per-object` (/metrics/per-object, or /metrics with return_per_object_metrics): every group,
  *   one sample per object with its labels (`vhost`, `queue`; `channel`).
  * - `detailed` (/metrics/detailed): only the groups asked for, per object, named
- *   `rabbitmq_detailed_*` (`rabbitmq_cluster_*` for the vhost and exchange groups), queue groups
- *   only in the vhosts asked for (all when none is).
+ *   `rabbitmq_detailed_*` (`rabbitmq_cluster_*` for the vhost and exchange groups, which are
+ *   cluster-wide), queue groups only in the vhosts asked for (all when none is), as RabbitMQ 3.10.
  *
  * A channel's label is the management API's channel name ("peer:port -> local:port (n)"); a
  * connection's is its name, under the label `channel` as RabbitMQ writes it.
@@ -203,7 +203,7 @@ export function registerCoreMetrics(registry: Registry, broker: Broker, scope: C
     const cluster = CLUSTER_GROUPS.has(group);
     if (scope.kind === "detailed" ? !scope.groups.has(group) : cluster) continue;
     const prefix = scope.kind !== "detailed" ? "rabbitmq_" : cluster ? "rabbitmq_cluster_" : "rabbitmq_detailed_";
-    const only = scope.kind === "detailed" && scope.vhosts.size > 0 && (QUEUE_GROUPS.has(group) || cluster) ? scope.vhosts : null;
+    const only = scope.kind === "detailed" && scope.vhosts.size > 0 && QUEUE_GROUPS.has(group) ? scope.vhosts : null;
     for (const e of entries) {
       const name = prefix + e.name;
       if (seen.has(name)) continue; // queue_consumers is in two groups, as in RabbitMQ

@@ -74,6 +74,12 @@ export function registerGlobalMetrics(registry: Registry, broker: Broker): void 
       ];
     });
   }
+  const auth: [string, string, () => number][] = [
+    ["rabbitmq_auth_attempts_total", "Total number of authorization attempts", () => k.authSucceeded + k.authFailures],
+    ["rabbitmq_auth_attempts_succeeded_total", "Total number of successful authentication attempts", () => k.authSucceeded],
+    ["rabbitmq_auth_attempts_failed_total", "Total number of failed authentication attempts", () => k.authFailures],
+  ];
+  for (const [name, help, read] of auth) registerFamily(registry, name, "counter", help, () => [{ labels: AMQP091, value: read() }]);
   registerFamily(registry, "rabbitmq_global_publishers", "gauge", "Current number of publishers", () => [{ labels: AMQP091, value: publisherCount(broker) }]);
   registerFamily(registry, "rabbitmq_global_consumers", "gauge", "Current number of consumers", () => [{ labels: AMQP091, value: consumerCount(broker) }]);
   registerFamily(registry, "rabbitmq_message_size_bytes", "histogram", "Size of messages received from publishers", () =>

@@ -1,7 +1,6 @@
 import { Broker } from "@amqp-go/broker";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exposition } from "../src/family.js";
 import { brokerEndpoints, brokerRegistry, type MetricsServer, startMetricsServer } from "../src/index.js";
 
 let broker: Broker;
@@ -87,6 +86,7 @@ describe("the metrics after a known workload", () => {
     await getter.get("gotten", { noAck: true }); // empty
     if (g1 !== false) getter.ack(g1);
     await getter.deleteQueue("gotten");
+    await expect(amqp.connect(url.replace("guest:guest", "guest:wrong"))).rejects.toThrow(/ACCESS_REFUSED/);
 
     await sleep(50);
     const s = await scrape();
@@ -105,6 +105,8 @@ describe("the metrics after a known workload", () => {
       getEmpty: s(`rabbitmq_global_messages_get_empty_total${C}`),
       acked: s(`rabbitmq_global_messages_acknowledged_total${C}`),
       publishers: s(`rabbitmq_global_publishers${P}`),
+      logins: s(`rabbitmq_auth_attempts_total${P}`),
+      loginsRefused: s(`rabbitmq_auth_attempts_failed_total${P}`),
       consumers: s(`rabbitmq_global_consumers${P}`),
       declared: s("rabbitmq_queues_declared_total"),
       created: s("rabbitmq_queues_created_total"),
@@ -132,6 +134,8 @@ describe("the metrics after a known workload", () => {
       getEmpty: 1,
       acked: 3,
       publishers: 1,
+      logins: 2,
+      loginsRefused: 1,
       consumers: 1,
       declared: 3,
       created: 2,
@@ -205,62 +209,6 @@ describe("the metrics after a known workload", () => {
     }).toEqual({ delivered: 3, got: 1, consumed: 2, redelivered: 1, acked: 2, classic: 0, stream: 0 });
     await ch.deleteQueue("quorum-q");
     await c.close();
-  });
-
-  it("/metrics/detailed gives the families asked for, in the vhosts asked for, as rabbitmq_detailed_* and rabbitmq_cluster_*", async () => {
-    broker.addVhost("detailed-v");
-    const c = await amqp.connect(`${url}/detailed-v`);
-    const ch = await c.createChannel();
-    await ch.assertQueue("dq");
-    ch.sendToQueue("dq", Buffer.from("x"));
-    await sleep(50);
-    const d = await scrape("/metrics/detailed?family=queue_coarse_metrics&family=exchange_bindings&vhost=detailed-v");
-    expect(d('rabbitmq_detailed_queue_messages_ready{vhost="detailed-v",queue="dq"}')).toBe(1);
-    expect(d('rabbitmq_detailed_queue_messages_ready{vhost="/",queue="work"}')).toBeUndefined();
-    expect(d('rabbitmq_detailed_queue_consumers{vhost="detailed-v",queue="dq"}')).toBeUndefined();
-    expect(d('rabbitmq_cluster_exchange_bindings{vhost="detailed-v",exchange="amq.direct",type="direct"}')).toBe(0);
-    expect(d("rabbitmq_detailed_connections_opened_total")).toBeUndefined();
-    const all = await scrape("/metrics/detailed?family=queue_consumer_count&family=connection_churn_metrics&family=vhost_status");
-    expect(all('rabbitmq_detailed_queue_consumers{vhost="/",queue="work"}')).toBe(0);
-    expect(all('rabbitmq_detailed_queue_consumers{vhost="detailed-v",queue="dq"}')).toBe(0);
-    expect(all("rabbitmq_detailed_connections_opened_total")).toBeGreaterThanOrEqual(2);
-    expect(all('rabbitmq_cluster_vhost_status{vhost="detailed-v"}')).toBe(1);
-    // nothing asked: the identity only, as RabbitMQ
-    const none = await (await get("/metrics/detailed")).text();
-    expect(none.split("\n").filter((l) => l !== "" && !l.startsWith("#")).map((l) => l.split("{")[0])).toEqual(["rabbitmq_build_info", "rabbitmq_identity_info"]);
-    expect(none).toContain('rabbitmq_endpoint="detailed"');
-    await ch.deleteQueue("dq");
-    await c.close();
-  });
-
-  it("writes what prom-client would write, label values escaped (a queue name with a quote, a backslash and a newline)", async () => {
-    const c = await amqp.connect(url);
-    const ch = await c.createChannel();
-    const odd = 'odd "q" \\ \n end';
-    await ch.assertQueue(odd);
-    const registry = brokerEndpoints(broker, { defaultMetrics: false }).perObject;
-    const volatile = /^rabbitmq_(process_|erlang_uptime|disk_space)/;
-    const lines = (text: string) => text.split("\n").filter((l) => !volatile.test(l));
-    expect(lines(await exposition(registry))).toEqual(lines(await registry.metrics()));
-    expect(await exposition(registry)).toContain('rabbitmq_queue_messages_ready{vhost="/",queue="odd \\"q\\" \\\\ \\n end"} 0');
-    await ch.deleteQueue(odd);
-    await c.close();
-  });
-
-  it("/metrics is per object with perObject (RabbitMQ's return_per_object_metrics); a registry alone serves /metrics only", async () => {
-    const perObject = brokerEndpoints(broker, { perObject: true, defaultMetrics: false });
-    const text = await perObject.metrics.metrics();
-    expect(text).toContain('rabbitmq_queue_messages_ready{vhost="/",queue="work"} 8');
-    expect(text).toContain('rabbitmq_endpoint="per-object"');
-    const m = await startMetricsServer({ registry: brokerRegistry(broker, { defaultMetrics: false }), port: 0, host: "127.0.0.1" });
-    try {
-      const aggregated = await (await fetch(`http://127.0.0.1:${m.port}/metrics`)).text();
-      expect(aggregated).toContain("rabbitmq_queue_messages_ready 8");
-      expect(aggregated).toContain('rabbitmq_endpoint="aggregated"');
-      expect((await fetch(`http://127.0.0.1:${m.port}/metrics/per-object`)).status).toBe(404);
-    } finally {
-      await m.close();
-    }
   });
 });
 

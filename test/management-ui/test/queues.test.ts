@@ -102,7 +102,7 @@ test("a queue declared from the list fills while a publisher runs; the overview 
     await p.getByRole("link", { name: "ui-orders", exact: true }).click();
     await p.getByRole("heading", { name: "Queue ui-orders" }).waitFor();
     await p.getByRole("rowheader", { name: "x-max-length", exact: true }).waitFor();
-    await p.locator('.chart[data-points="3"]').first().waitFor();
+    await p.locator('.chart[data-points="6"]').first().waitFor();
     await screenshot(p, "queue");
   } finally {
     clearInterval(publisher);

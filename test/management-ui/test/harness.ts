@@ -100,9 +100,16 @@ export async function logIn(page: Page, base: string, user = "guest", password =
   await page.getByRole("heading", { name: "Overview" }).waitFor();
 }
 
+export const UPDATING_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
+
+/** Waits for `points` samples on the page's first chart, only when taking screenshots (for the picture). */
+export async function chartPoints(page: Page, points: number): Promise<void> {
+  if (UPDATING_SCREENSHOTS) await page.locator(`.chart[data-points="${points}"]`).first().waitFor();
+}
+
 /** Where the README's screenshots go; written only with UPDATE_SCREENSHOTS=1, so CI leaves the tree clean. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS !== "1") return;
+  if (!UPDATING_SCREENSHOTS) return;
   const dir = new URL("../../../packages/management-ui/screenshots/", import.meta.url);
   await page.screenshot({ path: new URL(`${name}.png`, dir).pathname, fullPage: false });
 }

@@ -24,7 +24,7 @@ export interface UiHarness {
 
 const all = { configure: ".*", write: ".*", read: ".*" };
 
-export async function startUi(): Promise<UiHarness> {
+export async function startUi(o: { memoryHighWatermark?: number; idleQueueFlowBytes?: number } = {}): Promise<UiHarness> {
   if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install -y chromium (the README's test section), or set CHROMIUM`);
   const guest = rabbitPasswordHash("guest", "rabbit_password_hashing_sha256", Buffer.from([1, 2, 3, 4]));
   const pw = hashPassword("pw", { log2N: 10, r: 8, p: 1 });
@@ -41,7 +41,7 @@ export async function startUi(): Promise<UiHarness> {
     other: {},
   });
   const authenticator = new UsersAuthenticator({ db, rateLimit: { maxFailures: 1000, windowMs: 60_000 } });
-  const broker = new Broker({ authenticator });
+  const broker = new Broker({ authenticator, ...o });
   const { port: amqpPort } = await broker.listen({ port: 0, host: "127.0.0.1" });
   // rates sampled each second, so charts and rate columns move within a test
   const management = await startManagementServer({

@@ -8,11 +8,11 @@
  */
 import { readFileSync } from "node:fs";
 import type { Broker } from "@amqp-go/broker";
-import { appliedSummary, applyDefinitions, clusterIdOf, defaultNodeName, type DefinitionsReport, GlobalParameters, type ManagementUsers } from "@amqp-go/management";
+import { appliedSummary, applyDefinitions, type DefinitionsReport, GlobalParameters, type ManagementUsers } from "@amqp-go/management";
 import type { Logger } from "pino";
 import { ConfigError } from "./errors.js";
 
-export function loadDefinitions(file: string, target: { broker: Broker; users: ManagementUsers; dataDir: string }, logger: Logger): DefinitionsReport {
+export function loadDefinitions(file: string, target: { broker: Broker; users: ManagementUsers; dataDir: string; clusterId: string }, logger: Logger): DefinitionsReport {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -28,7 +28,7 @@ export function loadDefinitions(file: string, target: { broker: Broker; users: M
   if (defs === null || typeof defs !== "object" || Array.isArray(defs)) throw new ConfigError(`server.load_definitions ${file}: not a definitions file (a JSON object)`);
   let report: DefinitionsReport;
   try {
-    const globalParameters = new GlobalParameters(target.dataDir, clusterIdOf(defaultNodeName()));
+    const globalParameters = new GlobalParameters(target.dataDir, target.clusterId);
     report = applyDefinitions({ broker: target.broker, users: target.users, globalParameters }, defs as Record<string, unknown>);
   } catch (err) {
     throw new ConfigError(`server.load_definitions ${file}: ${(err as Error).message}`);

@@ -88,6 +88,8 @@ export async function startServer(
   }
   users.attach(broker);
   const { host, port } = config.server;
+  // One id for the node: rabbitmq_identity_info's and the internal_cluster_id global parameter, as RabbitMQ's.
+  const clusterId = clusterPermanentId(config.server.data_dir);
   // Prometheus on metrics_port (0: off), up before recovery: /healthz answers while the messages
   // are recovered, /readyz turns ready once they are and the listeners are open.
   let metrics: MetricsServer | undefined;
@@ -95,7 +97,7 @@ export async function startServer(
     try {
       const endpoints = brokerEndpoints(broker, {
         perObject: config.server.metrics_per_object,
-        identity: { version, clusterPermanentId: clusterPermanentId(config.server.data_dir) },
+        identity: { version, clusterPermanentId: clusterId },
       });
       metrics = await startMetricsServer({ registry: endpoints, port: config.server.metrics_port, host: host ?? undefined });
     } catch (err) {
@@ -113,7 +115,7 @@ export async function startServer(
   const definitions = config.server.load_definitions;
   if (definitions !== null && (await broker.ready.then(() => true, () => false))) {
     try {
-      loadDefinitions(definitions, { broker, users, dataDir: config.server.data_dir }, logger);
+      loadDefinitions(definitions, { broker, users, dataDir: config.server.data_dir, clusterId }, logger);
     } catch (err) {
       logger.fatal({ err: (err as Error).message, file: definitions }, "cannot load definitions");
       users.close();
@@ -165,6 +167,7 @@ export async function startServer(
         host: host ?? undefined,
         logger,
         dataDir: config.server.data_dir,
+        clusterId,
         version,
         listeners: [
           { protocol: "amqp", port: bound.port, ip: bound.address },

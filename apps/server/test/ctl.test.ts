@@ -4,6 +4,7 @@
  * exit codes for a server that is not there, a refused login and a missing object.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,7 @@ interface Result {
 
 let server: RunningServer;
 let url: string;
+let dataDir: string;
 
 async function ctl(args: string[], stdin = ""): Promise<Result> {
   const out: string[] = [];
@@ -34,7 +36,7 @@ async function ctl(args: string[], stdin = ""): Promise<Result> {
 }
 
 beforeAll(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "amqpctl-"));
+  dataDir = mkdtempSync(join(tmpdir(), "amqpctl-"));
   const port = await freePort();
   const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", String(port), "--data-dir", dataDir], {}, quiet);
   if (started.kind !== "running") throw new Error("expected a running server");
@@ -185,6 +187,27 @@ describe("amqpctl", () => {
     expect(await ctl(["-q", "clear_policy", "ctl-ttl"])).toEqual({ code: 69, out: "", err: "Error: policy 'ctl-ttl' does not exist in vhost '/'" });
   });
 
+  it("sets, lists and clears global parameters; a vhost parameter's component is named as absent", async () => {
+    expect(await ctl(["set_global_parameter", "cluster_name", '"east"'])).toEqual({ code: 0, out: 'Setting global runtime parameter "cluster_name" to ""east"" ...', err: "" });
+    const listed = (await ctl(["list_global_parameters"])).out.split("\n");
+    expect(listed.slice(0, 2)).toEqual(["Listing global runtime parameters ...", "name\tvalue"]);
+    expect(listed).toContain('cluster_name\t"east"');
+    // The node's one cluster id: the one rabbitmq_identity_info shows, kept in the data directory.
+    const clusterId = readFileSync(join(dataDir, "cluster_id"), "utf8").trim();
+    expect(clusterId).toMatch(/^rabbitmq-cluster-id-/);
+    expect(listed).toContain(`internal_cluster_id\t"${clusterId}"`);
+    expect(JSON.parse((await ctl(["list_global_parameters", "--formatter", "json"])).out)).toContainEqual({ name: "cluster_name", value: '"east"' });
+    expect(await ctl(["-q", "clear_global_parameter", "cluster_name"])).toEqual({ code: 0, out: "", err: "" });
+    expect(await ctl(["-q", "clear_global_parameter", "cluster_name"])).toEqual({ code: 69, out: "", err: "Error: Parameter does not exist" });
+    expect((await ctl(["set_global_parameter", "x", "notjson"])).code).toBe(65);
+
+    expect(await ctl(["list_parameters"])).toEqual({ code: 0, out: 'Listing runtime parameters for vhost "/" ...', err: "" });
+    expect(await ctl(["list_parameters", "--formatter", "json"])).toEqual({ code: 0, out: "[\n]", err: "" });
+    const refused = await ctl(["-q", "set_parameter", "federation-upstream", "up", '{"uri":"amqp://elsewhere"}']);
+    expect(refused).toEqual({ code: 69, out: "", err: "Error: Validation failed: component federation-upstream not found (400)" });
+    expect(await ctl(["-q", "clear_parameter", "federation-upstream", "up"])).toEqual({ code: 69, out: "", err: "Error: Parameter does not exist" });
+  });
+
   it("exports definitions to a file or stdout and imports them from a file or stdin", async () => {
     const dir = mkdtempSync(join(tmpdir(), "amqpctl-defs-"));
     const file = join(dir, "defs.json");
@@ -220,6 +243,14 @@ describe("amqpctl", () => {
     const refused = await runCapture(["--url", `http://127.0.0.1:${down}`, "list_queues"]);
     expect(refused.code).toBe(69);
     expect(refused.err).toBe(`Error: cannot reach the management API at http://127.0.0.1:${down} (ECONNREFUSED); is the server running with --management-port?`);
+    // A server that accepts and never answers: --timeout, as rabbitmqctl's.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const silentPort = (silent.address() as { port: number }).port;
+    const timedOut = await runCapture(["--url", `http://127.0.0.1:${silentPort}`, "--timeout", "0.3", "list_queues"]);
+    silent.close();
+    silent.unref();
+    expect(timedOut).toEqual({ code: 69, out: "", err: `Error: no answer from the management API at http://127.0.0.1:${silentPort} within 0.3 s` });
     const login = await ctl(["-p", "wrong", "list_queues"]);
     expect([login.code, login.err]).toEqual([77, `Error: login failed for user 'guest' at ${url} (401)`]);
     const usage = await ctl(["list_everything"]);
@@ -239,6 +270,10 @@ describe("amqpctl", () => {
     expect(r.out.split("\n")).toContain("amq.topic");
     const env = await runCapture(["-q", "list_exchanges", "name"], { AMQP_SERVER_MANAGEMENT_PORT: String(port), AMQP_DEFAULT_USER: "nobody", AMQP_DEFAULT_PASS: "x" });
     expect([env.code, env.err]).toEqual([77, `Error: login failed for user 'nobody' at http://127.0.0.1:${port} (401)`]);
+  });
+
+  it("amqp-server, given one of its verbs, points at amqpctl", async () => {
+    await expect(startServer(["list_queues", "name"], {})).rejects.toThrow("list_queues talks to a running server: run it with amqpctl (amqpctl list_queues --help)");
   });
 
   it("runs as the amqpctl bin", async () => {

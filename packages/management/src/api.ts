@@ -31,6 +31,8 @@ export interface ApiOptions {
   readonly sampleIntervalMs?: number;
   /** The data directory (db_dir in /api/nodes). */
   readonly dataDir?: string;
+  /** The node's cluster id, the internal_cluster_id global parameter until one is set (default: made from the node name). */
+  readonly clusterId?: string;
 }
 
 /** The node name when none is given: `amqp-go@<hostname>`. */
@@ -65,7 +67,7 @@ export class Api {
     this.listeners = options.listeners ?? [];
     this.version = options.version ?? RABBITMQ_VERSION;
     this.dataDir = options.dataDir ?? "";
-    this.globalParameters = new GlobalParameters(this.dataDir, clusterIdOf(this.node));
+    this.globalParameters = new GlobalParameters(this.dataDir, options.clusterId ?? clusterIdOf(this.node));
     this.rates = new RateSampler((visit) => sampleBroker(this.broker, visit), options.sampleIntervalMs ?? 5000);
   }
 

@@ -26,6 +26,8 @@ export interface Endpoint {
   readonly url: string;
   readonly username: string;
   readonly password: string;
+  /** How long to wait for an answer, ms (rabbitmqctl's --timeout: 60 s). */
+  readonly timeoutMs?: number;
 }
 
 /** `reason` of a RabbitMQ error body, which is a string or a JSON value. */
@@ -57,8 +59,12 @@ export class ManagementClient {
         method,
         headers: { authorization: this.authorization, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.endpoint.timeoutMs ?? 60_000),
       });
     } catch (err) {
+      if ((err as Error).name === "TimeoutError") {
+        throw new CtlError(`no answer from the management API at ${this.endpoint.url} within ${(this.endpoint.timeoutMs ?? 60_000) / 1000} s`, EX_UNAVAILABLE);
+      }
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (err as Error).message;
       throw new CtlError(`cannot reach the management API at ${this.endpoint.url} (${why}); is the server running with --management-port?`, EX_UNAVAILABLE);

@@ -17,6 +17,10 @@ export type CtlAction =
   | { readonly verb: "close_all_connections"; readonly reason: string; readonly global: boolean }
   | { readonly verb: "set_policy"; readonly name: string; readonly pattern: string; readonly definition: string; readonly priority: string | undefined; readonly applyTo: string }
   | { readonly verb: "clear_policy"; readonly name: string }
+  | { readonly verb: "set_parameter"; readonly component: string; readonly name: string; readonly value: string }
+  | { readonly verb: "clear_parameter"; readonly component: string; readonly name: string }
+  | { readonly verb: "set_global_parameter"; readonly name: string; readonly value: string }
+  | { readonly verb: "clear_global_parameter"; readonly name: string }
   | { readonly verb: "export_definitions"; readonly file: string }
   | { readonly verb: "import_definitions"; readonly file: string };
 
@@ -31,10 +35,19 @@ export interface CtlCommandLine {
   readonly configFile: string | undefined;
   readonly vhost: string;
   readonly formatter: "table" | "json";
+  /** --timeout, seconds. */
+  readonly timeout: string | undefined;
   /** -q: no "Listing ..." line; -s: no header row either. */
   readonly quiet: boolean;
   readonly silent: boolean;
 }
+
+/** Every verb, for amqp-server to point at amqpctl when given one. */
+export const CTL_VERBS: ReadonlySet<string> = new Set([
+  ...Object.keys(LISTINGS),
+  ...["purge_queue", "delete_queue", "close_connection", "close_all_connections", "set_policy", "clear_policy"],
+  ...["set_parameter", "clear_parameter", "set_global_parameter", "clear_global_parameter", "export_definitions", "import_definitions"],
+]);
 
 type Args = Record<string, unknown>;
 /** A repeated flag is an array (the variadic columns need duplicate arguments kept): the last wins. */
@@ -72,6 +85,7 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
     .option("password", { alias: "p", type: "string", requiresArg: true, describe: "Password (default: the config's auth.default_pass, else guest)" })
     .option("config", { type: "string", requiresArg: true, describe: "The server's config file, for the defaults above" })
     .option("vhost", { alias: "V", type: "string", requiresArg: true, default: "/", describe: "The vhost of the verbs scoped to one" })
+    .option("timeout", { alias: "t", type: "string", requiresArg: true, describe: "Seconds to wait for the server's answer (default: 60)" })
     .option("formatter", { type: "string", choices: ["table", "json"], default: "table", describe: "Output of the list_* verbs" })
     .option("quiet", { alias: "q", type: "boolean", default: false, describe: "No informational messages" })
     .option("silent", { alias: "s", type: "boolean", default: false, describe: "No informational messages and no table header" });
@@ -79,8 +93,8 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
   for (const [verb, listing] of Object.entries(LISTINGS)) {
     cli = cli.command(
       `${verb} [columns..]`,
-      `List ${listing.noun}${listing.perVhost ? " of --vhost" : ""} (columns: ${listing.keys.join(", ")}; default: ${listing.defaults.join(" ")})`,
-      (y) => y.positional("columns", { type: "string", array: true }),
+      `List ${listing.noun}${listing.perVhost ? " of --vhost" : ""} (default columns: ${listing.defaults.join(" ")})`,
+      (y) => y.positional("columns", { type: "string", array: true, describe: `Any of: ${listing.keys.join(", ")}` }),
       on((a) => ({ verb: "list", listing: verb, columns: ((a.columns as unknown[] | undefined) ?? []).map(String) })),
     );
   }
@@ -117,6 +131,25 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
       on((a) => ({ verb: "set_policy", name: str(a, "name"), pattern: str(a, "pattern"), definition: str(a, "definition"), priority: opt(a, "priority"), applyTo: str(a, "apply-to") })),
     )
     .command("clear_policy <name>", "Remove a policy of --vhost", (y) => positional(y, "name", "Policy name"), on((a) => ({ verb: "clear_policy", name: str(a, "name") })))
+    .command(
+      "set_parameter <component> <name> <value>",
+      "Set a runtime parameter of --vhost (value: JSON); no component registers any here, so the server names the component as not found",
+      (y) => positional(positional(positional(y, "component", "Component, e.g. federation-upstream"), "name", "Parameter name"), "value", "JSON"),
+      on((a) => ({ verb: "set_parameter", component: str(a, "component"), name: str(a, "name"), value: str(a, "value") })),
+    )
+    .command(
+      "clear_parameter <component> <name>",
+      "Remove a runtime parameter of --vhost",
+      (y) => positional(positional(y, "component", "Component"), "name", "Parameter name"),
+      on((a) => ({ verb: "clear_parameter", component: str(a, "component"), name: str(a, "name") })),
+    )
+    .command(
+      "set_global_parameter <name> <value>",
+      "Set a global runtime parameter (value: JSON)",
+      (y) => positional(positional(y, "name", "Parameter name"), "value", "JSON"),
+      on((a) => ({ verb: "set_global_parameter", name: str(a, "name"), value: str(a, "value") })),
+    )
+    .command("clear_global_parameter <name>", "Remove a global runtime parameter", (y) => positional(y, "name", "Parameter name"), on((a) => ({ verb: "clear_global_parameter", name: str(a, "name") })))
     .command(
       "export_definitions <file>",
       "Write the definitions (users, vhosts, permissions, topology, policies, parameters) as RabbitMQ's JSON to file, - for stdout",
@@ -160,6 +193,7 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
     configFile: opt(argv, "config"),
     vhost: str(argv, "vhost"),
     formatter: last(argv.formatter) === "json" ? "json" : "table",
+    timeout: opt(argv, "timeout"),
     quiet: last(argv.quiet) === true || last(argv.silent) === true,
     silent: last(argv.silent) === true,
   };

@@ -1,7 +1,7 @@
 /**
  * amqpctl's two output formats, as rabbitmqctl prints them: a table (a header row of the column
  * names, then one tab-separated row an object; objects and arrays as JSON, `--silent` drops the
- * header) and `--formatter json` (a JSON array of objects with the asked columns, in their order).
+ * header; no header either when there are no objects) and `--formatter json` (a JSON array of objects with the asked columns, in their order).
  */
 
 type Row = Readonly<Record<string, unknown>>;
@@ -14,7 +14,9 @@ export function cell(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** No rows: nothing at all, not even the header, as rabbitmqctl. */
 export function table(columns: readonly string[], rows: readonly Row[], header: boolean): string {
+  if (rows.length === 0) return "";
   const lines = rows.map((r) => columns.map((c) => cell(r[c])).join("\t"));
   if (header) lines.unshift(columns.join("\t"));
   return lines.join("\n");

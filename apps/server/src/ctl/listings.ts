@@ -18,11 +18,16 @@ export interface Listing {
   readonly keys: readonly string[];
   readonly defaults: readonly string[];
   row(item: Item): Item;
+  /** Keeps only the items of `vhost`, for a path that lists every vhost's. */
+  readonly inVhost?: true;
 }
 
 const words = (s: string): string[] => s.split(" ");
 const same = (item: Item): Item => item;
 const nameOf = (v: unknown): unknown => (v !== null && typeof v === "object" ? (v as Item).name : undefined);
+
+/** rabbitmqctl shows a parameter's value as JSON text, in the table and in --formatter json alike. */
+const valueAsJson = (p: Item): Item => ({ ...p, value: JSON.stringify(p.value) });
 
 export const LISTINGS: Readonly<Record<string, Listing>> = {
   list_queues: {
@@ -87,11 +92,29 @@ export const LISTINGS: Readonly<Record<string, Listing>> = {
     defaults: words("vhost name pattern apply-to definition priority"),
     row: same,
   },
+  list_parameters: {
+    noun: "runtime parameters",
+    perVhost: true,
+    inVhost: true,
+    path: () => "parameters",
+    keys: words("component name value"),
+    defaults: words("component name value"),
+    row: valueAsJson,
+  },
+  list_global_parameters: {
+    noun: "global runtime parameters",
+    perVhost: false,
+    path: () => "global-parameters",
+    keys: words("name value"),
+    defaults: words("name value"),
+    row: valueAsJson,
+  },
 };
 
 /** rabbitmqctl's first line of a listing ("Listing queues for vhost / ..."). */
 export function banner(listing: Listing, vhost: string): string {
   if (listing.noun === "policies") return `Listing policies for vhost "${vhost}" ...`;
   if (listing.noun === "consumers") return `Listing consumers in vhost ${vhost} ...`;
+  if (listing.noun === "runtime parameters") return `Listing runtime parameters for vhost "${vhost}" ...`;
   return listing.perVhost ? `Listing ${listing.noun} for vhost ${vhost} ...` : `Listing ${listing.noun} ...`;
 }

@@ -44,7 +44,17 @@ export function endpointOf(c: CtlCommandLine, env: Readonly<Record<string, strin
   const defaultUser = config?.auth.default_user ?? null;
   const username = c.username ?? defaultUser ?? "guest";
   const password = c.password ?? (username === defaultUser ? (config?.auth.default_pass ?? "guest") : "guest");
-  return { url, username, password };
+  if (c.timeout !== undefined && !/^\d+(\.\d+)?$/.test(c.timeout)) throw new CtlError(`--timeout must be a number of seconds, got ${JSON.stringify(c.timeout)}`, EX_USAGE);
+  return { url, username, password, ...(c.timeout === undefined ? {} : { timeoutMs: Number(c.timeout) * 1000 }) };
+}
+
+/** A JSON argument (a value, a definition), or a CtlError (65). */
+function jsonArgument(text: string, what = "the value"): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CtlError(`${what} is not JSON: ${(err as Error).message}`, EX_DATAERR);
+  }
 }
 
 /** Turns a 404 into what rabbitmqctl says of the missing object. */
@@ -68,7 +78,8 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       const columns = a.columns.length > 0 ? a.columns : listing.defaults;
       const unknown = columns.filter((k) => !listing.keys.includes(k));
       if (unknown.length > 0) throw new CtlError(`Info key(s) ${unknown.join(",")} are not supported (${a.listing} columns: ${listing.keys.join(", ")})`, EX_USAGE);
-      const items = (await orNotFound(api.call("GET", listing.path(v)), `vhost '${v}' not found`)) as Record<string, unknown>[];
+      let items = (await orNotFound(api.call("GET", listing.path(v)), `vhost '${v}' not found`)) as Record<string, unknown>[];
+      if (listing.inVhost === true) items = items.filter((item) => item.vhost === v);
       const rows = items.map(listing.row);
       if (c.formatter === "json") {
         io.out(json(columns, rows));
@@ -113,12 +124,7 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       return;
     }
     case "set_policy": {
-      let definition: unknown;
-      try {
-        definition = JSON.parse(a.definition);
-      } catch (err) {
-        throw new CtlError(`the definition is not JSON: ${(err as Error).message}`, EX_DATAERR);
-      }
+      const definition = jsonArgument(a.definition, "the definition");
       if (a.priority !== undefined && !/^-?\d+$/.test(a.priority)) throw new CtlError(`--priority must be an integer, got ${JSON.stringify(a.priority)}`, EX_USAGE);
       const priority = a.priority ?? "0";
       info(`Setting policy "${a.name}" for pattern "${a.pattern}" to "${a.definition}" with priority "${priority}" for vhost "${v}" ...`);
@@ -128,6 +134,22 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
     case "clear_policy":
       info(`Clearing policy "${a.name}" on vhost "${v}" ...`);
       await orNotFound(api.call("DELETE", `policies/${seg(v)}/${seg(a.name)}`), `policy '${a.name}' does not exist in vhost '${v}'`);
+      return;
+    case "set_parameter":
+      info(`Setting runtime parameter "${a.name}" for component "${a.component}" to "${a.value}" in vhost "${v}" ...`);
+      await api.call("PUT", `parameters/${seg(a.component)}/${seg(v)}/${seg(a.name)}`, { value: jsonArgument(a.value) });
+      return;
+    case "clear_parameter":
+      info(`Clearing runtime parameter "${a.name}" for component "${a.component}" on vhost "${v}" ...`);
+      await orNotFound(api.call("DELETE", `parameters/${seg(a.component)}/${seg(v)}/${seg(a.name)}`), "Parameter does not exist");
+      return;
+    case "set_global_parameter":
+      info(`Setting global runtime parameter "${a.name}" to "${a.value}" ...`);
+      await api.call("PUT", `global-parameters/${seg(a.name)}`, { value: jsonArgument(a.value) });
+      return;
+    case "clear_global_parameter":
+      info(`Clearing global runtime parameter "${a.name}" ...`);
+      await orNotFound(api.call("DELETE", `global-parameters/${seg(a.name)}`), "Parameter does not exist");
       return;
     case "export_definitions": {
       const defs = await api.call("GET", "definitions");

@@ -131,7 +131,7 @@ describe("amqpctl", () => {
         err: "",
       });
       const again = await ctl(["delete_queue", "ctl-purge"]);
-      expect([again.code, again.err]).toEqual([69, "Error: queue 'ctl-purge' in vhost '/' not found"]);
+      expect([again.code, again.err]).toEqual([64, "Error: queue 'ctl-purge' in vhost '/' not found"]);
       const purgeMissing = await ctl(["-q", "purge_queue", "ctl-purge"]);
       expect(purgeMissing).toEqual({ code: 69, out: "", err: "Error: queue 'ctl-purge' in vhost '/' not found" });
     } finally {
@@ -176,13 +176,14 @@ describe("amqpctl", () => {
       '/\tctl-ttl\t^ctl-\tqueues\t{"message-ttl":1000}\t3',
     ]);
     expect(JSON.parse((await ctl(["list_policies", "--formatter", "json"])).out)).toEqual([
-      { vhost: "/", name: "ctl-ttl", pattern: "^ctl-", "apply-to": "queues", definition: { "message-ttl": 1000 }, priority: 3 },
+      { vhost: "/", name: "ctl-ttl", pattern: "^ctl-", "apply-to": "queues", definition: '{"message-ttl":1000}', priority: 3 },
     ]);
     const invalid = await ctl(["-q", "set_policy", "ctl-bad", ".*", '{"bogus":1}']);
     expect(invalid).toEqual({ code: 69, out: "", err: 'Error: Validation failed: [{<<"bogus">>,1}] are not recognised policy settings (400)' });
     const notJson = await ctl(["set_policy", "ctl-bad", ".*", "{nope"]);
     expect(notJson.code).toBe(65);
     expect(notJson.err).toMatch(/^Error: the definition is not JSON/);
+    expect(await ctl(["-q", "--vhost", "nope", "set_policy", "ctl-x", ".*", "{}"])).toEqual({ code: 69, out: "", err: "Error: vhost 'nope' not found" });
     expect(await ctl(["clear_policy", "ctl-ttl"])).toEqual({ code: 0, out: 'Clearing policy "ctl-ttl" on vhost "/" ...', err: "" });
     expect(await ctl(["-q", "clear_policy", "ctl-ttl"])).toEqual({ code: 69, out: "", err: "Error: policy 'ctl-ttl' does not exist in vhost '/'" });
   });
@@ -281,7 +282,7 @@ describe("amqpctl", () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(expect.arrayContaining([{ name: "ctl-idle" }]));
     const bad = await spawnCtl(["--url", url, "delete_queue", "ctl-never"]);
-    expect(bad.status).toBe(69);
+    expect(bad.status).toBe(64);
     expect(bad.stderr).toBe("Error: queue 'ctl-never' in vhost '/' not found\n");
   });
 });

@@ -35,11 +35,8 @@ export interface ApiOptions {
   readonly clusterId?: string;
 }
 
-/** The node name when none is given: `amqp-go@<hostname>`. */
-export const defaultNodeName = (): string => `amqp-go@${hostname()}`;
-
-/** The internal_cluster_id global parameter a node starts with. */
-export const clusterIdOf = (node: string): string => `amqp-go-cluster-id-${node}`;
+/** The internal_cluster_id a node starts with when the application gives none. */
+const clusterIdOf = (node: string): string => `amqp-go-cluster-id-${node}`;
 
 /** The RabbitMQ version clients are told we answer like (rabbitmqadmin reads it). */
 export const RABBITMQ_VERSION = "3.10.8";
@@ -63,7 +60,7 @@ export class Api {
   constructor(options: ApiOptions) {
     this.broker = options.broker;
     this.users = options.users;
-    this.node = options.nodeName ?? defaultNodeName();
+    this.node = options.nodeName ?? `amqp-go@${hostname()}`;
     this.listeners = options.listeners ?? [];
     this.version = options.version ?? RABBITMQ_VERSION;
     this.dataDir = options.dataDir ?? "";

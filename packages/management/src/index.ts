@@ -1,5 +1,5 @@
 /** @amqp-go/management: a RabbitMQ-compatible management HTTP API for the amqp-go broker. */
-export { Api, type ApiOptions, clusterIdOf, defaultNodeName, RABBITMQ_VERSION } from "./api.js";
+export { Api, type ApiOptions, RABBITMQ_VERSION } from "./api.js";
 export { applyDefinitions, appliedSummary, type DefinitionsReport, type DefinitionsTarget } from "./definitions-import.js";
 export { type GlobalParameter, GlobalParameters } from "./global-parameters.js";
 export { HttpError } from "./http-error.js";

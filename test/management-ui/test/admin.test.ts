@@ -52,7 +52,7 @@ test("an administrator creates a user with permissions and a policy, and exports
   await conn.close();
   expect(await api("permissions/%2F/ui-alice")).toMatchObject({ configure: ".*", write: "^ui-", read: ".*" });
 
-  await p.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Policies" }).click();
+  await p.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Policies", exact: true }).click();
   await p.getByRole("heading", { name: "Policies" }).waitFor();
   await p.getByText("Add or update a policy").click();
   const policyForm = p.getByRole("form", { name: "Add or update policy" });
@@ -94,6 +94,34 @@ test("an administrator creates a user with permissions and a policy, and exports
   await p.getByRole("button", { name: "Delete user ui-alice" }).click();
   await p.getByText("User ui-alice deleted.").waitFor();
   expect((await api("users")).map((u: { name: string }) => u.name)).not.toContain("ui-alice");
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test("an operator policy set from its page caps a queue's length below its own argument", async () => {
+  const { context, page: p } = await page();
+  await logIn(p, ui.base);
+  await p.goto(`${ui.base}#/admin/operator-policies`);
+  await p.getByRole("heading", { name: "Operator policies" }).waitFor();
+  await p.getByText("Add or update an operator policy").click();
+  const form = p.getByRole("form", { name: "Add or update operator policy" });
+  await form.getByLabel("Name").fill("ui-cap");
+  await form.getByLabel("Pattern (regexp)").fill("^ui-capped$");
+  await form.getByLabel("Definition (JSON)").fill('{"max-length": 2}');
+  await form.getByRole("button", { name: "Add / update operator policy" }).click();
+  await p.getByText("Operator policy ui-cap set.").waitFor();
+  const c = await amqp.connect(ui.amqpUrl);
+  const ch = await c.createChannel();
+  await ch.assertQueue("ui-capped", { durable: false, arguments: { "x-max-length": 10 } });
+  for (let i = 0; i < 5; i++) ch.sendToQueue("ui-capped", Buffer.from(String(i)));
+  await expect.poll(async () => (await ch.checkQueue("ui-capped")).messageCount).toBe(2);
+  await c.close();
+  await p.goto(`${ui.base}#/queues/%2F/ui-capped`);
+  await p.getByRole("row", { name: "Operator policy ui-cap" }).waitFor();
+  await p.goto(`${ui.base}#/admin/operator-policies`);
+  await p.getByRole("button", { name: "Delete operator policy ui-cap" }).click();
+  await p.getByText("Operator policy ui-cap deleted.").waitFor();
+  expect(await api("operator-policies")).toEqual([]);
   expect(errors).toEqual([]);
   await context.close();
 });

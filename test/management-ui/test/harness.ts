@@ -24,7 +24,7 @@ export interface UiHarness {
 
 const all = { configure: ".*", write: ".*", read: ".*" };
 
-export async function startUi(): Promise<UiHarness> {
+export async function startUi(o: { memoryHighWatermark?: number; idleQueueFlowBytes?: number } = {}): Promise<UiHarness> {
   if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: apt-get install -y chromium (the README's test section), or set CHROMIUM`);
   const guest = rabbitPasswordHash("guest", "rabbit_password_hashing_sha256", Buffer.from([1, 2, 3, 4]));
   const pw = hashPassword("pw", { log2N: 10, r: 8, p: 1 });
@@ -41,7 +41,7 @@ export async function startUi(): Promise<UiHarness> {
     other: {},
   });
   const authenticator = new UsersAuthenticator({ db, rateLimit: { maxFailures: 1000, windowMs: 60_000 } });
-  const broker = new Broker({ authenticator });
+  const broker = new Broker({ authenticator, ...o });
   const { port: amqpPort } = await broker.listen({ port: 0, host: "127.0.0.1" });
   // rates sampled each second, so charts and rate columns move within a test
   const management = await startManagementServer({
@@ -100,9 +100,16 @@ export async function logIn(page: Page, base: string, user = "guest", password =
   await page.getByRole("heading", { name: "Overview" }).waitFor();
 }
 
+export const UPDATING_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
+
+/** Waits for `points` samples on the page's first chart, only when taking screenshots (for the picture). */
+export async function chartPoints(page: Page, points: number): Promise<void> {
+  if (UPDATING_SCREENSHOTS) await page.locator(`.chart[data-points="${points}"]`).first().waitFor();
+}
+
 /** Where the README's screenshots go; written only with UPDATE_SCREENSHOTS=1, so CI leaves the tree clean. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS !== "1") return;
+  if (!UPDATING_SCREENSHOTS) return;
   const dir = new URL("../../../packages/management-ui/screenshots/", import.meta.url);
   await page.screenshot({ path: new URL(`${name}.png`, dir).pathname, fullPage: false });
 }

@@ -4,7 +4,7 @@
  */
 import amqp from "amqplib";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { fastRefresh, logIn, numberIn, screenshot, startUi, type UiHarness } from "./harness.js";
+import { chartPoints, fastRefresh, logIn, numberIn, screenshot, startUi, type UiHarness } from "./harness.js";
 
 let ui: UiHarness;
 let conn: amqp.ChannelModel;
@@ -93,8 +93,8 @@ test("a queue declared from the list fills while a publisher runs; the overview 
     await expect.poll(() => numberIn(p, '.tile:has-text("Consumers") .tile-value')).toBe(1);
     await p.locator(".chart canvas").first().waitFor();
     await expect.poll(() => p.locator(".tile:has-text('Connections') .tile-value").textContent()).toBe("1");
-    // a few points on the charts before the picture
-    await p.locator('.chart[data-points="5"]').first().waitFor();
+    await p.locator('.chart[data-points="2"]').first().waitFor();
+    await chartPoints(p, 5); // a few more for the picture
     await screenshot(p, "overview");
 
     // the queue's own page, under the same load
@@ -102,7 +102,8 @@ test("a queue declared from the list fills while a publisher runs; the overview 
     await p.getByRole("link", { name: "ui-orders", exact: true }).click();
     await p.getByRole("heading", { name: "Queue ui-orders" }).waitFor();
     await p.getByRole("rowheader", { name: "x-max-length", exact: true }).waitFor();
-    await p.locator('.chart[data-points="3"]').first().waitFor();
+    await p.locator('.chart[data-points="1"]').first().waitFor();
+    await chartPoints(p, 6);
     await screenshot(p, "queue");
   } finally {
     clearInterval(publisher);

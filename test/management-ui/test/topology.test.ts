@@ -68,6 +68,8 @@ test("connections and channels are listed; a connection closed from the UI close
   const c = await amqp.connect(ui.amqpUrl, { clientProperties: { connection_name: "ui-worker <1>" } });
   const ch = await c.createConfirmChannel();
   await ch.prefetch(7);
+  await ch.assertQueue("ui-work", { durable: false });
+  await ch.consume("ui-work", () => {}, { consumerTag: "ui-tag-1" });
   c.on("error", () => {}); // the forced close is reported on "close" too
   const closed = new Promise<Error>((resolve) => c.on("close", resolve));
   const { context, page: p } = await page();
@@ -76,6 +78,10 @@ test("connections and channels are listed; a connection closed from the UI close
   const chRow = p.getByRole("row").filter({ hasText: "(1)" });
   await expect.poll(() => chRow.locator('td[data-label="Prefetch"]').textContent()).toBe("7");
   expect(await chRow.locator('td[data-label="Mode"]').textContent()).toBe("C");
+  await chRow.getByRole("link").click();
+  await p.getByRole("heading", { name: /^Channel / }).waitFor();
+  await p.getByRole("cell", { name: "ui-tag-1" }).waitFor();
+  await p.getByRole("link", { name: "ui-work" }).waitFor();
 
   await p.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Connections" }).click();
   await p.getByText("ui-worker <1>").waitFor();

@@ -15,9 +15,9 @@ export function cell(value: unknown): string {
 }
 
 /** No rows: nothing at all, not even the header, as rabbitmqctl. */
-export function table(columns: readonly string[], rows: readonly Row[], header: boolean): string {
+export function table(columns: readonly string[], rows: readonly Row[], header: boolean, cells: Readonly<Record<string, (value: unknown) => string>> = {}): string {
   if (rows.length === 0) return "";
-  const lines = rows.map((r) => columns.map((c) => cell(r[c])).join("\t"));
+  const lines = rows.map((r) => columns.map((c) => (cells[c] ?? cell)(r[c])).join("\t"));
   if (header) lines.unshift(columns.join("\t"));
   return lines.join("\n");
 }

@@ -20,6 +20,8 @@ export interface Listing {
   row(item: Item): Item;
   /** Keeps only the items of `vhost`, for a path that lists every vhost's. */
   readonly inVhost?: true;
+  /** A column's table cell, where rabbitmqctl does not print JSON (a user's tags: `[administrator]`). */
+  readonly cells?: Readonly<Record<string, (value: unknown) => string>>;
 }
 
 const words = (s: string): string[] => s.split(" ");
@@ -90,6 +92,32 @@ export const LISTINGS: Readonly<Record<string, Listing>> = {
     path: (vhost) => `policies/${seg(vhost)}`,
     keys: words("vhost name pattern apply-to definition priority"),
     defaults: words("vhost name pattern apply-to definition priority"),
+    // As rabbitmqctl: the definition is JSON text, in --formatter json too.
+    row: (p) => ({ ...p, definition: JSON.stringify(p.definition) }),
+  },
+  list_users: {
+    noun: "users",
+    perVhost: false,
+    path: () => "users",
+    keys: words("user tags"),
+    defaults: words("user tags"),
+    row: (u) => ({ user: u.name, tags: u.tags }),
+    cells: { tags: (tags) => `[${(Array.isArray(tags) ? tags : []).join(", ")}]` },
+  },
+  list_vhosts: {
+    noun: "vhosts",
+    perVhost: false,
+    path: () => "vhosts",
+    keys: words("cluster_state default_queue_type description name tags tracing"),
+    defaults: ["name"],
+    row: same,
+  },
+  list_permissions: {
+    noun: "permissions",
+    perVhost: true,
+    path: (vhost) => `vhosts/${seg(vhost)}/permissions`,
+    keys: words("user configure write read"),
+    defaults: words("user configure write read"),
     row: same,
   },
   list_parameters: {
@@ -115,6 +143,7 @@ export const LISTINGS: Readonly<Record<string, Listing>> = {
 export function banner(listing: Listing, vhost: string): string {
   if (listing.noun === "policies") return `Listing policies for vhost "${vhost}" ...`;
   if (listing.noun === "consumers") return `Listing consumers in vhost ${vhost} ...`;
+  if (listing.noun === "permissions") return `Listing permissions for vhost "${vhost}" ...`;
   if (listing.noun === "runtime parameters") return `Listing runtime parameters for vhost "${vhost}" ...`;
   return listing.perVhost ? `Listing ${listing.noun} for vhost ${vhost} ...` : `Listing ${listing.noun} ...`;
 }

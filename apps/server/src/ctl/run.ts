@@ -58,11 +58,11 @@ function jsonArgument(text: string, what = "the value"): unknown {
 }
 
 /** Turns a 404 into what rabbitmqctl says of the missing object. */
-async function orNotFound<T>(call: Promise<T>, message: string): Promise<T> {
+async function orNotFound<T>(call: Promise<T>, message: string, exitCode?: number): Promise<T> {
   try {
     return await call;
   } catch (err) {
-    if (err instanceof CtlError && / \(404\)$/.test(err.message)) throw new CtlError(message, err.exitCode);
+    if (err instanceof CtlError && / \(404\)$/.test(err.message)) throw new CtlError(message, exitCode ?? err.exitCode);
     throw err;
   }
 }
@@ -86,7 +86,7 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
         return;
       }
       info(banner(listing, v));
-      const text = table(columns, rows, !c.silent);
+      const text = table(columns, rows, !c.silent, listing.cells);
       if (text !== "") io.out(text);
       return;
     }
@@ -97,7 +97,8 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
     case "delete_queue": {
       info(`Deleting queue '${a.queue}' on vhost '${v}' ...`);
       const path = `queues/${seg(v)}/${seg(a.queue)}`;
-      const q = (await orNotFound(api.call("GET", path), `queue '${a.queue}' in vhost '${v}' not found`)) as { messages_ready?: number };
+      // A missing queue exits 64 here, as rabbitmqctl's delete_queue does (its purge_queue: 69).
+      const q = (await orNotFound(api.call("GET", path), `queue '${a.queue}' in vhost '${v}' not found`, EX_USAGE)) as { messages_ready?: number };
       const query = [a.ifEmpty ? "if-empty=true" : "", a.ifUnused ? "if-unused=true" : ""].filter((s) => s !== "").join("&");
       await orNotFound(api.call("DELETE", query === "" ? path : `${path}?${query}`), `queue '${a.queue}' in vhost '${v}' not found`);
       io.out(`Queue was successfully deleted with ${q.messages_ready ?? 0} ready messages`);
@@ -109,7 +110,7 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       return;
     case "close_all_connections": {
       info(a.global ? `Closing all connections, reason: ${a.reason}...` : `Closing all connections in vhost ${v}, reason: ${a.reason}...`);
-      const all = (await api.call("GET", a.global ? "connections" : `vhosts/${seg(v)}/connections`)) as { name: string }[];
+      const all = (await orNotFound(api.call("GET", a.global ? "connections" : `vhosts/${seg(v)}/connections`), `vhost '${v}' not found`)) as { name: string }[];
       let closed = 0;
       for (const conn of all) {
         try {
@@ -128,7 +129,8 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       if (a.priority !== undefined && !/^-?\d+$/.test(a.priority)) throw new CtlError(`--priority must be an integer, got ${JSON.stringify(a.priority)}`, EX_USAGE);
       const priority = a.priority ?? "0";
       info(`Setting policy "${a.name}" for pattern "${a.pattern}" to "${a.definition}" with priority "${priority}" for vhost "${v}" ...`);
-      await api.call("PUT", `policies/${seg(v)}/${seg(a.name)}`, { pattern: a.pattern, definition, priority: Number(priority), "apply-to": a.applyTo });
+      const body = { pattern: a.pattern, definition, priority: Number(priority), "apply-to": a.applyTo };
+      await orNotFound(api.call("PUT", `policies/${seg(v)}/${seg(a.name)}`, body), `vhost '${v}' not found`);
       return;
     }
     case "clear_policy":
@@ -137,7 +139,7 @@ async function perform(c: CtlCommandLine, a: CtlAction, api: ManagementClient, i
       return;
     case "set_parameter":
       info(`Setting runtime parameter "${a.name}" for component "${a.component}" to "${a.value}" in vhost "${v}" ...`);
-      await api.call("PUT", `parameters/${seg(a.component)}/${seg(v)}/${seg(a.name)}`, { value: jsonArgument(a.value) });
+      await orNotFound(api.call("PUT", `parameters/${seg(a.component)}/${seg(v)}/${seg(a.name)}`, { value: jsonArgument(a.value) }), `vhost '${v}' not found`);
       return;
     case "clear_parameter":
       info(`Clearing runtime parameter "${a.name}" for component "${a.component}" on vhost "${v}" ...`);

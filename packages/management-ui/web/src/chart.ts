@@ -56,8 +56,7 @@ export class LiveChart {
           height: 200,
           series: [{}, ...this.history.labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length]!, width: 2, value: (_u: uPlot, v: number | null) => (v === null ? "" : `${v}${this.unit}`) }))],
           axes: [{}, { size: 60 }],
-          // at least the last minute on the x axis, so the first points do not span years
-          scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
           legend: { live: false },
         },
         data,
@@ -66,6 +65,9 @@ export class LiveChart {
       this.plot.root.setAttribute("aria-label", this.title);
       this.plot.root.setAttribute("role", "img");
     } else this.plot.setData(data);
+    // at least the last minute on the x axis, so the first points do not span years
+    const t = this.history.times;
+    if (t.length > 0) this.plot.setScale("x", { min: Math.min(t[0]!, t[t.length - 1]! - 60), max: t[t.length - 1]! });
   }
 
   private resize(): void {

@@ -1,9 +1,10 @@
 /** Hash routes (`#/queues/%2F/orders`) to pages; `needs` is the tag a page asks for. */
 import type { Page } from "./page.js";
 import { definitionsPage } from "./pages/admin-definitions.js";
-import { policiesPage } from "./pages/admin-policies.js";
+import { operatorPoliciesPage, policiesPage } from "./pages/admin-policies.js";
 import { usersPage } from "./pages/admin-users.js";
 import { vhostsPage } from "./pages/admin-vhosts.js";
+import { channelPage } from "./pages/channel.js";
 import { connectionPage } from "./pages/connection.js";
 import { channelsPage, connectionsPage } from "./pages/connections.js";
 import { exchangePage } from "./pages/exchange.js";
@@ -25,6 +26,7 @@ export const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/connections$/, open: connectionsPage },
   { pattern: new RegExp(`^/connections/${SEG}$`), open: connectionPage },
   { pattern: /^\/channels$/, open: channelsPage },
+  { pattern: new RegExp(`^/channels/${SEG}$`), open: channelPage },
   { pattern: /^\/exchanges$/, open: exchangesPage },
   { pattern: new RegExp(`^/exchanges/${SEG}/${SEG}$`), open: exchangePage },
   { pattern: /^\/queues$/, open: queuesPage },
@@ -32,5 +34,6 @@ export const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/admin\/users$/, open: usersPage, needs: "administrator" },
   { pattern: /^\/admin\/vhosts$/, open: vhostsPage, needs: "administrator" },
   { pattern: /^\/admin\/policies$/, open: policiesPage, needs: "policymaker" },
+  { pattern: /^\/admin\/operator-policies$/, open: operatorPoliciesPage, needs: "administrator" },
   { pattern: /^\/admin\/definitions$/, open: definitionsPage, needs: "administrator" },
 ];

@@ -8,6 +8,7 @@ export function adminNav(current: string): HTMLElement {
         ["users", "Users and permissions"],
         ["vhosts", "Virtual hosts"],
         ["policies", "Policies"],
+        ["operator-policies", "Operator policies"],
         ["definitions", "Definitions"],
       ]
     : [["policies", "Policies"]];

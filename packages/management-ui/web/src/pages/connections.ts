@@ -68,7 +68,7 @@ export interface ChannelRow {
 }
 
 export const CHANNEL_COLUMNS: Column<ChannelRow>[] = [
-  { label: "Channel", sort: "name", cell: (c) => h("a", { href: link("connections", c.connection_details.name) }, c.name) },
+  { label: "Channel", sort: "name", cell: (c) => h("a", { href: link("channels", c.name) }, c.name) },
   { label: "Virtual host", sort: "vhost", cell: (c) => c.vhost },
   { label: "User", sort: "user", cell: (c) => c.user },
   { label: "Mode", title: "C: confirms, T: transactional", cell: (c) => [c.confirm ? "C" : "", c.transactional ? "T" : ""].join("") },

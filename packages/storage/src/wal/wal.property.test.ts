@@ -116,7 +116,7 @@ describe("WAL property", () => {
       ),
       { numRuns: 50 },
     );
-  }, 30_000);
+  }, 120_000); // 50 runs of real files and fdatasyncs: 20 s alone at load 19, over 30 s in a loaded CI
 });
 
 /** A disk whose fdatasync takes a while: written-but-unsynced bytes are there for a crash to cut. */

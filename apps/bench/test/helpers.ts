@@ -41,7 +41,7 @@ export function startServer(): Promise<Server> {
     stderr += chunk;
   });
   const exited = new Promise<void>((done) => child.on("exit", () => done()));
-  return listeningPort(child, 10_000, () => `; stderr: ${stderr}`).then((port) => ({
+  return listeningPort(child, 30_000, () => `; stderr: ${stderr}`).then((port) => ({
     child,
     uri: `amqp://guest:guest@127.0.0.1:${port}`,
     stop: async () => {

@@ -53,7 +53,7 @@ export class MessageStore {
   private readonly waiters = new Set<SyncWaiter>();
   private wal!: WriteAheadLog;
   private nextStoreId = 1;
-  /** Where a publish encodes its record; overwritten by the next one. */
+  /** Where a transient publish encodes its record; overwritten by the next one. */
   private scratch = Buffer.allocUnsafe(64 * 1024);
   private failed: Error | null = null;
   private checkpointing = false;
@@ -203,10 +203,9 @@ export class MessageStore {
    * target gets its message (and where it is on disk) through `enqueue`. Returns the log record's
    * seq (the confirm waits for logSynced of it), 0 when nothing was logged, or -1 when the log has
    * failed (the publish is nacked). Nothing is kept between calls: a segment append that throws
-   * leaves nothing behind for the next publish.
-   *
-   * Copies of the body on the way to disk: one into the record (encoded once, in the log record's
-   * place), one per durable queue into its segment writer, one into the log's batch.
+   * leaves nothing behind for the next publish. The body is copied twice on its way to disk: a
+   * persistent record is encoded in place in the log's open batch (a transient one in a scratch
+   * buffer), and copied from there into each durable queue's segment writer.
    */
   publish(message: Message, targets: ArrayLike<PublishTarget>, n: number): number {
     let durable = 0;
@@ -216,37 +215,48 @@ export class MessageStore {
       return 0;
     }
     const persistent = message.persistent;
-    // A persistent record is encoded after the room for its log header: the log record is then
-    // the same buffer, with no copy.
     const head = persistent ? logRecordSize(durable, 0) : 0;
     const size = head + messageRecordSize(message);
-    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
-    const buf = this.scratch;
+    // null: not logged (transient), or the log refused it: it still goes to its queues, and is nacked
+    const logged = persistent ? this.reserveLog(message, size) : null;
+    if (logged === null && size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
+    const buf = logged ?? this.scratch;
     const end = writeMessageRecord(buf, head, message, persistent ? PERSISTENT : 0);
     const record = buf.subarray(head, end);
     let k = 0;
-    for (let i = 0; i < n; i++) {
-      const target = targets[i]!;
-      const store = target.store;
-      if (store === null) {
-        target.enqueue(message, null);
-        continue;
+    try {
+      for (let i = 0; i < n; i++) {
+        const target = targets[i]!;
+        const store = target.store;
+        if (store === null) {
+          target.enqueue(message, null);
+          continue;
+        }
+        const position = store.segments.append(record);
+        if (persistent) writeLogTarget(buf, k, store.id, position.seq);
+        k++;
+        target.enqueue(message, position);
       }
-      const position = store.segments.append(record);
-      if (persistent) writeLogTarget(buf, k, store.id, position.seq);
-      k++;
-      target.enqueue(message, position);
+    } catch (err) {
+      if (logged !== null) this.wal.cancel();
+      throw err;
     }
     if (!persistent) return 0;
-    if (this.failed !== null) return -1;
+    if (logged === null) return -1;
     writeLogTargetCount(buf, k);
+    return this.wal.commit();
+  }
+
+  /** Room for a persistent message's log record in the log's open batch; null when the log refuses it (logged). */
+  private reserveLog(message: Message, size: number): Buffer | null {
+    if (this.failed !== null) return null;
     try {
-      return this.wal.append(buf.subarray(0, end));
+      return this.wal.reserve(size);
     } catch (err) {
-      // WAL_FAILED: the log failed since the check above (logged once); anything else is this message's.
+      // WAL_FAILED: the log failed since the last publish (logged once); anything else is this message's.
       if ((err as { code?: string }).code === "WAL_FAILED") this.faults.failed("wal", err as Error, "the write-ahead log refused a message");
       else this.logger.error({ err, exchange: message.exchange }, "write-ahead log refused a message");
-      return -1;
+      return null;
     }
   }
 

@@ -221,10 +221,9 @@ export class MessageStore {
     const logged = persistent ? this.reserveLog(message, size) : null;
     if (logged === null && size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
     const buf = logged ?? this.scratch;
-    const end = writeMessageRecord(buf, head, message, persistent ? PERSISTENT : 0);
-    const record = buf.subarray(head, end);
     let k = 0;
     try {
+      const record = buf.subarray(head, writeMessageRecord(buf, head, message, persistent ? PERSISTENT : 0));
       for (let i = 0; i < n; i++) {
         const target = targets[i]!;
         const store = target.store;

@@ -12,12 +12,14 @@ COPY . .
 RUN pnpm install --frozen-lockfile
 RUN pnpm --filter "@amqp-go/server..." build
 RUN pnpm --filter @amqp-go/server deploy --prod /opt/amqp-go && chmod +x /opt/amqp-go/dist/main.js
+RUN chmod +x /opt/amqp-go/dist/ctl/main.js
 
 # Runtime stage: node only, a system user, the data directory a volume.
 FROM node:20-bookworm-slim
 RUN groupadd --system amqp && useradd --system --gid amqp --home-dir /var/lib/amqp-go --shell /usr/sbin/nologin amqp && mkdir -p /var/lib/amqp-go && chown amqp:amqp /var/lib/amqp-go
 COPY --from=build /opt/amqp-go /opt/amqp-go
 RUN ln -s /opt/amqp-go/dist/main.js /usr/local/bin/amqp-server
+RUN ln -s /opt/amqp-go/dist/ctl/main.js /usr/local/bin/amqpctl
 ENV NODE_ENV=production AMQP_SERVER_DATA_DIR=/var/lib/amqp-go
 USER amqp
 WORKDIR /var/lib/amqp-go

@@ -23,9 +23,9 @@ export const MAX_LINES = 400;
 
 /** Files allowed over MAX_LINES for now, by path from the root, with the reason. */
 export const EXEMPT = {
-  // Issue 18's helper changes routing in vhost.ts and splits it there; splitting it here too would
-  // make the two branches collide. Remove this entry when that lands.
-  "packages/broker/src/vhost.ts": "split by issue 18 (routing), in flight",
+  // Issue 18 (parallel recovery) took it to 412 lines while issue 17's change of the log's write
+  // path (reserve/commit) edits the same file; it is split once that lands. Remove this entry then.
+  "packages/broker/src/store/message-store.ts": "split after the write-ahead log's reserve/commit change lands",
 };
 
 const SOURCE = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/;

@@ -5,7 +5,8 @@
  *
  *   protocol  <-  storage  <-  broker  <-  auth, metrics  <-  management  <-  apps/*
  *   (protocol imports nothing of ours; auth, metrics and management may also import protocol;
- *   management, the HTTP API, sits on broker and auth)
+ *   management, the HTTP API, sits on broker and auth; management-ui, the web pages it serves, imports
+ *   nothing of ours)
  *
  * "Value-level" means an import that is still there at run time: `import type`, `export type` and
  * imports whose every specifier is `type X` are left out (they are erased). Layering counts every
@@ -29,7 +30,8 @@ export const LAYERS = {
   "@amqp-go/broker": ["@amqp-go/protocol", "@amqp-go/storage"],
   "@amqp-go/auth": ["@amqp-go/broker", "@amqp-go/protocol"],
   "@amqp-go/metrics": ["@amqp-go/broker", "@amqp-go/protocol"],
-  "@amqp-go/management": ["@amqp-go/auth", "@amqp-go/broker", "@amqp-go/protocol"],
+  "@amqp-go/management-ui": [],
+  "@amqp-go/management": ["@amqp-go/auth", "@amqp-go/broker", "@amqp-go/management-ui", "@amqp-go/protocol"],
   "@amqp-go/testing": ["@amqp-go/broker", "@amqp-go/protocol"],
 };
 

@@ -23,7 +23,7 @@ const root = resolve(import.meta.dirname, "../..");
 const tsc = join(import.meta.dirname, "node_modules/typescript/bin/tsc");
 const keep = process.argv.includes("--keep");
 const work = mkdtempSync(join(tmpdir(), "amqp-go-pack-"));
-const PUBLISHABLE = ["protocol", "storage", "broker", "auth", "metrics", "management", "server", "testing"];
+const PUBLISHABLE = ["protocol", "storage", "broker", "auth", "metrics", "management-ui", "management", "server", "testing"];
 let failures = 0;
 
 function run(cmd, args, cwd, env = {}) {
@@ -81,6 +81,8 @@ check("tarballs hold LICENSE, README and types, no tests", files.includes("packa
   const dir = project("server");
   const { seconds, mib } = npmInstall(dir, PUBLISHABLE.map((p) => tgz[p]));
   console.log(`     server install: ${seconds.toFixed(1)} s, ${mib.toFixed(1)} MiB in node_modules`);
+  const ui = readdirSync(join(dir, "node_modules/@amqp-go/management-ui/dist/www"), { recursive: true }).map(String);
+  check("the web UI's built pages are in @amqp-go/management-ui", ui.includes("index.html") && ui.some((f) => /^assets[/\\]index-.*\.js$/.test(f)), ui.join(", "));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(join(dir, "node_modules/.bin/amqp-server"), ["--port", String(port), "--metrics-port", "0", "--management-port", "0", "--data-dir", join(dir, "data")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";

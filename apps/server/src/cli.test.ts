@@ -40,7 +40,7 @@ describe("flags", () => {
       { section: "log", key: "level", text: "debug", source: "--log-level" },
       { section: "log", key: "file", text: "/tmp/amqp.log", source: "--log-file" },
     ]);
-    expect(loadConfig({ flags }).server).toEqual({ host: "127.0.0.1", port: 5673, data_dir: "/tmp/d", metrics_port: 0, management_port: 15672 });
+    expect(loadConfig({ flags }).server).toEqual({ host: "127.0.0.1", port: 5673, data_dir: "/tmp/d", metrics_port: 0, metrics_per_object: false, management_port: 15672, load_definitions: null });
   });
 
   it("the last of a repeated flag wins", () => {

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { ADMIN_NOUNS, type AdminCommandLine, parseAdminCommandLine } from "./admin-cli.js";
 import type { Override } from "./config.js";
+import { CTL_VERBS } from "./ctl/command-line.js";
 import { ConfigError } from "./errors.js";
 import { SECTIONS, type SettingEntry, SETTING_ENTRIES, SETTINGS } from "./settings.js";
 
@@ -49,7 +50,8 @@ function parser(args: readonly string[]) {
   let cli = yargs([...args])
     .scriptName("amqp-server")
     .usage(
-      "$0 [options]\n$0 users|vhosts|permissions|definitions <command> (see $0 users --help)\n\n" +
+      "$0 [options]\n$0 users|vhosts|permissions|definitions <command> (see $0 users --help)\n" +
+        "amqpctl list_queues|purge_queue|set_policy|... (a running server's objects: see amqpctl --help)\n\n" +
         "An AMQP 0.9.1 broker for RabbitMQ clients (amqp-go).",
     )
     .locale("en")
@@ -87,6 +89,7 @@ function parser(args: readonly string[]) {
 /** Parses argv (without node and the script). Throws a ConfigError for an unknown or bad flag. */
 export function parseCommandLine(args: readonly string[]): CommandLine {
   if (args[0] !== undefined && ADMIN_NOUNS.has(args[0])) return parseAdminCommandLine(args);
+  if (args[0] !== undefined && CTL_VERBS.has(args[0])) throw new ConfigError(`${args[0]} talks to a running server: run it with amqpctl (amqpctl ${args[0]} --help)`);
   let result: CommandLine | undefined;
   let failure: Error | undefined;
   parser(args).parse([...args], {}, (err, argv, output) => {

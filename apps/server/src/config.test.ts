@@ -28,7 +28,7 @@ function configError(load: () => unknown): string {
 describe("defaults", () => {
   it("are RabbitMQ's", () => {
     expect(loadConfig()).toEqual({
-      server: { host: null, port: 5672, data_dir: "./data", metrics_port: 15692, management_port: 15672 },
+      server: { host: null, port: 5672, data_dir: "./data", metrics_port: 15692, metrics_per_object: false, management_port: 15672, load_definitions: null },
       connection: { heartbeat: 60, frame_max: 131072, channel_max: 2047, handshake_timeout: 10000, max_handshaking_connections: 1000 },
       limits: { max_message_size: 134217728, memory_high_watermark: 0.4, queue_flow_bytes: 4194304, idle_queue_flow_bytes: 0, disk_free_limit: 50000000, disk_free_limit_relative: 0, disk_check_interval: 1000, consumer_timeout: 1800000 },
       storage: {
@@ -66,7 +66,7 @@ describe("precedence: defaults < file < environment < flags", () => {
 
   it("the file overrides defaults and keeps the rest", () => {
     const config = loadConfig({ file });
-    expect(config.server).toEqual({ host: null, port: 1001, data_dir: "/var/lib/amqp", metrics_port: 15692, management_port: 15672 });
+    expect(config.server).toEqual({ host: null, port: 1001, data_dir: "/var/lib/amqp", metrics_port: 15692, metrics_per_object: false, management_port: 15672, load_definitions: null });
     expect(config.connection.heartbeat).toBe(10);
     expect(config.connection.frame_max).toBe(131072);
     expect(config.log.level).toBe("warn");
@@ -127,7 +127,7 @@ describe("environment", () => {
       'AMQP_SERVR_PORT: unknown section "servr" (sections: server, connection, limits, storage, log, auth, tls)',
     );
     expect(configError(() => loadConfig({ env: { AMQP_SERVER_PROT: "1" } }))).toBe(
-      'AMQP_SERVER_PROT: unknown key "server.prot" (keys: host, port, data_dir, metrics_port, management_port)',
+      'AMQP_SERVER_PROT: unknown key "server.prot" (keys: host, port, data_dir, metrics_port, metrics_per_object, management_port, load_definitions)',
     );
     expect(configError(() => loadConfig({ env: { AMQP_SERVER___PROTO__: "1" } }))).toContain("unknown key");
   });

@@ -5,13 +5,15 @@
  */
 import { Broker } from "@amqp-go/broker";
 import { type ManagementServer, startManagementServer } from "@amqp-go/management";
-import { brokerRegistry, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
+import { brokerEndpoints, type MetricsServer, startMetricsServer } from "@amqp-go/metrics";
 import type { Logger } from "pino";
 import { runAdmin } from "./admin.js";
 import { parseCommandLine, version } from "./cli.js";
+import { clusterPermanentId } from "./cluster-id.js";
 import { type ConfigSources, loadConfig, redactedConfig, type ServerConfig, toBrokerOptions } from "./config.js";
 import { DataDirLock } from "./data-dir-lock.js";
 import { writeGeneratedConfig } from "./generate-config.js";
+import { loadDefinitions } from "./load-definitions.js";
 import { createLogger, type LogTarget } from "./logger.js";
 import { applyLive, type ReloadReport, reloadConfig } from "./reload.js";
 import { startupLine } from "./startup-line.js";
@@ -86,12 +88,18 @@ export async function startServer(
   }
   users.attach(broker);
   const { host, port } = config.server;
+  // One id for the node: rabbitmq_identity_info's and the internal_cluster_id global parameter, as RabbitMQ's.
+  const clusterId = clusterPermanentId(config.server.data_dir);
   // Prometheus on metrics_port (0: off), up before recovery: /healthz answers while the messages
   // are recovered, /readyz turns ready once they are and the listeners are open.
   let metrics: MetricsServer | undefined;
   if (config.server.metrics_port !== 0) {
     try {
-      metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: config.server.metrics_port, host: host ?? undefined });
+      const endpoints = brokerEndpoints(broker, {
+        perObject: config.server.metrics_per_object,
+        identity: { version, clusterPermanentId: clusterId },
+      });
+      metrics = await startMetricsServer({ registry: endpoints, port: config.server.metrics_port, host: host ?? undefined });
     } catch (err) {
       logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
       users.close();
@@ -101,6 +109,22 @@ export async function startServer(
       throw err;
     }
     logger.info({ port: metrics.port }, "metrics listening");
+  }
+  // load_definitions: once recovered (a failed recovery is left to listen() to report), before
+  // any listener accepts.
+  const definitions = config.server.load_definitions;
+  if (definitions !== null && (await broker.ready.then(() => true, () => false))) {
+    try {
+      loadDefinitions(definitions, { broker, users, dataDir: config.server.data_dir, clusterId }, logger);
+    } catch (err) {
+      logger.fatal({ err: (err as Error).message, file: definitions }, "cannot load definitions");
+      users.close();
+      await metrics?.close();
+      await broker.close("startup failed");
+      lock.release();
+      await flush();
+      throw err;
+    }
   }
   let bound: { port: number; address: string };
   try {
@@ -143,6 +167,7 @@ export async function startServer(
         host: host ?? undefined,
         logger,
         dataDir: config.server.data_dir,
+        clusterId,
         version,
         listeners: [
           { protocol: "amqp", port: bound.port, ip: bound.address },

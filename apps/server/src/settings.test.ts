@@ -30,6 +30,7 @@ describe("every setting", () => {
       "data-dir": "server.data_dir",
       "metrics-port": "server.metrics_port",
       "management-port": "server.management_port",
+      "load-definitions": "server.load_definitions",
       "wal-batch-size": "storage.wal_batch_size",
       "wal-batch-delay": "storage.wal_batch_delay",
       "segment-size": "storage.segment_size",

@@ -66,7 +66,9 @@ export const SETTINGS = {
     port: num(5672, 0, U16, "AMQP port, 0 for any free port"),
     data_dir: setting(text("./data"), "Directory for durable state: definitions, the write-ahead log, queue segments, users.json", "dataDir"),
     metrics_port: num(15692, 0, U16, "Prometheus metrics port, 0 to disable"),
+    metrics_per_object: setting(boolean(false), "/metrics gives one series per queue, channel and connection instead of totals (RabbitMQ's prometheus.return_per_object_metrics); /metrics/per-object always does"),
     management_port: num(15672, 0, U16, "Management HTTP API port (RabbitMQ's routes, for rabbitmqadmin and the like), 0 to disable"),
+    load_definitions: setting(optionalText(), "A RabbitMQ definitions file (JSON) imported at every start, after recovery and before clients are accepted (RabbitMQ's load_definitions)"),
   },
   connection: {
     heartbeat: broker("heartbeat"),

@@ -10,9 +10,10 @@ beforeAll(assertBuilt);
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string; bin: Record<string, string> };
 
 describe("amqp-server binary", () => {
-  it("is the package's bin and starts with a node shebang", () => {
-    expect(pkg.bin).toEqual({ "amqp-server": "./dist/main.js" });
+  it("is the package's bin, beside amqpctl, and both start with a node shebang", () => {
+    expect(pkg.bin).toEqual({ "amqp-server": "./dist/main.js", amqpctl: "./dist/ctl/main.js" });
     expect(readFileSync(new URL("../dist/main.js", import.meta.url), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(readFileSync(new URL("../dist/ctl/main.js", import.meta.url), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
 
   it("--version prints the package version and exits 0", () => {
@@ -35,7 +36,7 @@ describe("amqp-server binary", () => {
   it.each([
     [["--port", "70000"], {}, 'amqp-server: --port: server.port must be an integer from 0 to 65535, got "70000"'],
     [[], { AMQP_CONNECTION_HEARTBEAT: "-1" }, 'amqp-server: AMQP_CONNECTION_HEARTBEAT: connection.heartbeat must be an integer from 0 to 65535, got "-1"'],
-    [[], { AMQP_SERVER_PROT: "1" }, 'amqp-server: AMQP_SERVER_PROT: unknown key "server.prot" (keys: host, port, data_dir, metrics_port, management_port)'],
+    [[], { AMQP_SERVER_PROT: "1" }, 'amqp-server: AMQP_SERVER_PROT: unknown key "server.prot" (keys: host, port, data_dir, metrics_port, metrics_per_object, management_port, load_definitions)'],
     [["--config", badFile], {}, `amqp-server: ${badFile}: unknown key "connection.hearbeat" (keys: heartbeat, frame_max, channel_max, handshake_timeout, max_handshaking_connections)`],
     [["--verbose"], {}, "amqp-server: Unknown argument: verbose"],
   ] as const)("%j %j: exit code 2 and one line on stderr", (args, env, message) => {

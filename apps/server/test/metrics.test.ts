@@ -1,10 +1,11 @@
 /** The server's Prometheus endpoint: on --metrics-port, ready once the AMQP listener is open, off with 0. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
 import { Broker } from "@amqp-go/broker";
 import { describe, expect, it } from "vitest";
+import { version } from "../src/cli.js";
 import { startServer } from "../src/server.js";
 import { assertBuilt, freePort, spawnServer } from "./helpers.js";
 
@@ -27,7 +28,14 @@ describe("metrics endpoint", () => {
       expect(ready.status).toBe(200);
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       expect(text).toContain("rabbitmq_connections 1");
-      expect(text).toContain('rabbitmq_queue_messages_ready{vhost="/",queue="scraped"} 1');
+      expect(text).toContain("rabbitmq_queue_messages_ready 1"); // totals, as RabbitMQ by default
+      const perObject = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics/per-object`)).text();
+      expect(perObject).toContain('rabbitmq_queue_messages_ready{vhost="/",queue="scraped"} 1');
+      // the cluster's permanent id is kept in the data directory, and the version is the server's
+      const id = /rabbitmq_cluster_permanent_id="([^"]+)"/.exec(text)?.[1];
+      expect(id).toMatch(/^rabbitmq-cluster-id-/);
+      expect(readFileSync(join(dataDir, "cluster_id"), "utf8").trim()).toBe(id);
+      expect(text).toContain(`rabbitmq_version="${version}"`);
       await c.close();
     } finally {
       await started.stop();
@@ -85,6 +93,33 @@ describe("metrics endpoint", () => {
       await server.exited;
     }
   }, 60_000);
+
+  it("--metrics-per-object true: /metrics gives per-object series, as RabbitMQ's return_per_object_metrics; /metrics/detailed answers", async () => {
+    const metricsPort = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "amqp-server-per-object-"));
+    const started = await startServer(
+      ["--port", "0", "--host", "127.0.0.1", "--metrics-port", String(metricsPort), "--metrics-per-object", "true", "--management-port", "0", "--data-dir", dir],
+      {},
+      quiet,
+    );
+    if (started.kind !== "running") throw new Error("expected a running server");
+    try {
+      const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${started.port}`);
+      const ch = await c.createChannel();
+      await ch.assertQueue("per-object");
+      ch.sendToQueue("per-object", Buffer.from("x"));
+      await new Promise((r) => setTimeout(r, 50));
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(text).toContain('rabbitmq_queue_messages_ready{vhost="/",queue="per-object"} 1');
+      expect(text).toContain('rabbitmq_endpoint="per-object"');
+      const detailed = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics/detailed?family=queue_coarse_metrics&vhost=/`)).text();
+      expect(detailed).toContain('rabbitmq_detailed_queue_messages_ready{vhost="/",queue="per-object"} 1');
+      expect(detailed).toContain('rabbitmq_endpoint="detailed"');
+      await c.close();
+    } finally {
+      await started.stop();
+    }
+  });
 
   it("is off with --metrics-port 0", async () => {
     const started = await startServer(["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--management-port", "0", "--data-dir", dataDir], {}, quiet);

@@ -111,7 +111,7 @@ export class Broker {
       disk.start(this.options.diskCheckInterval);
       this.disk = disk;
       this.ready = this.durable.open(options.dataDir, options, this.definitions!.savedNextStoreId).then(() => {
-        this.definitions?.save();
+        this.definitions?.recovered();
         this.recovered = true;
       });
     } else {
@@ -123,7 +123,7 @@ export class Broker {
   addVhost(name: string): Vhost {
     let v = this.vhosts.get(name);
     if (v === undefined) {
-      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters);
+      v = new Vhost(name, this.memory, this.flowLimits, this.deadLetterCounters, this.counters);
       this.vhosts.set(name, v);
       if (this.definitions !== null) {
         v.onDurableChange = this.definitions.save;
@@ -136,11 +136,16 @@ export class Broker {
 
   /** Durable exchanges, queues and bindings of `dataDir`, restored now and saved on every change. */
   private openDefinitions(dataDir: string, retryInterval: number): void {
-    const file = new DefinitionsFile(dataDir, this.vhosts, () => this.store?.nextId, this.options.logger, retryInterval);
+    const file = new DefinitionsFile(dataDir, this.vhosts, () => this.store?.nextId, () => this.store?.failure ?? null, this.options.logger, retryInterval);
     file.restore((name) => this.addVhost(name));
     this.definitions = file;
     for (const v of this.vhosts.values()) v.onDurableChange = file.save;
-    file.save();
+    file.saveIfDue();
+  }
+
+  /** Makes the journaled durable changes durable: Connection.flush calls it before replies go out. */
+  syncDefinitions(): void {
+    this.definitions?.sync();
   }
 
   /**
@@ -309,6 +314,7 @@ export class Broker {
     for (const s of this.sockets) s.destroy();
     await closed;
     await this.ready.catch(() => undefined);
+    this.definitions?.close();
     for (const v of this.vhosts.values()) for (const q of v.queues.values()) q.stopTimers();
     await this.durable.close();
   }

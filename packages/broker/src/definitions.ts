@@ -4,7 +4,7 @@
  * kept as encoded field tables (base64), so every value type survives exactly.
  */
 import { decodeFieldTable, encodeFieldTable, type FieldTable } from "@amqp-go/protocol";
-import type { Exchange } from "./exchange/exchange.js";
+import type { Destination, Exchange } from "./exchange/exchange.js";
 import type { Queue } from "./queue/queue.js";
 import type { Vhost } from "./vhost.js";
 import { makePolicy, policyJson } from "./policy/policy.js";
@@ -45,18 +45,55 @@ export interface Definitions {
   readonly operator_policies?: readonly ReturnType<typeof policyJson>[];
 }
 
-function encodeArgs(t: FieldTable): string {
-  const buf = Buffer.alloc(1 << 16);
-  const end = encodeFieldTable(buf, 0, t);
-  return buf.subarray(0, end).toString("base64");
+/** Where arguments are encoded: one buffer for all (a table is at most 64 KiB here), not one per entry. */
+let scratch = Buffer.allocUnsafe(1 << 16);
+const EMPTY_TABLE = "AAAAAA==";
+
+export function encodeArgs(t: FieldTable): string {
+  for (const _ in t) {
+    for (;;) {
+      try {
+        const end = encodeFieldTable(scratch, 0, t);
+        return scratch.subarray(0, end).toString("base64");
+      } catch (e) {
+        if (!(e instanceof RangeError) || scratch.length >= 1 << 26) throw e;
+        scratch = Buffer.allocUnsafe(scratch.length * 4);
+      }
+    }
+  }
+  return EMPTY_TABLE;
 }
 
 function decodeArgs(s: string): FieldTable {
+  if (s === EMPTY_TABLE) return {};
   const b = Buffer.from(s, "base64");
   return decodeFieldTable(b, 4, b.length);
 }
 
 const survives = (q: Queue) => q.options.durable && !q.options.exclusive;
+
+export type ExchangeDefinition = Definitions["exchanges"][number];
+export type QueueDefinition = Definitions["queues"][number];
+export type BindingDefinition = Definitions["bindings"][number];
+
+export function exchangeDefinition(vhost: string, e: Exchange): ExchangeDefinition {
+  return { name: e.name, vhost, type: e.type, durable: true, auto_delete: e.options.autoDelete, internal: e.options.internal, arguments: encodeArgs(e.options.arguments) };
+}
+
+export function queueDefinition(vhost: string, q: Queue): QueueDefinition {
+  return {
+    name: q.name,
+    vhost,
+    durable: true,
+    auto_delete: q.options.autoDelete,
+    arguments: encodeArgs(q.options.arguments),
+    ...(q.storeId > 0 ? { store_id: q.storeId } : {}),
+  };
+}
+
+export function bindingDefinition(vhost: string, source: string, d: Destination, routingKey: string, args: FieldTable): BindingDefinition {
+  return { source, vhost, destination: d.name, destination_type: d.kind, routing_key: routingKey, arguments: encodeArgs(args) };
+}
 
 /** What of these vhosts survives a restart. */
 export function definitionsOf(vhosts: Iterable<Vhost>, nextStoreId = 0): Definitions {
@@ -75,41 +112,17 @@ export function definitionsOf(vhosts: Iterable<Vhost>, nextStoreId = 0): Definit
     for (const p of v.operatorPolicies.values()) out.operator_policies.push(policyJson(p));
     for (const e of v.exchanges.values()) {
       if (!e.options.durable) continue;
-      if (e.name !== "" && !e.name.startsWith("amq.")) {
-        out.exchanges.push({
-          name: e.name,
-          vhost: v.name,
-          type: e.type,
-          durable: true,
-          auto_delete: e.options.autoDelete,
-          internal: e.options.internal,
-          arguments: encodeArgs(e.options.arguments),
-        });
-      }
+      if (e.name !== "" && !e.name.startsWith("amq.")) out.exchanges.push(exchangeDefinition(v.name, e));
       for (const b of e.bindings()) {
         const d = b.destination;
         const keep = d.kind === "queue" ? survives(d as Queue) : (d as Exchange).options.durable;
         if (!keep) continue;
-        out.bindings.push({
-          source: e.name,
-          vhost: v.name,
-          destination: d.name,
-          destination_type: d.kind,
-          routing_key: b.routingKey,
-          arguments: encodeArgs(b.arguments),
-        });
+        out.bindings.push(bindingDefinition(v.name, e.name, d, b.routingKey, b.arguments));
       }
     }
     for (const q of v.queues.values()) {
       if (!survives(q)) continue;
-      out.queues.push({
-        name: q.name,
-        vhost: v.name,
-        durable: true,
-        auto_delete: q.options.autoDelete,
-        arguments: encodeArgs(q.options.arguments),
-        ...(q.storeId > 0 ? { store_id: q.storeId } : {}),
-      });
+      out.queues.push(queueDefinition(v.name, q));
     }
   }
   return out;

@@ -2,6 +2,7 @@
  * The ports the broker calls and the application plugs in: logging, authentication. Each has an
  * in-memory default so the broker runs and is tested alone.
  */
+import { FixedHistogram } from "./store/storage-stats.js";
 
 /** The subset of pino's Logger the broker uses; a pino logger fits as is. */
 export interface Logger {
@@ -95,6 +96,34 @@ export class BrokerCounters {
   channelsOpened = 0;
   channelsClosed = 0;
   authFailures = 0;
+  /** Logins accepted (RabbitMQ's auth_attempts_succeeded). */
+  authSucceeded = 0;
   /** Sockets closed on arrival because maxHandshakingConnections were in the handshake. */
   handshakesRefused = 0;
+  /** Of `published`: received on channels in confirm mode. */
+  publishedConfirm = 0;
+  /** queue.declare that were not passive (new or existing queue), as RabbitMQ counts them. */
+  queuesDeclared = 0;
+  /** Queues created by a declare (not those recovered at start). */
+  queuesCreated = 0;
+  /** Queues deleted, for any reason (queue.delete, auto-delete, exclusive owner gone, x-expires, vhost deleted). */
+  queuesDeleted = 0;
+  /** Body sizes of published messages, in RabbitMQ's buckets (rabbitmq_message_size_bytes). */
+  readonly messageSizes = new FixedHistogram(MESSAGE_SIZE_BUCKETS);
+  /** The delivery counters' share of quorum queues (RabbitMQ's queue_type label; the rest is classic). */
+  readonly quorum = new QuorumCounters();
 }
+
+/** Of BrokerCounters' delivery counters: the deliveries, gets and acks of quorum queues. */
+export class QuorumCounters {
+  delivered = 0;
+  deliveredNoAck = 0;
+  redelivered = 0;
+  acknowledged = 0;
+  getEmpty = 0;
+  got = 0;
+  gotNoAck = 0;
+}
+
+/** RabbitMQ's upper bounds of the message size histogram (rabbit_msg_size_metrics), in octets. */
+export const MESSAGE_SIZE_BUCKETS: readonly number[] = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 50_000_000, 100_000_000];

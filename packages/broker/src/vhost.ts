@@ -3,46 +3,31 @@
  * follow RabbitMQ: `amq.` names are reserved (403), redeclaring with other properties is 406,
  * another connection's exclusive queue is 405, a missing entity is 404.
  */
-import type { FieldTable, FieldValue } from "@amqp-go/protocol";
+import type { FieldTable } from "@amqp-go/protocol";
 import { randomBytes } from "node:crypto";
-import { accessRefused, ChannelError, commandInvalid, notFound, preconditionFailed, resourceLocked, storageFailed } from "./errors.js";
+import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked, storageFailed } from "./errors.js";
 import { DefaultExchange } from "./exchange/default.js";
 import type { Destination, Exchange } from "./exchange/exchange.js";
 import { createExchange } from "./exchange/exchange-types.js";
+import { Routing } from "./exchange/routing.js";
 import { deepEqualValue } from "./exchange/field-equal.js";
 import type { MemoryMonitor } from "./memory.js";
 import { type FlowLimits, NO_FLOW_LIMITS } from "./queue/flow.js";
 import type { Message } from "./message.js";
+import type { QueueStorage } from "./queue-storage.js";
 import { Queue } from "./queue/queue.js";
-import { typeName } from "./field-type.js";
+import { inequivalent, inequivalentArg } from "./inequivalent.js";
+import { applyPolicies } from "./policy/apply-policies.js";
 import { DECLARE_ARGS, NO_ARGUMENTS, type QueueArguments, queueArguments } from "./queue/arguments.js";
 import { admit } from "./queue/admission.js";
 import { DeadLetterCounters, DeadLetters } from "./dead-letters.js";
+import { BrokerCounters } from "./ports.js";
 import { mergeDefinitions, type Policy, policyFor } from "./policy/policy.js";
 import { argumentsUnderPolicy } from "./policy/queue-policy.js";
+import type { DurableChange } from "./durable-change.js";
+import type { ExchangeDeclare, QueueDeclare } from "./declare.js";
 
-export interface ExchangeDeclare {
-  readonly name: string;
-  readonly type: string;
-  readonly passive: boolean;
-  readonly durable: boolean;
-  readonly autoDelete: boolean;
-  readonly internal: boolean;
-  readonly arguments: FieldTable;
-}
-
-export interface QueueDeclare {
-  readonly name: string;
-  /** For a server-named queue (name ""): the name to give it; default a fresh `amq.gen-...`. */
-  readonly serverName?: string | undefined;
-  readonly passive: boolean;
-  readonly durable: boolean;
-  readonly exclusive: boolean;
-  readonly autoDelete: boolean;
-  readonly arguments: FieldTable;
-  /** Declared back from the saved definitions: arguments an older version accepted are not refused. */
-  readonly recovered?: boolean;
-}
+export type { ExchangeDeclare, QueueDeclare } from "./declare.js";
 
 const PREDECLARED: readonly [string, string][] = [
   ["amq.direct", "direct"],
@@ -51,23 +36,6 @@ const PREDECLARED: readonly [string, string][] = [
   ["amq.headers", "headers"],
   ["amq.match", "headers"],
 ];
-
-const inequivalent = (arg: string, kind: string, name: string, vhost: string, received: unknown, current: unknown): ChannelError =>
-  preconditionFailed(
-    `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received '${String(received)}' but current is '${String(current)}'`,
-  );
-
-function shown(v: FieldValue): string {
-  return v instanceof Date ? String(Math.floor(v.getTime() / 1000)) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
-}
-
-/** 406 for a declare whose argument differs, in RabbitMQ's words. */
-function inequivalentArg(arg: string, kind: string, name: string, vhost: string, received: FieldValue | undefined, current: FieldValue | undefined): ChannelError {
-  const r = received === undefined ? "none" : current === undefined ? `the value '${shown(received)}' of type '${typeName(received)}'` : `'${shown(received)}'`;
-  const c = current === undefined ? "none" : received === undefined ? `the value '${shown(current)}' of type '${typeName(current)}'` : `'${shown(current)}'`;
-  const text = `inequivalent arg '${arg}' for ${kind} '${name}' in vhost '${vhost}': received ${r} but current is ${c}`;
-  return preconditionFailed(text);
-}
 
 /** A fresh name for a server-named queue, as RabbitMQ makes them. */
 export function serverNamedQueue(): string {
@@ -83,33 +51,25 @@ function isDurable(d: Destination): boolean {
   return (d as Exchange).options.durable;
 }
 
-/** Where durable queues keep their messages (the broker's message store, when it has a data dir). */
-export interface QueueStorage {
-  /** A durable queue was declared: it gets its files. */
-  attach(queue: Queue): void;
-  /** A durable queue was deleted: its files go. */
-  detach(queue: Queue): void;
-  /** Where a message routed to durable queues is written (MessageStore.publish). */
-  readonly store: { publish(message: Message, targets: ArrayLike<Queue>, n: number): number } | null;
-}
-
+export type { QueueStorage } from "./queue-storage.js";
 export class Vhost {
   /**
    * Called after any change to durable exchanges, queues or bindings (the broker saves them).
    * Returns the error when they could not be saved (a full disk): a declaration is then undone
    * and refused with 541; a deletion stands (the broker saves it once it can).
    */
-  onDurableChange: (() => Error | null) | null = null;
+  onDurableChange: ((change?: DurableChange) => Error | null) | null = null;
   /** Set once the broker's storage has recovered; before, queues are attached by recovery. */
   storage: QueueStorage | null = null;
 
-  private durableChanged(): Error | null {
-    return this.onDurableChange?.() ?? null;
+  /** `change` is journaled; without one, everything is saved (a policy changed). */
+  private durableChanged(change?: DurableChange): Error | null {
+    return this.onDurableChange?.(change) ?? null;
   }
 
   /** A declaration whose definitions could not be saved: `undo` it, then refuse it (541). */
-  private saveDeclared(undo: () => void): void {
-    const err = this.durableChanged();
+  private saveDeclared(change: DurableChange, undo: () => void): void {
+    const err = this.durableChanged(change);
     if (err === null) return;
     undo();
     throw storageFailed(err);
@@ -120,7 +80,7 @@ export class Vhost {
   /** Direct reply-to: the channels consuming from amq.rabbitmq.reply-to, by their reply name. */
   readonly replyConsumers = new Map<string, { deliverReply(message: Message): void }>();
   /** Reused by `route`: no allocation per publish. */
-  private readonly hops: Destination[] = [];
+  private readonly routing = new Routing<Queue>((name) => this.exchanges.get(name));
   private readonly routed: Queue[] = [];
   private epoch = 0;
 
@@ -134,6 +94,8 @@ export class Vhost {
     /** Where queues hold their publishers back (credit flow). */
     private readonly flowLimits: FlowLimits = NO_FLOW_LIMITS,
     deadLetterCounters: DeadLetterCounters = new DeadLetterCounters(),
+    /** The broker's totals: queues declared, created and deleted are counted here. */
+    private readonly counters: Pick<BrokerCounters, "queuesDeclared" | "queuesCreated" | "queuesDeleted"> = new BrokerCounters(),
   ) {
     this.deadLetters = new DeadLetters(
       {
@@ -191,7 +153,7 @@ export class Vhost {
     const policy = policyFor(this.policies.values(), "exchange", d.name);
     if (policy !== null) e.applyPolicy(policy);
     this.exchanges.set(d.name, e);
-    if (d.durable) this.saveDeclared(() => this.removeExchange(e));
+    if (d.durable) this.saveDeclared({ op: "exchange", vhost: this.name, exchange: e }, () => this.removeExchange(e));
     return e;
   }
 
@@ -209,7 +171,7 @@ export class Vhost {
   private removeExchange(e: Exchange): void {
     this.exchanges.delete(e.name);
     for (const other of [...this.exchanges.values()]) if (other.unbindAll(e) > 0) this.maybeAutoDelete(other);
-    if (e.options.durable) this.durableChanged();
+    if (e.options.durable) this.durableChanged({ op: "exchange-deleted", vhost: this.name, exchange: e });
   }
 
   // ---- queues ---------------------------------------------------------------------------------
@@ -229,6 +191,7 @@ export class Vhost {
       q.touch();
       return q;
     }
+    if (d.recovered !== true) this.counters.queuesDeclared++;
     const name = d.name === "" ? (d.serverName ?? serverNamedQueue()) : d.name;
     if (d.name.startsWith("amq.")) throw accessRefused(`queue name '${d.name}' contains reserved prefix 'amq.*'`);
     const existing = this.queues.get(name);
@@ -261,6 +224,11 @@ export class Vhost {
     q.deadLetters = this.deadLetters;
     q.expireWhenUnused(() => this.removeQueue(q));
     this.queues.set(name, q);
+    if (q.owner !== null) {
+      const own = this.exclusive.get(q.owner);
+      if (own === undefined) this.exclusive.set(q.owner, new Set([q]));
+      else own.add(q);
+    }
     if (isDurable(q)) {
       try {
         this.storage?.attach(q);
@@ -269,8 +237,9 @@ export class Vhost {
         q.delete();
         throw storageFailed(err as Error);
       }
-      this.saveDeclared(() => this.removeQueue(q));
+      this.saveDeclared({ op: "queue", vhost: this.name, queue: q }, () => this.removeQueue(q));
     }
+    if (d.recovered !== true) this.counters.queuesCreated++;
     return q;
   }
 
@@ -303,13 +272,15 @@ export class Vhost {
   removeQueue(q: Queue): number {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
+    if (q.owner !== null) this.exclusive.get(q.owner)?.delete(q);
+    this.counters.queuesDeleted++;
     for (const e of [...this.exchanges.values()]) {
       if (e.unbindAll(q) > 0) this.maybeAutoDelete(e);
     }
     const n = q.delete();
     if (isDurable(q)) {
       this.storage?.detach(q);
-      this.durableChanged();
+      this.durableChanged({ op: "queue-deleted", vhost: this.name, queue: q });
     }
     return n;
   }
@@ -341,20 +312,7 @@ export class Vhost {
 
   /** Chooses each queue's (and exchange's) policies again and rebuilds the effective arguments of those it changes. */
   applyPolicies(): void {
-    for (const e of this.exchanges.values()) {
-      if (e.name === "") continue; // the default exchange takes no policy
-      const p = policyFor(this.policies.values(), "exchange", e.name);
-      if (p !== e.policy) e.applyPolicy(p);
-    }
-    for (const q of [...this.queues.values()]) {
-      const p = policyFor(this.policies.values(), "queue", q.name);
-      const op = policyFor(this.operatorPolicies.values(), "queue", q.name);
-      if (p === q.policy && op === q.operatorPolicy) continue;
-      q.policy = p;
-      q.operatorPolicy = op;
-      q.policyDefinition = mergeDefinitions(p?.definition ?? null, op?.definition ?? null);
-      q.applyArguments(argumentsUnderPolicy(q.ownArgs, q.options.arguments, q.policyDefinition));
-    }
+    applyPolicies(this.exchanges.values(), this.queues.values(), this.policies, this.operatorPolicies);
   }
 
   // ---- bindings -------------------------------------------------------------------------------
@@ -371,7 +329,10 @@ export class Vhost {
       // The headers exchange refuses an invalid x-match.
       throw preconditionFailed((err as Error).message);
     }
-    if (added && e.options.durable && isDurable(destination)) this.saveDeclared(() => e.unbind(destination, routingKey, args));
+    if (added && e.options.durable && isDurable(destination)) {
+      const change = { op: "bind", vhost: this.name, source: e, destination, routingKey, arguments: args } as const;
+      this.saveDeclared(change, () => e.unbind(destination, routingKey, args));
+    }
   }
 
   unbind(source: string, destination: Destination, routingKey: string, args: FieldTable): void {
@@ -381,7 +342,7 @@ export class Vhost {
     const e = this.exchange(source);
     if (e.unbind(destination, routingKey, args)) {
       this.maybeAutoDelete(e);
-      if (e.options.durable && isDurable(destination)) this.durableChanged();
+      if (e.options.durable && isDurable(destination)) this.durableChanged({ op: "unbind", vhost: this.name, source: e, destination, routingKey, arguments: args });
     }
   }
 
@@ -398,47 +359,27 @@ export class Vhost {
    */
   route(exchange: Exchange, message: Message, routed: Queue[] = this.routed): Queue[] {
     routed.length = 0;
-    this.routeVia(exchange, message.routingKey, message, ++this.epoch, routed);
+    this.routing.route(exchange, message.routingKey, message, ++this.epoch, routed);
     if (message.extraRoutingKeys !== null) this.routeCopies(exchange, message, message.extraRoutingKeys, routed);
     return routed;
   }
 
   /** Sender-selected distribution: each CC/BCC key routes through the exchange too; each queue gets one copy. */
   private routeCopies(exchange: Exchange, message: Message, keys: readonly string[], routed: Queue[]): void {
-    for (const key of keys) this.routeVia(exchange, key, message, ++this.epoch, routed);
+    for (const key of keys) this.routing.route(exchange, key, message, ++this.epoch, routed);
     const unique = new Set(routed);
     routed.length = 0;
     routed.push(...unique);
   }
 
-  private routeVia(exchange: Exchange, routingKey: string, message: Message, epoch: number, routed: Queue[]): void {
-    const hops = this.hops;
-    const start = hops.length;
-    const before = routed.length;
-    exchange.routeMark = epoch;
-    exchange.route(routingKey, exchange.type === "headers" ? message.headers : undefined, hops);
-    for (let i = start; i < hops.length; i++) {
-      const d = hops[i]!;
-      if (d.routeMark === epoch) continue;
-      if (d.kind === "queue") {
-        d.routeMark = epoch;
-        routed.push(d as Queue);
-      } else {
-        this.routeVia(d as Exchange, routingKey, message, epoch, routed);
-      }
-    }
-    hops.length = start;
-    if (routed.length === before) {
-      const ae = exchange.alternateExchange;
-      if (ae !== null) {
-        const alt = this.exchanges.get(ae);
-        if (alt !== undefined && alt.routeMark !== epoch) this.routeVia(alt, routingKey, message, epoch, routed);
-      }
-    }
-  }
-
   /** Every exclusive queue of a closing connection goes with it. */
   dropExclusiveQueues(owner: object): void {
-    for (const q of [...this.queues.values()]) if (q.owner === owner) this.removeQueue(q);
+    const own = this.exclusive.get(owner);
+    if (own === undefined) return;
+    this.exclusive.delete(owner);
+    for (const q of own) this.removeQueue(q);
   }
+
+  /** Exclusive queues by their connection: closing one touches its own queues, not every queue. */
+  private readonly exclusive = new Map<object, Set<Queue>>();
 }

@@ -1,58 +1,34 @@
-// `pnpm bench` in packages/management: the 1-publisher/1-consumer load of packages/broker's
-// benchmark against a broker holding 1,000 more queues, with the management API polled every second
-// (GET /api/queues, all 1,000+ queues, and /api/overview) and without the API, in alternating
-// rounds; prints consumed msg/s and broker CPU per message for each, and the ratio.
-// Usage: node bench/overhead.mjs [--rounds 3] [--seconds 8]
-import { execFile, spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
+// `pnpm bench` in packages/management: what the management API and per-object metrics cost at
+// saturation (issue 13: at most 3% of consumed msg/s). The server holds 1,000 idle queues; rounds
+// alternate (saturation.mjs) between
+//   without: --management-port 0, nothing scraped;
+//   with:    the API on, GET /api/queues (every queue) and /api/overview every second, and
+//            /metrics/per-object scraped every second.
+// Usage: pnpm build && [taskset -c 1] node bench/overhead.mjs [--rounds 3] [--seconds 8] [--queues 1000] [--broker-cpus 0]
+import { alternate, arg, saturate, startServer } from "./saturation.mjs";
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : dflt;
-};
 const ROUNDS = Number(arg("rounds", "3"));
-const SECONDS = arg("seconds", "8");
-const load = fileURLToPath(new URL("../../broker/bench/throughput.mjs", import.meta.url));
+const SECONDS = Number(arg("seconds", "8"));
+const QUEUES = Number(arg("queues", "1000"));
 const auth = { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` };
 
-async function round(management) {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./server.mjs", import.meta.url))], {
-    env: { ...process.env, MANAGEMENT: management ? "1" : "0" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const [line] = await once(child.stdout, "data");
-  const { port, managementPort } = JSON.parse(line.toString());
+async function round(polled) {
+  const server = await startServer({ management: polled, queues: QUEUES });
   let polls = 0;
-  const get = (path) => fetch(`http://127.0.0.1:${managementPort}${path}`, { headers: auth }).then((r) => r.text());
-  const poller = management
-    ? setInterval(() => {
-        Promise.all([get("/api/queues"), get("/api/overview")]).then(() => polls++, () => {});
-      }, 1000)
-    : undefined;
-  const out = await new Promise((resolve, reject) =>
-    execFile(process.execPath, [load, "--url", `amqp://guest:guest@127.0.0.1:${port}`, "--pid", String(child.pid), "--seconds", SECONDS, "--split"], (err, stdout) =>
-      err ? reject(err) : resolve(stdout),
-    ),
-  );
-  clearInterval(poller);
-  child.kill("SIGTERM");
-  const m = /consumed ([\d,]+) msg\/s .*broker CPU ([\d.]+) us\/msg/.exec(out);
-  if (m === null) throw new Error(`unexpected output: ${out}`);
-  return { msgPerSec: Number(m[1].replaceAll(",", "")), cpuUs: Number(m[2]), polls };
+  const get = (port, path) => fetch(`http://127.0.0.1:${port}${path}`, { headers: auth }).then(async (r) => [r.status, await r.arrayBuffer()]);
+  const poll = async () => {
+    const answers = await Promise.all([get(server.managementPort, "/api/queues"), get(server.managementPort, "/api/overview"), get(server.metricsPort, "/metrics/per-object")]);
+    const bad = answers.find(([status]) => status !== 200);
+    if (bad !== undefined) throw new Error(`a poll answered ${bad[0]}`);
+    polls++;
+  };
+  const poller = polled ? setInterval(() => poll().catch((e) => console.error(e.message)), 1000) : undefined;
+  try {
+    return { ...(await saturate(server, SECONDS)), note: `${polls} polls` };
+  } finally {
+    clearInterval(poller);
+    await server.stop();
+  }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const on = [];
-const off = [];
-for (let i = 0; i < ROUNDS; i++) {
-  off.push(await round(false));
-  on.push(await round(true));
-  console.log(`round ${i + 1}: without ${off.at(-1).msgPerSec} msg/s ${off.at(-1).cpuUs} us/msg | with (${on.at(-1).polls} polls) ${on.at(-1).msgPerSec} msg/s ${on.at(-1).cpuUs} us/msg`);
-}
-const a = median(on.map((r) => r.msgPerSec));
-const b = median(off.map((r) => r.msgPerSec));
-const ca = median(on.map((r) => r.cpuUs));
-const cb = median(off.map((r) => r.cpuUs));
-console.log(`median consumed msg/s: with the management API polled ${a}, without ${b}: ${((a / b - 1) * 100).toFixed(1)}%`);
-console.log(`median broker CPU at 10k msg/s: with ${ca} us/msg, without ${cb} us/msg: ${((ca / cb - 1) * 100).toFixed(1)}%`);
+await alternate(ROUNDS, `/api/queues, /api/overview and /metrics/per-object polled every second, ${QUEUES} queues`, round);

@@ -4,6 +4,7 @@
  */
 import { hostname } from "node:os";
 import type { Broker, Vhost } from "@amqp-go/broker";
+import { GlobalParameters } from "./global-parameters.js";
 import { notFound } from "./http-error.js";
 import type { ManagementUsers } from "./management-users.js";
 import type { Principal } from "./principal.js";
@@ -30,7 +31,12 @@ export interface ApiOptions {
   readonly sampleIntervalMs?: number;
   /** The data directory (db_dir in /api/nodes). */
   readonly dataDir?: string;
+  /** The node's cluster id, the internal_cluster_id global parameter until one is set (default: made from the node name). */
+  readonly clusterId?: string;
 }
+
+/** The internal_cluster_id a node starts with when the application gives none. */
+const clusterIdOf = (node: string): string => `amqp-go-cluster-id-${node}`;
 
 /** The RabbitMQ version clients are told we answer like (rabbitmqadmin reads it). */
 export const RABBITMQ_VERSION = "3.10.8";
@@ -46,6 +52,8 @@ export class Api {
   readonly listeners: readonly { readonly protocol: string; readonly port: number; readonly ip?: string }[];
   readonly version: string;
   readonly dataDir: string;
+  /** /api/global-parameters, in <dataDir>/global-parameters.json. */
+  readonly globalParameters: GlobalParameters;
   /** The port the API listens on, once it does. */
   port = 0;
 
@@ -56,6 +64,7 @@ export class Api {
     this.listeners = options.listeners ?? [];
     this.version = options.version ?? RABBITMQ_VERSION;
     this.dataDir = options.dataDir ?? "";
+    this.globalParameters = new GlobalParameters(this.dataDir, options.clusterId ?? clusterIdOf(this.node));
     this.rates = new RateSampler((visit) => sampleBroker(this.broker, visit), options.sampleIntervalMs ?? 5000);
   }
 

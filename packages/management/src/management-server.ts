@@ -15,6 +15,7 @@ import { badRequest, HttpError, loginFailed, notFound, REALM } from "./http-erro
 import { Principal } from "./principal.js";
 import type { ApiResponse, Route } from "./route.js";
 import { ROUTES } from "./routes/index.js";
+import { loadUiAssets, type UiAsset } from "./ui-assets.js";
 
 export interface ManagementOptions extends ApiOptions {
   /** 0 picks a free port. */
@@ -23,6 +24,8 @@ export interface ManagementOptions extends ApiOptions {
   readonly logger?: Logger;
   /** Largest request body accepted (definitions imports are the big ones); default 64 MiB. */
   readonly maxBodyBytes?: number;
+  /** The web UI's built files (@amqp-go/management-ui's by default); `null` serves no UI. */
+  readonly uiRoot?: string | null;
 }
 
 interface CompiledRoute {
@@ -57,9 +60,11 @@ export class ManagementServer {
   private readonly server: Server;
   private readonly log: Logger;
   private readonly maxBody: number;
+  private readonly ui: Map<string, UiAsset>;
 
   private constructor(private readonly options: ManagementOptions) {
     this.api = new Api(options);
+    this.ui = options.uiRoot === null ? new Map() : loadUiAssets(options.uiRoot);
     this.log = options.logger ?? silentLogger;
     this.maxBody = options.maxBodyBytes ?? 64 * 1024 * 1024;
     this.server = createServer((req, res) => {
@@ -101,6 +106,7 @@ export class ManagementServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.serveUi(req, res)) return;
     try {
       this.send(res, await this.dispatch(req));
     } catch (err) {
@@ -124,6 +130,7 @@ export class ManagementServer {
     const method = req.method ?? "GET";
     const found = candidates.find((c) => c.route.method === method || (method === "HEAD" && c.route.method === "GET"));
     if (found === undefined) return { status: 405, headers: { allow: [...new Set(candidates.map((c) => c.route.method))].join(", ") } };
+    if (method !== "GET" && method !== "HEAD") refuseCrossOrigin(req);
     const principal = await this.authenticate(req);
     principal.require(found.route.access);
     const body = method === "PUT" || method === "POST" || method === "DELETE" ? await this.readBody(req) : {};
@@ -133,7 +140,10 @@ export class ManagementServer {
   /** HTTP basic against the broker's users: wrong or missing credentials are 401 with the realm. */
   private async authenticate(req: IncomingMessage): Promise<Principal> {
     const header = req.headers.authorization;
-    if (header === undefined) throw new HttpError(401, "", undefined, { "www-authenticate": REALM });
+    // a page's own requests (X-Requested-With) get no WWW-Authenticate, so the browser shows no
+    // login dialog of its own over the UI's login form (RabbitMQ does the same without credentials)
+    const script = req.headers["x-requested-with"] !== undefined;
+    if (header === undefined) throw new HttpError(401, "", undefined, script ? {} : { "www-authenticate": REALM });
     // a header cowboy cannot parse is 400, with no body
     const m = /^Basic\s+(\S+)$/i.exec(header);
     if (m === null) throw new HttpError(400, "", undefined);
@@ -150,10 +160,24 @@ export class ManagementServer {
     });
     if (!result.ok) {
       this.log.info({ user, reason: result.reason, remote: req.socket.remoteAddress }, "management login refused");
-      throw loginFailed();
+      const refused = loginFailed();
+      throw script ? new HttpError(refused.status, refused.error, refused.reason) : refused;
     }
     const db = auth.db;
     return new Principal(result.user, db.users.get(result.user)?.tags ?? [], db);
+  }
+
+  /** Serves a file of the web UI for GET/HEAD of a path outside /api; false when it is not one. */
+  private serveUi(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== "GET" && req.method !== "HEAD") return false;
+    const path = (req.url ?? "/").split("?")[0]!;
+    const asset = this.ui.get(path);
+    if (asset === undefined) return false;
+    const gzip = asset.gzip !== null && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
+    const body = gzip ? asset.gzip! : asset.body;
+    res.writeHead(200, { ...asset.headers, vary: "accept-encoding", "content-length": body.length, ...(gzip ? { "content-encoding": "gzip" } : {}) });
+    res.end(req.method === "HEAD" ? undefined : body);
+    return true;
   }
 
   private async readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -181,6 +205,11 @@ export class ManagementServer {
 
   private send(res: ServerResponse, r: ApiResponse): void {
     const headers: Record<string, string> = { "cache-control": "no-cache", vary: "accept, accept-encoding, origin", ...r.headers };
+    if (r.json !== undefined) {
+      res.writeHead(r.status, { ...headers, "content-type": "application/json", "content-length": r.json.length });
+      res.end(r.json);
+      return;
+    }
     if (r.body === undefined) {
       res.writeHead(r.status, { ...headers, "content-length": 0 });
       res.end();
@@ -189,6 +218,29 @@ export class ManagementServer {
     const text = JSON.stringify(r.body);
     res.writeHead(r.status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
     res.end(text);
+  }
+}
+
+/**
+ * Refuses (403) a state-changing request that a browser sends for another site's page: a form
+ * posted cross-site, or a script's fetch from another origin. Browsers say so in `Sec-Fetch-Site`
+ * and `Origin`; tools such as curl and rabbitmqadmin send neither and are not affected (RabbitMQ
+ * accepts any content type, so refusing form bodies outright would break `curl -d` scripts).
+ */
+function refuseCrossOrigin(req: IncomingMessage): void {
+  const site = req.headers["sec-fetch-site"];
+  const origin = req.headers.origin;
+  const foreign =
+    (site !== undefined && site !== "same-origin" && site !== "none") ||
+    (origin !== undefined && (origin === "null" || hostOf(origin) !== (req.headers.host ?? "").toLowerCase()));
+  if (foreign) throw new HttpError(403, "forbidden", "Cross-origin request refused: send it from the management UI's own origin");
+}
+
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return null;
   }
 }
 

@@ -41,6 +41,11 @@ function columnsOf(item: Item, columns: readonly (readonly string[])[]): Item {
   return out;
 }
 
+/** True when the query asks for the list as it is: no sorting, paging or columns. */
+export function isWholeList(query: URLSearchParams): boolean {
+  return !query.has("sort") && !query.has("sort_reverse") && !query.has("columns") && !query.has("page");
+}
+
 /** The list `items` as the query asks for it: an array, or the paged object when `page` is given. */
 export function listResponse(items: Item[], query: URLSearchParams): unknown {
   const sort = query.get("sort");

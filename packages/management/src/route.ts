@@ -18,6 +18,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   readonly status: number;
   readonly body?: unknown;
+  /** The body already serialised to JSON (json-list.ts), sent as it is instead of `body`. */
+  readonly json?: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -32,6 +34,9 @@ export interface Route {
 export const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 export const created = (headers?: Record<string, string>): ApiResponse => ({ status: 201, ...(headers ? { headers } : {}) });
 export const noContent = (): ApiResponse => ({ status: 204 });
+
+/** A JSON body already serialised. */
+export const okJson = (json: Buffer): ApiResponse => ({ status: 200, json });
 
 /** A list, sorted, paged and cut to columns as the query asks (paging.ts). */
 export const list = (items: Record<string, unknown>[], req: ApiRequest): ApiResponse => ok(listResponse(items, req.query));

@@ -1,7 +1,8 @@
 // `pnpm bench` in packages/metrics: the 1-publisher/1-consumer load of packages/broker's benchmark
 // against a broker with metrics enabled and scraped every second, and against one without, in
 // alternating rounds of one run; prints consumed msg/s and broker CPU per message for each, and the
-// ratio. Usage: node bench/overhead.mjs [--rounds 3] [--seconds 8]
+// ratio. Usage: node bench/overhead.mjs [--rounds 3] [--seconds 8] [--queues 0] [--path /metrics]
+// (--queues N idle queues with a message each in both brokers; --path the endpoint scraped).
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -12,11 +13,13 @@ const arg = (name, dflt) => {
 };
 const ROUNDS = Number(arg("rounds", "3"));
 const SECONDS = arg("seconds", "8");
+const QUEUES = arg("queues", "0");
+const PATH = arg("path", "/metrics");
 const load = fileURLToPath(new URL("../../broker/bench/throughput.mjs", import.meta.url));
 
 async function round(metrics) {
   const child = spawn(process.execPath, [fileURLToPath(new URL("./server.mjs", import.meta.url))], {
-    env: { ...process.env, METRICS: metrics ? "1" : "0" },
+    env: { ...process.env, METRICS: metrics ? "1" : "0", QUEUES },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const [line] = await once(child.stdout, "data");
@@ -24,7 +27,7 @@ async function round(metrics) {
   let scrapes = 0;
   const scraper = metrics
     ? setInterval(() => {
-        fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).then(() => scrapes++, () => {});
+        fetch(`http://127.0.0.1:${metricsPort}${PATH}`).then((r) => r.text()).then(() => scrapes++, () => {});
       }, 1000)
     : undefined;
   const out = await new Promise((resolve, reject) =>

@@ -1,13 +1,17 @@
 /**
- * The HTTP endpoint: GET /metrics (Prometheus text format), /healthz (the process is up) and
- * /readyz (listeners open and storage recovered: the application calls `ready()`), each JSON but
- * /metrics.
+ * The HTTP endpoint: GET /metrics, /metrics/per-object and /metrics/detailed?family=F&vhost=V
+ * (Prometheus text format, as RabbitMQ's rabbitmq_prometheus serves them), /healthz (the process
+ * is up) and /readyz (listeners open and storage recovered: the application calls `ready()`),
+ * each JSON but the metrics.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
+import type { MetricsEndpoints } from "./broker-metrics.js";
+import { exposition } from "./family.js";
 
 export interface MetricsServerOptions {
-  readonly registry: Registry;
+  /** The three endpoints (brokerEndpoints), or one registry served on /metrics only. */
+  readonly registry: Registry | MetricsEndpoints;
   /** 15692, as RabbitMQ's Prometheus plugin; 0 picks a free port. */
   readonly port: number;
   readonly host?: string | undefined;
@@ -23,30 +27,39 @@ export interface MetricsServer {
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   let isReady = false;
   const started = Date.now();
-  const json = (res: import("node:http").ServerResponse, status: number, body: object): void => {
+  const json = (res: ServerResponse, status: number, body: object): void => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
+  const endpoints: MetricsEndpoints | null = "perObject" in options.registry ? options.registry : null;
+  const scrape = (res: ServerResponse, registry: Registry): void => {
+    exposition(registry).then(
+      (text) => {
+        res.writeHead(200, { "content-type": registry.contentType });
+        res.end(text);
+      },
+      (err: Error) => json(res, 500, { error: err.message }),
+    );
+  };
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const url = new URL(req.url ?? "/", "http://localhost");
     if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { error: "method not allowed" });
-    switch (path) {
+    switch (url.pathname) {
       case "/metrics":
-        options.registry.metrics().then(
-          (text) => {
-            res.writeHead(200, { "content-type": options.registry.contentType });
-            res.end(text);
-          },
-          (err: Error) => json(res, 500, { error: err.message }),
-        );
-        return;
+        return scrape(res, endpoints?.metrics ?? (options.registry as Registry));
+      case "/metrics/per-object":
+        if (endpoints === null) break;
+        return scrape(res, endpoints.perObject);
+      case "/metrics/detailed":
+        if (endpoints === null) break;
+        return scrape(res, endpoints.detailed(url.searchParams.getAll("family"), url.searchParams.getAll("vhost")));
       case "/healthz":
         return json(res, 200, { status: "ok", uptimeSeconds: Math.round((Date.now() - started) / 1000) });
       case "/readyz":
         return json(res, isReady ? 200 : 503, { status: isReady ? "ready" : "starting" });
-      default:
-        return json(res, 404, { error: "not found", endpoints: ["/metrics", "/healthz", "/readyz"] });
     }
+    const paths = endpoints === null ? ["/metrics"] : ["/metrics", "/metrics/per-object", "/metrics/detailed"];
+    return json(res, 404, { error: "not found", endpoints: [...paths, "/healthz", "/readyz"] });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

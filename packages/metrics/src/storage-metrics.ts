@@ -4,40 +4,15 @@
  * how long the last recovery took. The broker counts in plain numbers and fixed-bucket arrays
  * (one observation per log batch, none per message); they are rendered when scraped.
  */
-import type { Broker, FixedHistogram } from "@amqp-go/broker";
+import type { Broker } from "@amqp-go/broker";
 import type { Registry } from "prom-client";
 import { counterOf, gaugeOf } from "./collectors.js";
-
-/**
- * A histogram whose buckets are read from `h` at scrape time. prom-client's Histogram can only be
- * fed observations, so this is a metric of our own in the shape the registry renders.
- */
-function histogramOf(registry: Registry, name: string, help: string, h: FixedHistogram): void {
-  const metric = {
-    name,
-    help,
-    type: "histogram",
-    aggregator: "sum",
-    get() {
-      const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
-      let cumulative = 0;
-      for (let i = 0; i < h.bounds.length; i++) {
-        cumulative += h.counts[i]!;
-        values.push({ labels: { le: h.bounds[i]! }, value: cumulative, metricName: `${name}_bucket` });
-      }
-      values.push({ labels: { le: "+Inf" }, value: h.count, metricName: `${name}_bucket` });
-      values.push({ labels: {}, value: h.sum, metricName: `${name}_sum` });
-      values.push({ labels: {}, value: h.count, metricName: `${name}_count` });
-      return Promise.resolve({ name, help, type: "histogram", aggregator: "sum", values });
-    },
-  };
-  registry.registerMetric(metric as unknown as Parameters<Registry["registerMetric"]>[0]);
-}
+import { registerHistogram } from "./family.js";
 
 export function registerStorageMetrics(registry: Registry, broker: Broker): void {
   const s = broker.storageStats;
-  histogramOf(registry, "amqpgo_storage_wal_batch_records", "Records per write-ahead log batch (one fdatasync each)", s.walBatchRecords);
-  histogramOf(registry, "amqpgo_storage_fsync_duration_seconds", "Duration of each write-ahead log fdatasync", s.fsyncSeconds);
+  registerHistogram(registry, "amqpgo_storage_wal_batch_records", "Records per write-ahead log batch (one fdatasync each)", s.walBatchRecords);
+  registerHistogram(registry, "amqpgo_storage_fsync_duration_seconds", "Duration of each write-ahead log fdatasync", s.fsyncSeconds);
   const counters: [string, string, () => number][] = [
     ["amqpgo_storage_wal_written_bytes_total", "Octets written to the write-ahead log", () => s.walBytes],
     ["amqpgo_storage_memory_deliveries_total", "Deliveries from durable queues served from memory, without a disk read", () => s.memoryDeliveries],

@@ -1,7 +1,7 @@
 import { Broker } from "@amqp-go/broker";
 import amqp from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { brokerRegistry, type MetricsServer, startMetricsServer } from "../src/index.js";
+import { brokerEndpoints, brokerRegistry, type MetricsServer, startMetricsServer } from "../src/index.js";
 
 let broker: Broker;
 let metrics: MetricsServer;
@@ -11,7 +11,7 @@ beforeAll(async () => {
   broker = new Broker({ heartbeat: 0 });
   const { port } = await broker.listen({ port: 0, host: "127.0.0.1" });
   url = `amqp://guest:guest@127.0.0.1:${port}`;
-  metrics = await startMetricsServer({ registry: brokerRegistry(broker), port: 0, host: "127.0.0.1" });
+  metrics = await startMetricsServer({ registry: brokerEndpoints(broker), port: 0, host: "127.0.0.1" });
 });
 afterAll(async () => {
   await metrics.close();
@@ -20,19 +20,27 @@ afterAll(async () => {
 
 const get = (path: string) => fetch(`http://127.0.0.1:${metrics.port}${path}`);
 
-/** The value of one sample of the exposition text, e.g. `rabbitmq_queue_messages_ready{vhost="/",queue="q"}`. */
-async function scrape(): Promise<(sample: string) => number | undefined> {
-  const text = await (await get("/metrics")).text();
+/** The samples of an exposition text by series, e.g. `rabbitmq_queue_messages_ready{vhost="/",queue="q"}`. */
+function samplesOf(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const line of text.split("\n")) {
     if (line.startsWith("#") || line === "") continue;
     const i = line.lastIndexOf(" ");
     samples.set(line.slice(0, i), Number(line.slice(i + 1)));
   }
+  return samples;
+}
+
+/** The value of one sample of an endpoint. */
+async function scrape(path = "/metrics"): Promise<(sample: string) => number | undefined> {
+  const samples = samplesOf(await (await get(path)).text());
   return (sample) => samples.get(sample);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const P = '{protocol="amqp091"}';
+const C = '{protocol="amqp091",queue_type="rabbit_classic_queue"}';
+const Q = '{protocol="amqp091",queue_type="rabbit_quorum_queue"}';
 
 describe("/readyz and /healthz", () => {
   it("/readyz turns ready only when the application says so", async () => {
@@ -46,18 +54,21 @@ describe("/readyz and /healthz", () => {
     const health = await get("/healthz");
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "ok" });
-    expect((await get("/nope")).status).toBe(404);
+    const nope = await get("/nope");
+    expect(nope.status).toBe(404);
+    expect(await nope.json()).toMatchObject({ endpoints: ["/metrics", "/metrics/per-object", "/metrics/detailed", "/healthz", "/readyz"] });
   });
 });
 
-describe("/metrics after a known workload", () => {
-  it("counts exactly what happened, by RabbitMQ's names", async () => {
+describe("the metrics after a known workload", () => {
+  it("count exactly what happened, by RabbitMQ's names: totals on /metrics, per queue on /metrics/per-object", async () => {
     const c = await amqp.connect(url);
     const ch = await c.createConfirmChannel();
     await ch.assertQueue("work", { durable: false });
+    await ch.assertQueue("work", { durable: false }); // declared again: declared 2, created 1
     for (let i = 0; i < 10; i++) ch.sendToQueue("work", Buffer.alloc(100));
     ch.publish("amq.direct", "nobody", Buffer.from("x"));
-    ch.publish("amq.direct", "nobody", Buffer.from("y"), { mandatory: true });
+    ch.publish("amq.direct", "nobody", Buffer.alloc(5000), { mandatory: true });
     await ch.waitForConfirms();
     const consumer = await c.createChannel();
     await consumer.prefetch(4);
@@ -65,46 +76,139 @@ describe("/metrics after a known workload", () => {
     await consumer.consume("work", (m) => m && got.push(m));
     await sleep(50);
     consumer.ack(got[1]!, true); // acks 2 of the 4 delivered; 2 more are delivered
+    const getter = await c.createChannel(); // publishes nothing: not a publisher
+    await getter.assertQueue("gotten");
+    await ch.sendToQueue("gotten", Buffer.from("g1"));
+    await ch.sendToQueue("gotten", Buffer.from("g2"));
+    await ch.waitForConfirms();
+    const g1 = await getter.get("gotten", { noAck: false });
+    await getter.get("gotten", { noAck: true });
+    await getter.get("gotten", { noAck: true }); // empty
+    if (g1 !== false) getter.ack(g1);
+    await getter.deleteQueue("gotten");
+    await expect(amqp.connect(url.replace("guest:guest", "guest:wrong"))).rejects.toThrow(/ACCESS_REFUSED/);
 
     await sleep(50);
     const s = await scrape();
     expect({
-      received: s("rabbitmq_global_messages_received_total"),
-      routed: s("rabbitmq_global_messages_routed_total"),
-      dropped: s("rabbitmq_global_messages_unroutable_dropped_total"),
-      returned: s("rabbitmq_global_messages_unroutable_returned_total"),
-      confirmed: s("rabbitmq_global_messages_confirmed_total"),
-      delivered: s("rabbitmq_global_messages_delivered_total"),
-      acked: s("rabbitmq_global_messages_acknowledged_total"),
-      ready: s('rabbitmq_queue_messages_ready{vhost="/",queue="work"}'),
-      unacked: s('rabbitmq_queue_messages_unacked{vhost="/",queue="work"}'),
-      consumers: s('rabbitmq_queue_consumers{vhost="/",queue="work"}'),
+      received: s(`rabbitmq_global_messages_received_total${P}`),
+      receivedConfirm: s(`rabbitmq_global_messages_received_confirm_total${P}`),
+      routed: s(`rabbitmq_global_messages_routed_total${P}`),
+      dropped: s(`rabbitmq_global_messages_unroutable_dropped_total${P}`),
+      returned: s(`rabbitmq_global_messages_unroutable_returned_total${P}`),
+      confirmed: s(`rabbitmq_global_messages_confirmed_total${P}`),
+      delivered: s(`rabbitmq_global_messages_delivered_total${C}`),
+      consumeManual: s(`rabbitmq_global_messages_delivered_consume_manual_ack_total${C}`),
+      consumeAuto: s(`rabbitmq_global_messages_delivered_consume_auto_ack_total${C}`),
+      getManual: s(`rabbitmq_global_messages_delivered_get_manual_ack_total${C}`),
+      getAuto: s(`rabbitmq_global_messages_delivered_get_auto_ack_total${C}`),
+      getEmpty: s(`rabbitmq_global_messages_get_empty_total${C}`),
+      acked: s(`rabbitmq_global_messages_acknowledged_total${C}`),
+      publishers: s(`rabbitmq_global_publishers${P}`),
+      logins: s(`rabbitmq_auth_attempts_total${P}`),
+      loginsRefused: s(`rabbitmq_auth_attempts_failed_total${P}`),
+      consumers: s(`rabbitmq_global_consumers${P}`),
+      declared: s("rabbitmq_queues_declared_total"),
+      created: s("rabbitmq_queues_created_total"),
+      deleted: s("rabbitmq_queues_deleted_total"),
+      // per-object figures are totals on /metrics, as RabbitMQ serves them by default
+      ready: s("rabbitmq_queue_messages_ready"),
+      unacked: s("rabbitmq_queue_messages_unacked"),
+      channelConsumers: s("rabbitmq_channel_consumers"),
+      connectionChannels: s("rabbitmq_connection_channels"),
       connections: s("rabbitmq_connections"),
       channels: s("rabbitmq_channels"),
       queues: s("rabbitmq_queues"),
     }).toEqual({
-      received: 12,
-      routed: 10,
+      received: 14,
+      receivedConfirm: 14,
+      routed: 12,
       dropped: 1,
       returned: 1,
-      confirmed: 12,
-      delivered: 6,
-      acked: 2,
+      confirmed: 14,
+      delivered: 8,
+      consumeManual: 6,
+      consumeAuto: 0,
+      getManual: 1,
+      getAuto: 1,
+      getEmpty: 1,
+      acked: 3,
+      publishers: 1,
+      logins: 2,
+      loginsRefused: 1,
+      consumers: 1,
+      declared: 3,
+      created: 2,
+      deleted: 1,
       ready: 4,
       unacked: 4,
-      consumers: 1,
+      channelConsumers: 1,
+      connectionChannels: 3,
       connections: 1,
-      channels: 2,
+      channels: 3,
       queues: 1,
     });
-    expect(s('rabbitmq_queue_messages_bytes{vhost="/",queue="work"}')).toBeGreaterThanOrEqual(800);
+    // message sizes in RabbitMQ's buckets, `le` written as Erlang writes it (the dashboard matches the text)
+    expect(s(`rabbitmq_message_size_bytes_bucket{protocol="amqp091",le="100.0"}`)).toBe(13);
+    expect(s(`rabbitmq_message_size_bytes_bucket{protocol="amqp091",le="10000.0"}`)).toBe(14);
+    expect(s(`rabbitmq_message_size_bytes_bucket{protocol="amqp091",le="1e+06"}`)).toBe(14);
+    expect(s(`rabbitmq_message_size_bytes_bucket{protocol="amqp091",le="+Inf"}`)).toBe(14);
+    expect(s(`rabbitmq_message_size_bytes_sum${P}`)).toBe(10 * 100 + 1 + 5000 + 4);
+    expect(s(`rabbitmq_message_size_bytes_count${P}`)).toBe(14);
+    expect(s('rabbitmq_queue_messages_ready{vhost="/",queue="work"}')).toBeUndefined();
+    expect(s("rabbitmq_process_resident_memory_bytes")).toBeGreaterThan(0);
+    expect(s("rabbitmq_process_open_fds")).toBeGreaterThan(0);
+    expect(s("rabbitmq_process_max_fds")).toBeGreaterThanOrEqual(s("rabbitmq_process_open_fds")!);
     // prom-client's process and Node figures come along.
     expect(s("process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(s("nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
+
+    const o = await scrape("/metrics/per-object");
+    expect({
+      ready: o('rabbitmq_queue_messages_ready{vhost="/",queue="work"}'),
+      unacked: o('rabbitmq_queue_messages_unacked{vhost="/",queue="work"}'),
+      consumers: o('rabbitmq_queue_consumers{vhost="/",queue="work"}'),
+      total: o("rabbitmq_queue_messages_ready"),
+      received: o(`rabbitmq_global_messages_received_total${P}`),
+    }).toEqual({ ready: 4, unacked: 4, consumers: 1, total: undefined, received: 14 });
+    expect(o('rabbitmq_queue_messages_bytes{vhost="/",queue="work"}')).toBeGreaterThanOrEqual(800);
+    const text = await (await get("/metrics/per-object")).text();
+    expect(text).toMatch(/rabbitmq_connection_channels\{channel="127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+"\} 3/);
+    expect(text).toMatch(/rabbitmq_channel_consumers\{channel="127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ \(2\)"\} 1/);
+    expect(text).toContain('rabbitmq_identity_info{rabbitmq_node="amqp-go@');
+    expect(text).toContain('rabbitmq_endpoint="per-object"} 1');
     await c.close();
-    const after = await scrape();
+    const after = await scrape("/metrics/per-object");
     expect(after("rabbitmq_connections")).toBe(0);
     expect(after('rabbitmq_queue_messages_ready{vhost="/",queue="work"}')).toBe(8);
+    expect(after(`rabbitmq_global_publishers${P}`)).toBe(0);
+  });
+
+  it("split the delivery counters by queue type, as RabbitMQ does", async () => {
+    const before = await scrape();
+    const c = await amqp.connect(url);
+    const ch = await c.createChannel();
+    await ch.assertQueue("quorum-q", { durable: true, arguments: { "x-queue-type": "quorum" } });
+    ch.sendToQueue("quorum-q", Buffer.from("a"));
+    ch.sendToQueue("quorum-q", Buffer.from("b"));
+    await sleep(30);
+    const m = await ch.get("quorum-q", { noAck: false });
+    if (m !== false) ch.nack(m, false, true); // requeued: redelivered next
+    await ch.consume("quorum-q", (d) => d && ch.ack(d));
+    await sleep(50);
+    const s = await scrape();
+    const delta = (name: string, labels: string) => s(`rabbitmq_global_messages_${name}${labels}`)! - before(`rabbitmq_global_messages_${name}${labels}`)!;
+    expect({
+      delivered: delta("delivered_total", Q),
+      got: delta("delivered_get_manual_ack_total", Q),
+      consumed: delta("delivered_consume_manual_ack_total", Q),
+      redelivered: delta("redelivered_total", Q),
+      acked: delta("acknowledged_total", Q),
+      classic: delta("delivered_total", C),
+      stream: s('rabbitmq_global_messages_delivered_total{protocol="amqp091",queue_type="rabbit_stream_queue"}'),
+    }).toEqual({ delivered: 3, got: 1, consumed: 2, redelivered: 1, acked: 2, classic: 0, stream: 0 });
+    await ch.deleteQueue("quorum-q");
+    await c.close();
   });
 });
 

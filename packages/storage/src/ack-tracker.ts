@@ -16,8 +16,8 @@
  */
 import { RoaringBitmap32, loadRoaring } from "./segment/roaring.js";
 import type { RoaringBitmap32 as Bitmap, ReadonlyRoaringBitmap32 } from "roaring";
-import { open, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { encodeAckRecord, loadAckFile, type AckLoadResult } from "./segment/ack-file.js";
 import { syncDir } from "./segment/file-io.js";
 import { ackFileName } from "./segment/segment-position.js";
@@ -47,8 +47,17 @@ export interface AckTrackerOptions {
 export class AckTracker {
   private readonly segments = new Map<number, SegmentAcks>();
   private readonly sync: boolean;
-  private readonly timer: NodeJS.Timeout | null;
-  private dirty = false;
+  /** Runs only while there are acks to flush: an idle queue costs no timer (10,000 queues, 10,000 idle timers). */
+  private timer: NodeJS.Timeout | null = null;
+  private readonly interval: number;
+  private dirtyFlag = false;
+  private get dirty(): boolean {
+    return this.dirtyFlag;
+  }
+  private set dirty(v: boolean) {
+    this.dirtyFlag = v;
+    if (v && this.timer === null && this.interval > 0 && !this.closed) this.timer = setInterval(this.tick, this.interval).unref();
+  }
   private created = false;
   private flushing: Promise<void> | null = null;
   private again: Promise<void> | null = null;
@@ -56,6 +65,10 @@ export class AckTracker {
   /** The last flush failed (a full disk): acks stay in memory and the next tick tries again. */
   private failing = false;
   private readonly tick = (): void => {
+    if (!this.dirty && this.flushing === null && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
     if (!this.dirty || this.flushing !== null) return;
     this.flush().catch(() => undefined); // reported by flushOnce (onError)
   };
@@ -66,8 +79,7 @@ export class AckTracker {
   ) {
     loadRoaring();
     this.sync = o.sync ?? true;
-    const interval = o.flushIntervalMs ?? STORAGE_SETTINGS.ackFlushInterval.default;
-    this.timer = interval > 0 ? setInterval(this.tick, interval).unref() : null;
+    this.interval = o.flushIntervalMs ?? STORAGE_SETTINGS.ackFlushInterval.default;
   }
 
   /** Starts tracking a new segment (no ack file until its first flush). */
@@ -225,7 +237,7 @@ export class AckTracker {
     const rec = encodeAckRecord(new RoaringBitmap32(s.delta.subarray(0, s.deltaLen)), -1);
     s.deltaLen = s.applied = 0;
     try {
-      s.handle ??= await open(this.path(id), "a");
+      s.handle ??= await openAppend(this.path(id));
       checkWrite("ack");
       await s.handle.write(rec);
       if (this.sync) await s.handle.datasync();
@@ -329,3 +341,14 @@ export class AckTracker {
   }
 }
 
+
+/** Opens an ack file to append to; the directory is made when the segment's own write has not made it yet. */
+async function openAppend(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, "a");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    await mkdir(dirname(path), { recursive: true });
+    return open(path, "a");
+  }
+}

@@ -1,5 +1,6 @@
 /** @amqp-go/storage: durable message storage for the amqp-go broker. */
 export { MetadataStore, type MetadataLoad, syncDir } from "./metadata-store.js";
+export { MetadataLog } from "./metadata-log.js";
 export { diskFree, storageFaults, type WriteTarget } from "./storage-faults.js";
 export { RingBuffer, sizeOfSized, type Sized } from "./ring-buffer.js";
 export { WriteAheadLog } from "./wal/write-ahead-log.js";
@@ -10,6 +11,7 @@ export type { WalIo } from "./wal/io.js";
 export { WalError, type WalErrorCode } from "./wal/wal-error.js";
 export { SegmentStore, type SegmentInfo, type SegmentStoreOptions } from "./segment/segment-store.js";
 export type { SegmentPosition } from "./segment/segment-position.js";
+export { segmentFiles } from "./segment/open-files.js";
 export type { ReadBatch, StoredMessage } from "./segment/segment-reader.js";
 export type { CompactionResult } from "./segment/compaction.js";
 export type { SegmentRecoveryReport } from "./segment/segment-recovery.js";

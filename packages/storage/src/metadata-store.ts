@@ -115,14 +115,17 @@ export class MetadataStore<T> {
     }
   }
 
-  /** The same, blocking: a declare-ok goes out only once the declaration is on disk. Throws on failure (ENOSPC...), leaving the files as they were. */
-  saveSync(doc: T): void {
+  /** The same, blocking. Throws on failure (ENOSPC...), leaving the files as they were; returns the document's size in octets. */
+  saveSync(doc: T): number {
     const tmp = `${this.path}.tmp`;
+    let size = 0;
     try {
       const fd = openSync(tmp, "w", 0o600);
       try {
         checkWrite("metadata");
-        writeSync(fd, encode(doc));
+        const text = Buffer.from(encode(doc));
+        size = text.length;
+        writeSync(fd, text);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
@@ -143,6 +146,7 @@ export class MetadataStore<T> {
     } finally {
       closeSync(d);
     }
+    return size;
   }
 }
 

@@ -171,7 +171,7 @@ describe("amqp-connection-manager", () => {
 
   it("publish a burst without waiting, then close (client in its own process): close settles without error, the broker carries on", async () => {
     await expectCleanBurstsThenClose(server, "amqp-connection-manager");
-  });
+  }, 120_000); // the burst child may take 90 s on a loaded machine; the suite default is 30 s
 
   it("reconnects after the broker restarts: setup and consumers run again, publishes resume, a persistent message survives", async () => {
     const { manager, events } = manage();

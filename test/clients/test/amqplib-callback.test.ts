@@ -158,7 +158,7 @@ describe("amqplib callback API", () => {
 
   it("publish a burst without waiting, then close (client in its own process): close settles without EPIPE, the broker carries on", async () => {
     await expectCleanBurstsThenClose(server, "amqplib-callback");
-  });
+  }, 120_000); // the burst child may take 90 s on a loaded machine; the suite default is 30 s
 
   it("reconnects by hand after the broker restarts: the consumer comes back, a persistent message survives", async () => {
     const received: string[] = [];

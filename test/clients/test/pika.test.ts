@@ -81,7 +81,7 @@ describe.skipIf(version === undefined && !onCi)(`pika ${version ?? "(missing)"}`
 
   it(`publish a burst without confirms, then close (${BURST_SIZES.join(", ")} messages, ${BURST_ROUNDS} rounds): close settles, the broker carries on`, async () => {
     await expectCleanBurstsThenClose(server, "pika");
-  });
+  }, 120_000); // the burst child may take 90 s on a loaded machine; the suite default is 30 s
 
   it("reconnects with a retry loop after the broker restarts: consuming resumes, a persistent message survives", async () => {
     const run = startPika("reconnect", server.port);

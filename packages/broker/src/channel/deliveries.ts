@@ -9,7 +9,7 @@ import { Consumer, type DeliverySink } from "../queue/consumer.js";
 import { consumerPriority } from "../queue/consumer-arguments.js";
 import type { Queue } from "../queue/queue.js";
 import type { QueueEntry } from "../queue/queue-entry.js";
-import type { BrokerCounters } from "../ports.js";
+import type { BrokerCounters, QuorumCounters } from "../ports.js";
 import type { Vhost } from "../vhost.js";
 import type { Message } from "../message.js";
 import type { ChannelConnection, ChannelContext } from "./context.js";
@@ -158,6 +158,7 @@ export class Deliveries implements DeliverySink, ReplySink {
       qs.redeliver++;
       cs.redeliver++;
     }
+    if (consumer.queue.args.type === "quorum") countQuorum(counters.quorum, consumer.noAck, entry.redelivered, false);
     const m = entry.message;
     const args = this.deliverArgs;
     args.consumerTag = consumer.tag;
@@ -213,6 +214,7 @@ export class Deliveries implements DeliverySink, ReplySink {
     }
     if (entry === undefined) {
       this.counters.getEmpty++;
+      if (q.args.type === "quorum") this.counters.quorum.getEmpty++;
       q.stats.getEmpty++;
       this.channel.stats.getEmpty++;
       this.channel.reply({ id: MethodId.BasicGetEmpty });
@@ -236,6 +238,7 @@ export class Deliveries implements DeliverySink, ReplySink {
       qs.redeliver++;
       cs.redeliver++;
     }
+    if (q.args.type === "quorum") countQuorum(this.counters.quorum, noAck, entry.redelivered, true);
     const tag = this.nextDeliveryTag++;
     if (!noAck) {
       this.unacked.set(tag, { entry, queue: q, consumer: null });
@@ -281,6 +284,7 @@ export class Deliveries implements DeliverySink, ReplySink {
     if (reject) this.counters.rejected++;
     else {
       this.counters.acknowledged++;
+      if (u.queue.args.type === "quorum") this.counters.quorum.acknowledged++;
       u.queue.stats.ack++;
       this.channel.stats.ack++;
     }
@@ -320,4 +324,15 @@ export class Deliveries implements DeliverySink, ReplySink {
     this.requeueAll();
     for (const tag of [...this.consumers.keys()]) this.cancel(tag);
   }
+}
+
+/** A delivery or get-ok from a quorum queue, in the quorum share of the delivery counters. */
+function countQuorum(k: QuorumCounters, noAck: boolean, redelivered: boolean, get: boolean): void {
+  k.delivered++;
+  if (noAck) k.deliveredNoAck++;
+  if (get) {
+    if (noAck) k.gotNoAck++;
+    else k.got++;
+  }
+  if (redelivered) k.redelivered++;
 }

@@ -101,6 +101,8 @@ export class Publisher implements PublishSink, SyncWaiter {
     let n = queues.length;
     const counters = this.counters;
     counters.published++;
+    if (this.confirm) counters.publishedConfirm++;
+    counters.messageSizes.observe(message.body.length);
     counters.routed += n;
     const stats = this.channel.stats;
     stats.publish++;

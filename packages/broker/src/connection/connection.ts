@@ -309,6 +309,8 @@ export class Connection implements HandshakeHost, LivenessHost {
   /** Writes everything gathered since the last flush in one socket write. */
   flush(): void {
     this.flushScheduled = false;
+    // what the replies confirm (declare-ok...) is on disk before they go
+    this.broker.syncDefinitions();
     for (const c of this.confirming.splice(0)) c.sendConfirms();
     if (this.writer.length === 0 || this.socket.destroyed) return;
     this.liveness.lastWrite = Date.now();

@@ -173,6 +173,7 @@ export class Handshake {
       c.endSocket();
       return;
     }
+    c.broker.counters.authSucceeded++;
     c.user = result.user;
     c.authMechanism = mechanism;
     c.state = State.AwaitingTuneOk;

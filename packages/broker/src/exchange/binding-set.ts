@@ -20,6 +20,9 @@ export function pushAll(from: readonly Destination[], out: Destination[]): void 
   for (let i = 0; i < from.length; i++) out.push(from[i]!);
 }
 
+/** Up to this many destinations a set is searched in order, past it through a Map. */
+const SCAN_UP_TO = 8;
+
 interface DestinationEntry {
   readonly key: string;
   readonly destination: Destination;
@@ -34,7 +37,11 @@ export class BindingSet {
   /** Each destination bound here once, in no particular order. */
   readonly destinations: Destination[] = [];
   private readonly entries: DestinationEntry[] = [];
-  private readonly byKey = new Map<string, DestinationEntry>();
+  /**
+   * Entries by destination key, once there are more than SCAN_UP_TO: most sets (one routing key of
+   * a direct exchange) hold one destination, and a Map each would be most of a binding's memory.
+   */
+  private byKey: Map<string, DestinationEntry> | null = null;
   private count = 0;
 
   get size(): number {
@@ -42,17 +49,18 @@ export class BindingSet {
   }
 
   hasDestination(destination: Destination): boolean {
-    return this.byKey.has(destinationKey(destination));
+    return this.find(destinationKey(destination)) !== undefined;
   }
 
   /** Adds a binding; false when an equal one is here. */
   add(destination: Destination, routingKey: string, args: FieldTable): boolean {
     const key = destinationKey(destination);
-    let entry = this.byKey.get(key);
+    let entry = this.find(key);
     if (entry === undefined) {
       entry = { key, destination, index: this.entries.length, routingKeys: [], args: [] };
-      this.byKey.set(key, entry);
+      this.byKey?.set(key, entry);
       this.entries.push(entry);
+      if (this.byKey === null && this.entries.length > SCAN_UP_TO) this.byKey = new Map(this.entries.map((e) => [e.key, e]));
       this.destinations.push(destination);
     } else if (indexOf(entry, routingKey, args) >= 0) {
       return false;
@@ -65,7 +73,7 @@ export class BindingSet {
 
   /** Removes a binding; false when there was none. */
   remove(destination: Destination, routingKey: string, args: FieldTable): boolean {
-    const entry = this.byKey.get(destinationKey(destination));
+    const entry = this.find(destinationKey(destination));
     if (entry === undefined) return false;
     const i = indexOf(entry, routingKey, args);
     if (i < 0) return false;
@@ -78,7 +86,7 @@ export class BindingSet {
 
   /** Removes every binding to `destination`; returns how many went. */
   removeDestination(destination: Destination): number {
-    const entry = this.byKey.get(destinationKey(destination));
+    const entry = this.find(destinationKey(destination));
     if (entry === undefined) return 0;
     const n = entry.routingKeys.length;
     this.count -= n;
@@ -95,8 +103,15 @@ export class BindingSet {
     }
   }
 
+  private find(key: string): DestinationEntry | undefined {
+    if (this.byKey !== null) return this.byKey.get(key);
+    const entries = this.entries;
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.key === key) return entries[i];
+    return undefined;
+  }
+
   private drop(entry: DestinationEntry): void {
-    this.byKey.delete(entry.key);
+    this.byKey?.delete(entry.key);
     const last = this.entries.pop()!;
     this.destinations.pop();
     if (last !== entry) {

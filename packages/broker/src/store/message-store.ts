@@ -18,6 +18,7 @@
  * again, and the transient ones of the last run are acknowledged away (RabbitMQ's rule: transient
  * messages do not survive a restart, even in a durable queue).
  */
+import { existsSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SegmentStore, WriteAheadLog } from "@amqp-go/storage";
@@ -42,6 +43,10 @@ import type { PublishTarget, RecoveredQueue, RecoveringQueue, StoreRecovery, Syn
 import { QueueStore } from "./queue-store.js";
 import { STATE_FILE, scan, takeState } from "./queue-recovery.js";
 import { StorageStats } from "./storage-stats.js";
+import { inParallel } from "./in-parallel.js";
+
+/** Queues recovered at a time. */
+const RECOVERY_CONCURRENCY = 64;
 import type { StorageOptions } from "./storage-options.js";
 import { resolveStorageOptions, type ResolvedStorageOptions } from "./storage-options.js";
 
@@ -99,7 +104,9 @@ export class MessageStore {
     const queuesDir = join(dataDir, "queues");
     await mkdir(queuesDir, { recursive: true });
     const dirs = (await readdir(queuesDir)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
-    s.nextStoreId = Math.max(nextStoreId, 1, ...dirs.map((d) => d + 1), ...queues.map((q) => q.storeId + 1));
+    s.nextStoreId = Math.max(nextStoreId, 1);
+    for (const d of dirs) s.nextStoreId = Math.max(s.nextStoreId, d + 1);
+    for (const q of queues) s.nextStoreId = Math.max(s.nextStoreId, q.storeId + 1);
     const known = new Set<number>();
     for (const q of queues) {
       if (!(q.storeId > 0)) q.storeId = s.nextStoreId++;
@@ -111,15 +118,17 @@ export class MessageStore {
       logger.info({ storeId: d }, "removed the messages of a queue that no longer exists");
     }
     // 1. segments of every queue, as far as they reached the file
-    const opened: { store: QueueStore; before: number; deliveredBelow: number | null }[] = [];
-    for (const q of queues) {
+    const opened: { store: QueueStore; before: number; deliveredBelow: number | null; empty: boolean }[] = new Array(queues.length);
+    await inParallel(queues, RECOVERY_CONCURRENCY, async (q, i) => {
       const dir = join(queuesDir, String(q.storeId));
-      const segments = await SegmentStore.open(dir, s.segmentOptions(q.name));
+      // a queue that never held a message has no directory: nothing to read, nothing was delivered
+      const empty = !existsSync(dir);
+      const segments = empty ? SegmentStore.empty(dir, s.segmentOptions(q.name)) : await SegmentStore.open(dir, s.segmentOptions(q.name));
       const store = new QueueStore(q.storeId, q.name, dir, segments);
       s.byId.set(store.id, store);
-      opened.push({ store, before: segments.nextSeq, deliveredBelow: await takeState(dir) });
+      opened[i] = { store, before: segments.nextSeq, deliveredBelow: empty ? 0 : await takeState(dir), empty };
       logSegmentDamage(logger, q.name, segments);
-    }
+    });
     // 2. the log: records whose seq a queue's segments do not reach yet go back into them
     const before = new Map(opened.map((o) => [o.store.id, o.before]));
     let replayed = 0;
@@ -145,15 +154,19 @@ export class MessageStore {
     const w = s.wal.recovery;
     logWalDamage(logger, join(dataDir, "wal"), w);
     // 3. segments synced, so the log can go
-    for (const q of opened) await q.store.segments.syncData();
+    await inParallel(opened, RECOVERY_CONCURRENCY, (q) => (q.empty && q.store.segments.nextSeq === 0 ? Promise.resolve() : q.store.segments.syncData()));
     await s.wal.checkpoint(s.wal.syncedSeq);
     s.checkpointed = s.lastSynced = s.wal.syncedSeq;
     // 4. what is ready in each queue
-    const out: RecoveredQueue[] = [];
+    const out: RecoveredQueue[] = new Array(opened.length);
     let messages = 0;
     let transientDropped = 0;
     let clean = true;
-    for (const q of opened) {
+    await inParallel(opened, RECOVERY_CONCURRENCY, async (q, i) => {
+      if (q.empty && q.store.nextSeq === 0) {
+        out[i] = { store: q.store, ready: 0, readyBody: 0, redeliveredBelow: 0, lease: 0 };
+        return;
+      }
       const { ready, readyBody, transient } = await scan(q.store);
       // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
       await q.store.segments.flushAcks().catch(() => undefined);
@@ -162,8 +175,8 @@ export class MessageStore {
       clean &&= q.deliveredBelow !== null;
       // After a crash, the messages below the delivery lease may have been delivered; none above was.
       const lease = await q.store.loadLease();
-      out.push({ store: q.store, ready, readyBody, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease });
-    }
+      out[i] = { store: q.store, ready, readyBody, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease };
+    });
     s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
     stats.recoverySeconds = s.recovery.durationMs / 1000;
     stats.recoveredMessages = messages;
@@ -175,7 +188,7 @@ export class MessageStore {
   createQueueStore(name: string): QueueStore {
     const id = this.nextStoreId++;
     const dir = join(this.dataDir, "queues", String(id));
-    const segments = SegmentStore.createSync(dir, this.segmentOptions(name));
+    const segments = SegmentStore.createNew(dir, this.segmentOptions(name));
     const store = new QueueStore(id, name, dir, segments);
     this.byId.set(id, store);
     return store;
@@ -280,6 +293,13 @@ export class MessageStore {
     return n;
   }
 
+  /** Why the log or a queue's segments fail now (a full disk), until they are resumed; null when they work. */
+  get failure(): Error | null {
+    return this.failed ?? (this.failingQueues.size > 0 ? this.segmentError : null);
+  }
+
+  private segmentError: Error | null = null;
+
   /** Whether persistent publishes are refused now: the log failed and is not resumed yet. */
   get refusing(): boolean {
     return this.failed !== null;
@@ -323,14 +343,15 @@ export class MessageStore {
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     if (this.resumeTimer !== null) clearTimeout(this.resumeTimer);
-    for (const store of this.byId.values()) {
+    await inParallel([...this.byId.values()], RECOVERY_CONCURRENCY, async (store) => {
       try {
         await store.closeFiles();
+        if (!existsSync(store.dir)) return; // never held a message: nothing to say of it
         await writeFile(join(store.dir, STATE_FILE), JSON.stringify({ deliveredBelow: firstUndelivered(store) }));
       } catch (err) {
         this.logger.error({ err, queue: store.name }, "closing a queue's files failed");
       }
-    }
+    });
     await this.wal.close().catch((err: Error) => this.logger.error({ err }, "closing the write-ahead log failed"));
     for (const w of this.waiters) w.logFailed();
     this.waiters.clear();
@@ -388,6 +409,7 @@ export class MessageStore {
       retryIntervalMs: o.retryInterval,
       onError: (err: Error) => {
         this.failingQueues.add(name);
+        this.segmentError = err;
         this.faults.failed("segments", err, "writing a queue's messages or acks failed; kept in memory", { queue: name });
       },
       onResume: () => {

@@ -109,7 +109,11 @@ describe("QueueStore", () => {
     let orphan = "";
     {
       const { store: messages } = await openStore(dir);
-      orphan = messages.createQueueStore("/ gone").dir;
+      const gone = messages.createQueueStore("/ gone");
+      orphan = gone.dir;
+      // a queue gets its directory with its first message
+      gone.segments.append(Buffer.from("m"));
+      await gone.segments.flush();
       open.splice(open.indexOf(messages), 1);
       await messages.close(() => 0);
     }

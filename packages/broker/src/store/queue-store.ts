@@ -1,5 +1,5 @@
 /** The disk of one durable queue: its segment files, under an id that is never reused. */
-import { open, readFile, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { SegmentPosition, SegmentStore } from "@amqp-go/storage";
 
@@ -34,7 +34,10 @@ export class QueueStore {
    * sector write is atomic).
    */
   async saveLease(upTo: number): Promise<void> {
-    this.lease ??= await open(join(this.dir, LEASE_FILE), "w");
+    if (this.lease === null) {
+      await mkdir(this.dir, { recursive: true }); // made by the first segment file, unless that is still on its way
+      this.lease ??= await open(join(this.dir, LEASE_FILE), "w");
+    }
     const b = this.leaseBuf;
     b.writeUInt32BE(Math.floor(upTo / 2 ** 32), 0);
     b.writeUInt32BE(upTo >>> 0, 4);

@@ -6,6 +6,7 @@ import { definitionRoutes } from "./definitions.js";
 import { exchangeRoutes } from "./exchanges.js";
 import { messageRoutes } from "./messages.js";
 import { overviewRoutes } from "./overview.js";
+import { parameterRoutes } from "./parameters.js";
 import { policyRoutes } from "./policies.js";
 import { queueRoutes } from "./queues.js";
 import { userRoutes } from "./users.js";
@@ -22,4 +23,5 @@ export const ROUTES: readonly Route[] = [
   ...userRoutes,
   ...definitionRoutes,
   ...policyRoutes,
+  ...parameterRoutes,
 ];

@@ -4,7 +4,9 @@ import type { Api } from "../api.js";
 import { amqpCall, bool, permit } from "../amqp-call.js";
 import { jsonToTable, tableToJson } from "../field-json.js";
 import { notFound } from "../http-error.js";
-import { type ApiRequest, created, list, noContent, ok, type Route } from "../route.js";
+import { JsonList } from "../json-list.js";
+import { isWholeList } from "../paging.js";
+import { type ApiRequest, type ApiResponse, created, list, noContent, ok, okJson, type Route } from "../route.js";
 import { bindingsOf } from "./bindings.js";
 import { consumingStats, details } from "./stats-view.js";
 
@@ -90,11 +92,27 @@ function find(req: ApiRequest): { v: Vhost; q: Queue } {
   return { v, q };
 }
 
-const all = (req: ApiRequest, vhost?: string) => req.api.vhostsFor(req.principal, vhost).flatMap((v) => [...v.queues.values()].map((q) => queueView(req.api, q)));
+const queuesOf = (req: ApiRequest, vhost?: string): Queue[] => req.api.vhostsFor(req.principal, vhost).flatMap((v) => [...v.queues.values()]);
+
+/** Each management server's listing of queues, serialised queue by queue (json-list.ts). */
+const listings = new WeakMap<Api, JsonList<Queue>>();
+
+/** The queues, as the query asks: straight from the per-queue JSON when it asks for all of them. */
+function listQueues(req: ApiRequest, vhost?: string): ApiResponse {
+  const queues = queuesOf(req, vhost);
+  if (!isWholeList(req.query)) return list(queues.map((q) => queueView(req.api, q)), req);
+  let listing = listings.get(req.api);
+  if (listing === undefined) {
+    const api = req.api;
+    listing = new JsonList<Queue>((q) => queueView(api, q));
+    listings.set(api, listing);
+  }
+  return okJson(listing.bytes(queues));
+}
 
 export const queueRoutes: Route[] = [
-  { method: "GET", path: "queues", access: "management", handle: (req) => list(all(req), req) },
-  { method: "GET", path: "queues/:vhost", access: "management", handle: (req) => list(all(req, req.params.vhost), req) },
+  { method: "GET", path: "queues", access: "management", handle: (req) => listQueues(req) },
+  { method: "GET", path: "queues/:vhost", access: "management", handle: (req) => listQueues(req, req.params.vhost) },
   {
     method: "GET",
     path: "queues/:vhost/:name",

@@ -79,14 +79,17 @@ class Scan {
   end = SEGMENT_HEADER_SIZE;
   private lastIndex = -1;
   private lastSeqOffset = -1;
-  private buf: Buffer = Buffer.allocUnsafe(CHUNK);
+  /** Sized to the file when it is smaller than a chunk: recovering 10,000 small queues allocates little. */
+  private buf: Buffer;
   /** Why accept() stopped: the chunk ran out, or a record did not check. */
   private stoppedOn: "more" | "bad" = "more";
 
   constructor(
     private readonly seg: Segment,
     private readonly fileSize: number,
-  ) {}
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.max(RECORD_HEADER_SIZE, Math.min(CHUNK, fileSize - SEGMENT_HEADER_SIZE)));
+  }
 
   async run(h: FileHandle): Promise<void> {
     let off = SEGMENT_HEADER_SIZE;

@@ -24,6 +24,9 @@ import { MAX_RECORDS_PER_SEGMENT, type Segment } from "./segment.js";
 import type { SegmentPosition } from "./segment-position.js";
 
 const INITIAL_BUFFER = 1024 * 1024;
+/** The first buffer of a queue: grown by doubling up to INITIAL_BUFFER and beyond as batches need. */
+const FIRST_BUFFER = 4096;
+const EMPTY = Buffer.alloc(0);
 /** Milliseconds between attempts at a failed write, by default. */
 const DEFAULT_RETRY_MS = 1000;
 /** A buffer grown past this for one big batch is dropped afterwards rather than kept as spare. */
@@ -85,7 +88,8 @@ export class SegmentWriter {
     const failed = this.failed;
     if (failed !== null && !this.inFlight) void this.put(failed);
   };
-  private active: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
+  /** Allocated by the first append (an empty queue holds no buffer), grown by doubling. */
+  private active: Buffer = EMPTY;
   private activeLen = 0;
   private chunks: Chunk[] = [];
   private spare: Buffer | null = null;
@@ -217,7 +221,7 @@ export class SegmentWriter {
 
   private ensure(extra: number): void {
     if (this.activeLen + extra <= this.active.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.active.length * 2, this.activeLen + extra));
+    const bigger = Buffer.allocUnsafe(Math.max(this.active.length * 2, this.activeLen + extra, FIRST_BUFFER));
     this.active.copy(bigger, 0, 0, this.activeLen);
     this.active = bigger;
   }
@@ -230,7 +234,8 @@ export class SegmentWriter {
 
   private write(): Promise<void> {
     const out: Outgoing = { buf: this.active, chunks: this.chunks, lastSeq: this.nextSeq - 1, batch: this.openBatch++ };
-    this.active = this.spare ?? Buffer.allocUnsafe(INITIAL_BUFFER);
+    // a queue that writes little keeps a small buffer; a busy one gets the full size at once
+    this.active = this.spare ?? (out.buf.length >= INITIAL_BUFFER ? Buffer.allocUnsafe(INITIAL_BUFFER) : EMPTY);
     this.spare = null;
     this.activeLen = 0;
     this.chunks = [];

@@ -12,11 +12,12 @@
  * an uncompacted one needs none, since there seqOffset == index. That keeps the common case at
  * 4 octets of memory per message.
  */
-import { open, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { SegmentPosition } from "./segment-position.js";
 import { segmentFileName } from "./segment-position.js";
 import { SEGMENT_HEADER_SIZE } from "./record.js";
+import { segmentFiles } from "./open-files.js";
 
 /** An index is a u32 and acks are a RoaringBitmap32: a segment never holds more. */
 export const MAX_RECORDS_PER_SEGMENT = 0xffffffff;
@@ -131,7 +132,9 @@ export class Segment {
   handle(): Promise<FileHandle> {
     // a reader that looked this segment up before it was deleted must not reopen the file
     if (this.deleted) return Promise.reject(new Error(`segment ${this.id} is gone`));
-    this.opening ??= open(this.path, this.create ? "wx+" : "r+");
+    segmentFiles.used(this);
+    // a queue's directory is made with its first file: an empty queue has none
+    this.opening ??= this.create ? mkdir(dirname(this.path), { recursive: true }).then(() => open(this.path, "wx+")) : open(this.path, "r+");
     this.create = false;
     return this.opening;
   }
@@ -139,10 +142,22 @@ export class Segment {
   /** Takes an open handle (compaction opened the new file under its temporary name). */
   adoptHandle(h: FileHandle): void {
     this.opening = Promise.resolve(h);
+    segmentFiles.used(this);
+  }
+
+  /** When the file was used last (performance.now()), for the pool of open files. */
+  lastUsed = 0;
+
+  /** The pool of open files closes this one; the next handle() reopens it. */
+  closeIdle(): void {
+    const h = this.opening;
+    this.opening = null;
+    h?.then((f) => f.close()).catch(() => undefined);
   }
 
   /** Closes the file; reads in flight finish first (FileHandle.close waits for them). */
   async close(): Promise<void> {
+    segmentFiles.forget(this);
     const h = this.opening;
     this.opening = null;
     if (h !== null) await (await h).close();

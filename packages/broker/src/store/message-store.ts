@@ -19,7 +19,7 @@
  * messages do not survive a restart, even in a durable queue).
  */
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SegmentStore, WriteAheadLog } from "@amqp-go/storage";
 import type { Message } from "../message.js";
@@ -41,7 +41,7 @@ import { DiskFlow } from "./disk-flow.js";
 import { FaultLog } from "./fault-log.js";
 import type { PublishTarget, RecoveredQueue, RecoveringQueue, StoreRecovery, SyncWaiter } from "./message-store-types.js";
 import { QueueStore } from "./queue-store.js";
-import { STATE_FILE, scan, takeState } from "./queue-recovery.js";
+import { assignStoreIds, recoverReady, STATE_FILE, takeState } from "./queue-recovery.js";
 import { StorageStats } from "./storage-stats.js";
 import { inParallel } from "./in-parallel.js";
 
@@ -102,21 +102,7 @@ export class MessageStore {
     const t0 = performance.now();
     const s = new MessageStore(dataDir, options, logger, stats);
     const queuesDir = join(dataDir, "queues");
-    await mkdir(queuesDir, { recursive: true });
-    const dirs = (await readdir(queuesDir)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
-    s.nextStoreId = Math.max(nextStoreId, 1);
-    for (const d of dirs) s.nextStoreId = Math.max(s.nextStoreId, d + 1);
-    for (const q of queues) s.nextStoreId = Math.max(s.nextStoreId, q.storeId + 1);
-    const known = new Set<number>();
-    for (const q of queues) {
-      if (!(q.storeId > 0)) q.storeId = s.nextStoreId++;
-      known.add(q.storeId);
-    }
-    for (const d of dirs) {
-      if (known.has(d)) continue;
-      await rm(join(queuesDir, String(d)), { recursive: true, force: true });
-      logger.info({ storeId: d }, "removed the messages of a queue that no longer exists");
-    }
+    s.nextStoreId = await assignStoreIds(queuesDir, queues, nextStoreId, logger);
     // 1. segments of every queue, as far as they reached the file
     const opened: { store: QueueStore; before: number; deliveredBelow: number | null; empty: boolean }[] = new Array(queues.length);
     await inParallel(queues, RECOVERY_CONCURRENCY, async (q, i) => {
@@ -163,19 +149,11 @@ export class MessageStore {
     let transientDropped = 0;
     let clean = true;
     await inParallel(opened, RECOVERY_CONCURRENCY, async (q, i) => {
-      if (q.empty && q.store.nextSeq === 0) {
-        out[i] = { store: q.store, ready: 0, readyBody: 0, redeliveredBelow: 0, lease: 0 };
-        return;
-      }
-      const { ready, readyBody, transient } = await scan(q.store);
-      // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
-      await q.store.segments.flushAcks().catch(() => undefined);
-      messages += ready;
-      transientDropped += transient;
+      const r = await recoverReady(q.store, q.empty, q.deliveredBelow);
+      out[i] = r.queue;
+      messages += r.queue.ready;
+      transientDropped += r.transient;
       clean &&= q.deliveredBelow !== null;
-      // After a crash, the messages below the delivery lease may have been delivered; none above was.
-      const lease = await q.store.loadLease();
-      out[i] = { store: q.store, ready, readyBody, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease };
     });
     s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
     stats.recoverySeconds = s.recovery.durationMs / 1000;

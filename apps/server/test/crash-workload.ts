@@ -105,11 +105,13 @@ export async function declare(port: number): Promise<void> {
 
 /**
  * Runs publishers and consumers against the server on `port`; `kill` is called at the first
- * moment, `killAfterMs` or more after the traffic started, with publishes in flight; from then on
- * the clients send nothing more. Resolves once every client connection is closed (so every
+ * moment, `killAfterMs` or more after the traffic started, with publishes in flight, persistent and
+ * transient ones confirmed, and an ack processed more than `ackAgeMs` before (on a loaded machine
+ * the first fdatasync or the consumers may take a while: the kill waits for them, up to 10 s
+ * more); from then on the clients send nothing more. Resolves once every client connection is closed (so every
  * confirm callback has run).
  */
-export async function runTraffic(port: number, seed: number, killAfterMs: number, kill: () => void): Promise<Traffic> {
+export async function runTraffic(port: number, seed: number, killAfterMs: number, ackAgeMs: number, kill: () => void): Promise<Traffic> {
   const rng = random(seed);
   const traffic: Traffic = {
     published: new Map(),
@@ -230,6 +232,12 @@ export async function runTraffic(port: number, seed: number, killAfterMs: number
   }
 
   await new Promise<void>((resolve) => setTimeout(resolve, killAfterMs));
+  const ackedBefore = (at: number): boolean => [...traffic.consumed.values()].some((r) => r.acks.some((a) => a.processedBy !== undefined && a.processedBy < at));
+  const confirmed = (persistent: boolean): boolean => [...traffic.published.values()].some((m) => m.confirmed && m.persistent === persistent);
+  const giveUp = performance.now() + 10_000;
+  while (!(confirmed(true) && confirmed(false) && ackedBefore(performance.now() - ackAgeMs)) && performance.now() < giveUp) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   // The first moment from there on with publishes in flight (publishers wait for their rate now and then).
   while (inFlight === 0) await new Promise((resolve) => setImmediate(resolve));
   stopped = true;

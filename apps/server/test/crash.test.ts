@@ -82,7 +82,7 @@ describe("kill -9 during traffic, then a restart", () => {
         const first = await start(dataDir, round);
         expect(first.recovery, label).toMatchObject({ messages: 0 });
         await declare(first.port);
-        const traffic = await runTraffic(first.port, seed, killAfterMs, () => first.server.child.kill("SIGKILL"));
+        const traffic = await runTraffic(first.port, seed, killAfterMs, ACK_WINDOW, () => first.server.child.kill("SIGKILL"));
         await killed(first.server);
 
         // The kill fell in the middle of the traffic.

@@ -19,7 +19,7 @@
  * messages do not survive a restart, even in a durable queue).
  */
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SegmentStore, WriteAheadLog } from "@amqp-go/storage";
 import type { Message } from "../message.js";
@@ -41,7 +41,7 @@ import { DiskFlow } from "./disk-flow.js";
 import { FaultLog } from "./fault-log.js";
 import type { PublishTarget, RecoveredQueue, RecoveringQueue, StoreRecovery, SyncWaiter } from "./message-store-types.js";
 import { QueueStore } from "./queue-store.js";
-import { STATE_FILE, scan, takeState } from "./queue-recovery.js";
+import { assignStoreIds, recoverReady, STATE_FILE, takeState } from "./queue-recovery.js";
 import { StorageStats } from "./storage-stats.js";
 import { inParallel } from "./in-parallel.js";
 
@@ -58,7 +58,7 @@ export class MessageStore {
   private readonly waiters = new Set<SyncWaiter>();
   private wal!: WriteAheadLog;
   private nextStoreId = 1;
-  /** Where a publish encodes its record; overwritten by the next one. */
+  /** Where a transient publish encodes its record; overwritten by the next one. */
   private scratch = Buffer.allocUnsafe(64 * 1024);
   private failed: Error | null = null;
   private checkpointing = false;
@@ -102,21 +102,7 @@ export class MessageStore {
     const t0 = performance.now();
     const s = new MessageStore(dataDir, options, logger, stats);
     const queuesDir = join(dataDir, "queues");
-    await mkdir(queuesDir, { recursive: true });
-    const dirs = (await readdir(queuesDir)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
-    s.nextStoreId = Math.max(nextStoreId, 1);
-    for (const d of dirs) s.nextStoreId = Math.max(s.nextStoreId, d + 1);
-    for (const q of queues) s.nextStoreId = Math.max(s.nextStoreId, q.storeId + 1);
-    const known = new Set<number>();
-    for (const q of queues) {
-      if (!(q.storeId > 0)) q.storeId = s.nextStoreId++;
-      known.add(q.storeId);
-    }
-    for (const d of dirs) {
-      if (known.has(d)) continue;
-      await rm(join(queuesDir, String(d)), { recursive: true, force: true });
-      logger.info({ storeId: d }, "removed the messages of a queue that no longer exists");
-    }
+    s.nextStoreId = await assignStoreIds(queuesDir, queues, nextStoreId, logger);
     // 1. segments of every queue, as far as they reached the file
     const opened: { store: QueueStore; before: number; deliveredBelow: number | null; empty: boolean }[] = new Array(queues.length);
     await inParallel(queues, RECOVERY_CONCURRENCY, async (q, i) => {
@@ -163,19 +149,11 @@ export class MessageStore {
     let transientDropped = 0;
     let clean = true;
     await inParallel(opened, RECOVERY_CONCURRENCY, async (q, i) => {
-      if (q.empty && q.store.nextSeq === 0) {
-        out[i] = { store: q.store, ready: 0, readyBody: 0, redeliveredBelow: 0, lease: 0 };
-        return;
-      }
-      const { ready, readyBody, transient } = await scan(q.store);
-      // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
-      await q.store.segments.flushAcks().catch(() => undefined);
-      messages += ready;
-      transientDropped += transient;
+      const r = await recoverReady(q.store, q.empty, q.deliveredBelow);
+      out[i] = r.queue;
+      messages += r.queue.ready;
+      transientDropped += r.transient;
       clean &&= q.deliveredBelow !== null;
-      // After a crash, the messages below the delivery lease may have been delivered; none above was.
-      const lease = await q.store.loadLease();
-      out[i] = { store: q.store, ready, readyBody, redeliveredBelow: q.deliveredBelow ?? Math.min(lease, q.store.nextSeq), lease };
     });
     s.recovery = { queues: queues.length, messages, transientDropped, replayed, clean, durationMs: performance.now() - t0 };
     stats.recoverySeconds = s.recovery.durationMs / 1000;
@@ -216,10 +194,9 @@ export class MessageStore {
    * target gets its message (and where it is on disk) through `enqueue`. Returns the log record's
    * seq (the confirm waits for logSynced of it), 0 when nothing was logged, or -1 when the log has
    * failed (the publish is nacked). Nothing is kept between calls: a segment append that throws
-   * leaves nothing behind for the next publish.
-   *
-   * Copies of the body on the way to disk: one into the record (encoded once, in the log record's
-   * place), one per durable queue into its segment writer, one into the log's batch.
+   * leaves nothing behind for the next publish. The body is copied twice on its way to disk: a
+   * persistent record is encoded in place in the log's open batch (a transient one in a scratch
+   * buffer), and copied from there into each durable queue's segment writer.
    */
   publish(message: Message, targets: ArrayLike<PublishTarget>, n: number): number {
     let durable = 0;
@@ -229,37 +206,47 @@ export class MessageStore {
       return 0;
     }
     const persistent = message.persistent;
-    // A persistent record is encoded after the room for its log header: the log record is then
-    // the same buffer, with no copy.
     const head = persistent ? logRecordSize(durable, 0) : 0;
     const size = head + messageRecordSize(message);
-    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
-    const buf = this.scratch;
-    const end = writeMessageRecord(buf, head, message, persistent ? PERSISTENT : 0);
-    const record = buf.subarray(head, end);
+    // null: not logged (transient), or the log refused it: it still goes to its queues, and is nacked
+    const logged = persistent ? this.reserveLog(message, size) : null;
+    if (logged === null && size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
+    const buf = logged ?? this.scratch;
     let k = 0;
-    for (let i = 0; i < n; i++) {
-      const target = targets[i]!;
-      const store = target.store;
-      if (store === null) {
-        target.enqueue(message, null);
-        continue;
+    try {
+      const record = buf.subarray(head, writeMessageRecord(buf, head, message, persistent ? PERSISTENT : 0));
+      for (let i = 0; i < n; i++) {
+        const target = targets[i]!;
+        const store = target.store;
+        if (store === null) {
+          target.enqueue(message, null);
+          continue;
+        }
+        const position = store.segments.append(record);
+        if (persistent) writeLogTarget(buf, k, store.id, position.seq);
+        k++;
+        target.enqueue(message, position);
       }
-      const position = store.segments.append(record);
-      if (persistent) writeLogTarget(buf, k, store.id, position.seq);
-      k++;
-      target.enqueue(message, position);
+    } catch (err) {
+      if (logged !== null) this.wal.cancel();
+      throw err;
     }
     if (!persistent) return 0;
-    if (this.failed !== null) return -1;
+    if (logged === null) return -1;
     writeLogTargetCount(buf, k);
+    return this.wal.commit();
+  }
+
+  /** Room for a persistent message's log record in the log's open batch; null when the log refuses it (logged). */
+  private reserveLog(message: Message, size: number): Buffer | null {
+    if (this.failed !== null) return null;
     try {
-      return this.wal.append(buf.subarray(0, end));
+      return this.wal.reserve(size);
     } catch (err) {
-      // WAL_FAILED: the log failed since the check above (logged once); anything else is this message's.
+      // WAL_FAILED: the log failed since the last publish (logged once); anything else is this message's.
       if ((err as { code?: string }).code === "WAL_FAILED") this.faults.failed("wal", err as Error, "the write-ahead log refused a message");
       else this.logger.error({ err, exchange: message.exchange }, "write-ahead log refused a message");
-      return -1;
+      return null;
     }
   }
 

@@ -2,11 +2,12 @@
  * A group-commit batch: records encoded back to back into one buffer, written with one write and
  * made durable with one fdatasync.
  *
- * Records are copied in at append() (header + payload): the batch then is one contiguous write
- * whatever the number of records (no iovec per record, no IOV_MAX split), and the caller may reuse
- * its payload buffer as soon as append() returns.
+ * Records are copied in at append() (header + payload), or encoded in place by the caller between
+ * reserve() and commit(): the batch then is one contiguous write whatever the number of records (no
+ * iovec per record, no IOV_MAX split), and the caller may reuse its payload buffer as soon as
+ * append() returns.
  */
-import { RECORD_HEADER_SIZE, writeRecord } from "./record.js";
+import { RECORD_HEADER_SIZE, sealRecord } from "./record.js";
 
 export class Batch {
   buf: Buffer;
@@ -23,14 +24,22 @@ export class Batch {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 
-  /** Encodes one record at the end of the batch. */
-  add(seq: number, payload: Uint8Array): void {
-    const size = RECORD_HEADER_SIZE + payload.length;
-    if (this.used + size > this.buf.length) this.grow(this.used + size);
+  /**
+   * Room for one record of `length` payload octets at the end of the batch: where its payload goes
+   * (valid until the next reserve). It counts once `commit` seals it.
+   */
+  reserve(length: number): Buffer {
+    const start = this.used + RECORD_HEADER_SIZE;
+    if (start + length > this.buf.length) this.grow(start + length);
+    return this.buf.subarray(start, start + length);
+  }
+
+  /** The record reserved last, its payload in place, becomes record `seq` of the batch. */
+  commit(seq: number, length: number): void {
     if (this.count === 0) this.firstSeq = seq;
     this.lastSeq = seq;
     this.count++;
-    this.used = writeRecord(this.buf, this.used, seq, payload);
+    this.used = sealRecord(this.buf, this.used, seq, length);
   }
 
   /** Empties the batch for reuse; a buffer grown for a large record goes back to the usual size. */

@@ -31,12 +31,19 @@ const TWO_32 = 4294967296;
  * RECORD_HEADER_SIZE + payload.length octets) and returns the offset after it.
  */
 export function writeRecord(buf: Buffer, offset: number, seq: number, payload: Uint8Array): number {
-  const length = payload.length;
+  buf.set(payload, offset + RECORD_HEADER_SIZE);
+  return sealRecord(buf, offset, seq, payload.length);
+}
+
+/**
+ * Writes the header of the record `seq` at `offset` whose `length` payload octets are already in
+ * place after it (encoded there by the caller), crc included; returns the offset after the record.
+ */
+export function sealRecord(buf: Buffer, offset: number, seq: number, length: number): number {
   const end = offset + RECORD_HEADER_SIZE + length;
   buf.writeUInt32LE(length, offset + 4);
   buf.writeUInt32LE(seq >>> 0, offset + 8);
   buf.writeUInt32LE(Math.floor(seq / TWO_32), offset + 12);
-  buf.set(payload, offset + RECORD_HEADER_SIZE);
   buf.writeUInt32LE(crc32(buf.subarray(offset + 4, end)), offset);
   return end;
 }

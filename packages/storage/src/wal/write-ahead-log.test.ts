@@ -179,6 +179,30 @@ describe("WriteAheadLog", () => {
     await again.close();
   });
 
+  it("a record encoded in place: reserve, then commit or cancel; one reservation at a time", async () => {
+    const dir = await tempDir();
+    const { wal } = await openWal(dir, { maxRecordSize: 100, batchSize: 64 });
+    for (let i = 0; i < 20; i++) {
+      const room = wal.reserve(5 + (i % 3));
+      room.write(`r${i}`.padEnd(room.length, "."));
+      if (i % 4 === 3) wal.cancel();
+      else expect(wal.commit()).toBe(1 + i - Math.floor(i / 4));
+    }
+    wal.reserve(1);
+    expect(() => wal.reserve(1)).toThrow(/not committed/);
+    expect(() => wal.append(Buffer.from("x"))).toThrow(/not committed/);
+    wal.cancel();
+    expect(() => wal.commit()).toThrow(/nothing reserved/);
+    expect(() => wal.reserve(101)).toThrow(expect.objectContaining({ code: "WAL_RECORD_TOO_LARGE" }));
+    wal.append(Buffer.from("last"));
+    await wal.close();
+    const { wal: again, records } = await openWal(dir);
+    const kept = Array.from({ length: 20 }, (_, i) => i).filter((i) => i % 4 !== 3);
+    expect(records.map((r) => r.payload.toString())).toEqual([...kept.map((i) => `r${i}`.padEnd(5 + (i % 3), ".")), "last"]);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: kept.length + 1 }, (_, i) => i + 1));
+    await again.close();
+  });
+
   it("flush resolves once everything appended before it is on disk", async () => {
     const dir = await tempDir();
     const { wal } = await openWal(dir, { batchDelay: 10_000 });

@@ -52,6 +52,8 @@ export class WriteAheadLog implements BatchWriterEvents {
   private seq: number;
   private synced: number;
   private pending = 0;
+  /** Payload octets of the record reserved and not committed yet; -1: none. */
+  private reserved = -1;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   /** The open batch's delay ran out while the writer was busy. */
   private due = false;
@@ -111,8 +113,18 @@ export class WriteAheadLog implements BatchWriterEvents {
    * The record is durable when onSynced reports a sequence at least this one.
    */
   append(payload: Uint8Array): number {
+    this.reserve(payload.length).set(payload);
+    return this.commit();
+  }
+
+  /**
+   * Room for a record of `length` payload octets in the open batch: the caller encodes the payload
+   * there in place (no payload built elsewhere and copied in), then `commit()` queues the record,
+   * or `cancel()` gives the room back. Nothing else may be appended in between. Throws as append().
+   */
+  reserve(length: number): Buffer {
+    if (this.reserved >= 0) throw new Error("WriteAheadLog.reserve: a reserved record is not committed yet");
     if (this.closing !== null || this.failure !== null) throw this.refusal();
-    const length = payload.length;
     if (length > this.options.maxRecordSize) {
       throw new WalError("WAL_RECORD_TOO_LARGE", `record of ${length} octets is above maxRecordSize ${this.options.maxRecordSize}`);
     }
@@ -129,8 +141,19 @@ export class WriteAheadLog implements BatchWriterEvents {
       this.cur.roll = true;
       this.fileBytes = 0;
     }
+    this.reserved = length;
+    return this.cur.reserve(length);
+  }
+
+  /** The reserved record, its payload in place, is queued: its sequence (durable once onSynced reports it). */
+  commit(): number {
+    const length = this.reserved;
+    if (length < 0) throw new Error("WriteAheadLog.commit: nothing reserved");
+    this.reserved = -1;
+    const seq = this.seq;
+    const size = RECORD_HEADER_SIZE + length;
     const batch = this.cur;
-    batch.add(seq, payload);
+    batch.commit(seq, length);
     this.seq = seq + 1;
     this.fileBytes += size;
     this.pending += size;
@@ -142,6 +165,11 @@ export class WriteAheadLog implements BatchWriterEvents {
       this.armTimer();
     }
     return seq;
+  }
+
+  /** The reserved record is not wanted: nothing is queued. */
+  cancel(): void {
+    this.reserved = -1;
   }
 
   /** Writes the open batch now; resolves with the synced sequence once every record appended so far is on disk. */

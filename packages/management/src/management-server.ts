@@ -107,12 +107,18 @@ export class ManagementServer {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.serveUi(req, res)) return;
+    let answer: ApiResponse;
     try {
-      this.send(res, await this.dispatch(req));
+      answer = await this.dispatch(req);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      this.send(res, { status: err.status, body: err.error === "" ? undefined : err.body, headers: err.headers });
+      answer = { status: err.status, body: err.error === "" ? undefined : err.body, headers: err.headers };
     }
+    // What a write changed of the durable definitions (a declare, a bind, a delete; part of a
+    // definitions import that failed later) is on disk before the answer goes out, as for a
+    // declare-ok over AMQP (Connection.flush): the journal is synced now, not at the next turn.
+    if (req.method !== "GET") this.api.broker.syncDefinitions();
+    this.send(res, answer);
   }
 
   private async dispatch(req: IncomingMessage): Promise<ApiResponse> {

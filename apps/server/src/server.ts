@@ -93,6 +93,17 @@ export async function startServer(
   // Prometheus on metrics_port (0: off), up before recovery: /healthz answers while the messages
   // are recovered, /readyz turns ready once they are and the listeners are open.
   let metrics: MetricsServer | undefined;
+  let tlsListener: TlsListener | undefined;
+  /** Undoes a start that failed part-way: what was opened is closed and the data dir unlocked. */
+  const abortStart = async (err: unknown): Promise<never> => {
+    users.close();
+    await tlsListener?.close();
+    await metrics?.close();
+    await broker.close("startup failed");
+    lock.release();
+    await flush();
+    throw err;
+  };
   if (config.server.metrics_port !== 0) {
     try {
       const endpoints = brokerEndpoints(broker, {
@@ -102,11 +113,7 @@ export async function startServer(
       metrics = await startMetricsServer({ registry: endpoints, port: config.server.metrics_port, host: host ?? undefined });
     } catch (err) {
       logger.fatal({ err, port: config.server.metrics_port }, "cannot listen for metrics");
-      users.close();
-      await broker.close("startup failed");
-      lock.release();
-      await flush();
-      throw err;
+      return abortStart(err);
     }
     logger.info({ port: metrics.port }, "metrics listening");
   }
@@ -118,12 +125,7 @@ export async function startServer(
       loadDefinitions(definitions, { broker, users, dataDir: config.server.data_dir, clusterId }, logger);
     } catch (err) {
       logger.fatal({ err: (err as Error).message, file: definitions }, "cannot load definitions");
-      users.close();
-      await metrics?.close();
-      await broker.close("startup failed");
-      lock.release();
-      await flush();
-      throw err;
+      return abortStart(err);
     }
   }
   let bound: { port: number; address: string };
@@ -131,27 +133,16 @@ export async function startServer(
     bound = await broker.listen(host === null ? { port } : { port, host });
   } catch (err) {
     logger.fatal({ err, port, host }, "cannot listen");
-    users.close();
-    await metrics?.close();
-    await broker.close("startup failed");
-    lock.release();
-    await flush();
-    throw err;
+    return abortStart(err);
   }
   logger.info({ port: bound.port, host: bound.address }, "listening");
 
-  let tlsListener: TlsListener | undefined;
   if (tls !== undefined) {
     try {
       tlsListener = await listenTls(tls, config, broker, logger);
     } catch (err) {
       logger.fatal({ err, port: config.tls.port, host }, "cannot listen for TLS");
-      users.close();
-      await metrics?.close();
-      await broker.close("startup failed");
-      lock.release();
-      await flush();
-      throw err;
+      return abortStart(err);
     }
     logger.info({ port: tlsListener.port, host: tlsListener.address }, "listening for TLS");
   }
@@ -176,12 +167,7 @@ export async function startServer(
       });
     } catch (err) {
       logger.fatal({ err, port: config.server.management_port }, "cannot listen for the management API");
-      users.close();
-      await tlsListener?.close();
-      await metrics?.close();
-      await broker.close("startup failed");
-      await flush();
-      throw err;
+      return abortStart(err);
     }
     logger.info({ port: management.port }, "management API listening");
   }

@@ -1,5 +1,6 @@
 /** The management API in the server: on --management-port, with the users file behind it; off with 0. */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
@@ -46,5 +47,21 @@ describe("management API", () => {
     await started.stop();
     expect(started.managementPort).toBeUndefined();
     expect(started.config.server.management_port).toBe(0);
+  });
+
+  it("a management port already taken fails the start, and everything it opened is closed: the data dir is unlocked", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "amqp-server-management-taken-"));
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) => taken.listen(0, "127.0.0.1", () => resolve((taken.address() as { port: number }).port)));
+    try {
+      const args = ["--port", "0", "--host", "127.0.0.1", "--metrics-port", "0", "--data-dir", dataDir];
+      await expect(startServer([...args, "--management-port", String(port)], {}, quiet)).rejects.toThrow(/EADDRINUSE/);
+      expect(existsSync(join(dataDir, ".lock"))).toBe(false);
+      const again = await startServer([...args, "--management-port", "0"], {}, quiet);
+      if (again.kind !== "running") throw new Error("expected a running server");
+      await again.stop();
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -4,6 +4,7 @@
  * server: it sees the new file by itself. Names and patterns are read as text, never as numbers.
  */
 import yargs, { type Argv } from "yargs";
+import { parseQuietly } from "./yargs-parse.js";
 import type { Override } from "./config.js";
 import { ConfigError } from "./errors.js";
 
@@ -119,14 +120,7 @@ export function parseAdminCommandLine(args: readonly string[]): AdminCommandLine
     .version(false)
     .wrap(100);
 
-  let failure: Error | undefined;
-  let output = "";
-  let argv: Args = {};
-  cli.parse([...args], {}, (err, parsed, out) => {
-    if (err) failure = err;
-    output = out;
-    argv = parsed as Args;
-  });
+  const { argv, output, failure } = parseQuietly(cli, args);
   if (failure !== undefined) throw new ConfigError(failure.message);
   if (output !== "") return { kind: "print", text: output };
   if (action === undefined) throw new ConfigError(`${args[0]}: which command?`);

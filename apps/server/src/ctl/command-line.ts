@@ -6,6 +6,7 @@
  * (`--config`, AMQP_* variables): its management port and default user, else guest/guest.
  */
 import yargs, { type Argv } from "yargs";
+import { parseQuietly } from "../yargs-parse.js";
 import { CtlError, EX_USAGE } from "./client.js";
 import { LISTINGS } from "./listings.js";
 
@@ -171,14 +172,7 @@ export function parseCtlCommandLine(args: readonly string[]): CtlCommandLine | {
     .version(false)
     .wrap(110);
 
-  let failure: Error | undefined;
-  let output = "";
-  let argv: Args = {};
-  cli.parse([...args], {}, (err, parsed, out) => {
-    if (err) failure = err;
-    output = out;
-    argv = parsed as Args;
-  });
+  const { argv, output, failure } = parseQuietly(cli, args);
   if (failure !== undefined) throw new CtlError(failure.message, EX_USAGE);
   if (output !== "") return { kind: "print", text: output };
   if (action === undefined) throw new CtlError("which verb? (amqpctl --help lists them)", EX_USAGE);

@@ -48,6 +48,16 @@ export function summary(r: RunResult): string[] {
       (r.options.confirm > 0 ? `, confirmed ${num(r.confirmed)} (${num(r.rates.confirmed)} msg/s), nacked ${num(r.nacked)}` : ""),
     `  consumed ${num(r.consumed)} of ${num(r.expected)} expected in ${r.seconds.consume.toFixed(2)} s (${num(r.rates.consumed)} msg/s)`,
   ];
+  if (r.atStop !== null && r.rates.consumed > 0) {
+    const secondsOf = (n: number): string => `${(n / r.rates.consumed).toFixed(2)} s of traffic`;
+    lines.push(
+      `  when publishing stopped: ${num(r.atStop.outstanding)} not yet consumed (${secondsOf(r.atStop.outstanding)}), ` +
+        `${num(r.atStop.queued)} of them ready in the broker's queues (${secondsOf(r.atStop.queued)}), the rest in flight and in socket buffers`,
+    );
+  }
+  if (r.steadyRates !== null) {
+    lines.push(`  steady rates (the last ${r.steadyRates.seconds.toFixed(1)} s of publishing): published ${num(r.steadyRates.published)} msg/s, consumed ${num(r.steadyRates.consumed)} msg/s`);
+  }
   if (r.options.deadLetterQueue !== "") lines.push(`  dead-lettered ${num(r.deadLettered)} (held in ${r.options.deadLetterQueue} at the end)`);
   const p = r.latencyMs;
   if (p !== null) {

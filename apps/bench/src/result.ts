@@ -38,6 +38,19 @@ export interface RunResult {
   readonly timed: number;
   /** connection.blocked notices (the broker's resource alarms). */
   readonly blocked: number;
+  /**
+   * The moment the producers stopped (after their last write; null with --backlog): messages
+   * published and not yet consumed, wherever they are (the broker's queues, deliveries in flight,
+   * TCP buffers of both ends), and of them the ready messages the broker's queues held (passive
+   * queue.declare). Flow control keeps `queued` small; the rest sits in socket buffers that
+   * only the operating system sizes.
+   */
+  readonly atStop: AtStop | null;
+  /**
+   * Published and consumed msg/s from 2 s after the first publish (or --warmup) until the producers
+   * stopped: the rates once socket buffers have filled. Null for shorter runs and --backlog.
+   */
+  readonly steadyRates: SteadyRates | null;
   /** CPU seconds the bench itself used (coordinator and load processes, start-up included). */
   readonly loadCpuSeconds: number;
   /**
@@ -46,6 +59,18 @@ export interface RunResult {
    * 10,000 msg/s consumed (CPU seconds per 10,000 messages consumed, times 100).
    */
   readonly generator: { readonly cpuSeconds: number; readonly corePercentPer10k: number };
+}
+
+export interface AtStop {
+  readonly outstanding: number;
+  readonly queued: number;
+}
+
+export interface SteadyRates {
+  readonly published: number;
+  readonly consumed: number;
+  /** The span the rates are over. */
+  readonly seconds: number;
 }
 
 export interface Spans {
@@ -89,6 +114,8 @@ export function buildResult(
   latencyMs: Percentiles | null,
   timed: number,
   extraErrors: readonly string[],
+  atStop: AtStop | null = null,
+  steadyRates: SteadyRates | null = null,
 ): RunResult {
   const { scenario, ...options } = o;
   const errors = [...extraErrors, ...countErrors(o, c)];
@@ -113,6 +140,8 @@ export function buildResult(
     latencyMs,
     timed,
     blocked: c.blocked,
+    atStop,
+    steadyRates,
     loadCpuSeconds: Math.round(c.cpuMs) / 1000,
     generator: {
       cpuSeconds: Math.round(c.runCpuMs) / 1000,

@@ -20,13 +20,16 @@ import { lostConnection, messageOf, RunError } from "./errors.js";
 import { addEncoded, newHistogram, percentilesMs } from "./latency.js";
 import type { BenchOptions } from "./options.js";
 import { progressLine } from "./report.js";
-import { addCounters, type BrokerIdentity, buildResult, type RunResult } from "./result.js";
+import { addCounters, type AtStop, type BrokerIdentity, type SteadyRates, buildResult, type RunResult } from "./result.js";
 import { consumerQueue, deadLetteredCount, declare, producerTarget, readyCount, remove, topologyOf } from "./topology.js";
 import { maskUri } from "./uri.js";
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 const POLL_MS = 25;
+/** Seconds from the first publish before per-second rates count as steady (socket buffers fill first). */
+const STEADY_AFTER_S = 2;
+
 
 export interface RunOutput {
   /** One line of progress or summary text. */
@@ -135,6 +138,9 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
     // count must move within --stall-timeout, or the broker has stalled.
     let publishingDone = o.producers === 0;
     let movedAt = publishStart;
+    // The counts once the first seconds (socket buffers filling) are past, for the steady rates.
+    const steadyFrom = Math.max(STEADY_AFTER_S, o.warmup);
+    let steadyStart: { at: number; published: number; consumed: number } | null = null;
     // Each second every agent is asked for its counters and latency, and the line is printed once all
     // answered: the figures of one line are of one moment.
     ticker = setInterval(() => {
@@ -145,6 +151,7 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
         const warming = (lastAt - publishStart) / 1000 < o.warmup; // the second began within the warm-up
         out.line(progressLine(label, t, c, last, (now - lastAt) / 1000, warming ? "warm-up" : percentilesMs(interval)));
         interval.reset();
+        if (steadyStart === null && !publishingDone && t >= steadyFrom) steadyStart = { at: now, published: c.published, consumed: c.consumed };
         if (c.published !== last.published || c.confirmed !== last.confirmed || c.consumed !== last.consumed || deadLettered !== lastDeadLettered) movedAt = now;
         else if ((!publishingDone || c.consumed + deadLettered < c.routed) && now - movedAt > o.stallTimeout * 1000) {
           abort(`no message published, confirmed or consumed for ${o.stallTimeout} s (--stall-timeout): the broker stalled`);
@@ -154,9 +161,24 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
         lastAt = now;
       });
     }, 1000);
+    // Read together as the producers stop: what they sent, what the consumers received, what the
+    // queues hold.
+    let atStop: AtStop | null = null;
+    const snapshotAtStop = async (): Promise<AtStop> => {
+      const [, queued] = await guard(Promise.all([Promise.all(agents.map((a) => a.ask({ type: "poll", latency: false }, "report"))), readyCount(ch, t)]));
+      const c = sum();
+      const now = nowMs();
+      if (steadyStart !== null && now > steadyStart.at) {
+        const per = (n: number): number => Math.round((n * 1000) / (now - steadyStart!.at));
+        steady = { published: per(c.published - steadyStart.published), consumed: per(c.consumed - steadyStart.consumed), seconds: Math.round(now - steadyStart.at) / 1000 };
+      }
+      return { outstanding: Math.max(0, c.routed - c.consumed), queued };
+    };
+    let steady: SteadyRates | null = null;
     const published = Promise.all(agents.map((a) => a.ask({ type: "publish" }, "published")));
     if (o.duration > 0) {
       await guard(Promise.race([published, sleep(o.duration * 1000)]));
+      if (!o.backlog) atStop = await snapshotAtStop();
       for (const a of agents) a.send({ type: "stop-publishing" });
       await within(published, o.stallTimeout * 1000, "producers did not finish (unconfirmed messages or a stalled connection)");
     } else {
@@ -164,7 +186,6 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
       await guard(published);
     }
     publishingDone = true;
-
     if (o.backlog) {
       const routed = sum().routed;
       const deadline = nowMs() + o.stallTimeout * 1000;
@@ -201,7 +222,7 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
       cpuMs: agentsSum.cpuMs + ownMs - cpuAtStart,
       runCpuMs: agentsSum.runCpuMs + ownMs - (ownAtPublish.user + ownAtPublish.system) / 1000,
     };
-    return buildResult(o, where, broker, { ...counters, deadLettered }, { publishStart, consumeStart, end }, percentilesMs(total), total.totalCount, []);
+    return buildResult(o, where, broker, { ...counters, deadLettered }, { publishStart, consumeStart, end }, percentilesMs(total), total.totalCount, [], atStop, steady);
   } catch (err) {
     // The first failure says why; later ones (a timeout racing it) are its consequences.
     throw failure ?? err;

@@ -92,6 +92,7 @@ export class Connection implements HandshakeHost, LivenessHost {
   private onData(chunk: Buffer): void {
     this.liveness.lastRead = Date.now();
     if (this.state === State.Closed) return;
+    this.reading.read(chunk.length);
     try {
       this.parser.push(chunk);
     } catch (e) {

@@ -7,6 +7,11 @@
  *     on disk") is sent to clients that take it, and reading resumes when no alarm is left. As RabbitMQ, a connection that only consumes is never stopped.
  * A stopped socket is not read at all (TCP then holds the publisher back); what was read before
  * is still processed, so a stop takes effect within one socket read (at most 64 KiB).
+ *
+ * A third, brief stop shares the event loop fairly: libuv reads a readable socket up to 32 times
+ * (2 MiB) per turn, so twenty busy publishers could fill one turn with 40 MiB of publishes while
+ * every other connection, and the deliveries, waited. Past READ_PER_TURN bytes in one turn the
+ * socket rests until the next turn (setImmediate), and the others get their turn in between.
  */
 import type { Socket } from "node:net";
 import { MethodId, type MethodArgs } from "@amqp-go/protocol";
@@ -25,12 +30,19 @@ export interface FlowHost {
 /** The connection's state as RabbitMQ's management API names it. */
 export type ReadingState = "running" | "flow" | "blocked";
 
+/** Bytes a connection reads in one event-loop turn before it yields to the others. */
+export const READ_PER_TURN = 128 * 1024;
+
 export class Reading {
   /** Queues over their flow mark (or the disk behind on its syncs) that hold this connection back. */
   private readonly heldBy: FlowSource[] = [];
   /** Published under the memory alarm: not read until it clears. */
   private blocked = false;
   private paused = false;
+  /** Bytes read in this turn; over READ_PER_TURN the socket rests until the next one. */
+  private turnBytes = 0;
+  private resting = false;
+  private readonly endTurnBound = (): void => this.endTurn();
   /** Date.now() when flow began, for the debug log. */
   private flowSince = 0;
 
@@ -43,6 +55,23 @@ export class Reading {
 
   get state(): ReadingState {
     return this.blocked ? "blocked" : this.heldBy.length > 0 ? "flow" : "running";
+  }
+
+  /** `bytes` were read from the socket. */
+  read(bytes: number): void {
+    if (this.turnBytes === 0) setImmediate(this.endTurnBound);
+    this.turnBytes += bytes;
+    if (this.turnBytes >= READ_PER_TURN && !this.resting) {
+      this.resting = true;
+      this.update();
+    }
+  }
+
+  private endTurn(): void {
+    this.turnBytes = 0;
+    if (!this.resting) return;
+    this.resting = false;
+    this.update();
   }
 
   /** A publish went to `queue`, over its flow mark: reading stops until it is under it again. */
@@ -94,7 +123,7 @@ export class Reading {
   }
 
   private update(): void {
-    const stop = this.blocked || this.heldBy.length > 0;
+    const stop = this.blocked || this.heldBy.length > 0 || this.resting;
     if (stop === this.paused) return;
     this.paused = stop;
     if (stop) this.host.socket.pause();

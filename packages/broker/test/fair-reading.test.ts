@@ -20,7 +20,7 @@ describe("reading a socket, turn by turn", () => {
     const c = await RawClient.connect(t.port);
     await c.handshake();
     await c.openChannel(1);
-    c.send(1, { id: MethodId.QueueDeclare, queue: "burst", passive: false, durable: false, exclusive: false, autoDelete: false, nowait: false, arguments: {} });
+    c.send(1, { id: MethodId.QueueDeclare, queue: "burst", passive: false, durable: false, exclusive: false, autoDelete: false, noWait: false, arguments: {} });
     await c.expectMethod(1, MethodId.QueueDeclareOk);
     const q = t.broker.vhosts.get("/")!.queues.get("burst")!;
 

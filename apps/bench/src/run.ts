@@ -162,7 +162,7 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
       });
     }, 1000);
     // Read together as the producers stop: what they sent, what the consumers received, what the
-    // queues hold.
+    // queues hold (passive declares, one after another: the first is of the stop).
     let atStop: AtStop | null = null;
     const snapshotAtStop = async (): Promise<AtStop> => {
       const [, queued] = await guard(Promise.all([Promise.all(agents.map((a) => a.ask({ type: "poll", latency: false }, "report"))), readyCount(ch, t)]));
@@ -178,8 +178,9 @@ export async function runScenario(o: BenchOptions, uri: string, out: RunOutput, 
     const published = Promise.all(agents.map((a) => a.ask({ type: "publish" }, "published")));
     if (o.duration > 0) {
       await guard(Promise.race([published, sleep(o.duration * 1000)]));
-      if (!o.backlog) atStop = await snapshotAtStop();
       for (const a of agents) a.send({ type: "stop-publishing" });
+      // the poll follows stop-publishing on each agent's channel: its counts are of the stop
+      if (!o.backlog) atStop = await snapshotAtStop();
       await within(published, o.stallTimeout * 1000, "producers did not finish (unconfirmed messages or a stalled connection)");
     } else {
       // Bounded by --messages: as long as it takes, the watchdog catches a stall.

@@ -56,6 +56,14 @@ describe("every scenario, a short run against amqp-go", () => {
     else expect(r.confirmed).toBe(0);
     if (s.options.backlog === true) expect(published).toBe(20_000);
     else expect((r.seconds as { publish: number }).publish).toBeLessThan(SECONDS + 1);
+    // what was outstanding at the stop, and of it what the queues held; no steady rates in 1 s
+    if (s.options.backlog === true) expect(r.atStop).toBeNull();
+    else {
+      const atStop = r.atStop as { outstanding: number; queued: number };
+      expect(atStop.queued).toBeGreaterThanOrEqual(0);
+      expect(atStop.outstanding).toBeLessThanOrEqual(r.expected as number);
+    }
+    expect(r.steadyRates).toBeNull();
     // On time: start-up, publishing, drain and clean-up all within the bound.
     expect(run.seconds).toBeLessThan((s.options.backlog === true ? 0 : SECONDS) + SLACK);
     expect(r.timed).toBe(r.consumed);
@@ -81,6 +89,11 @@ describe("output", () => {
     expect(progress[0]).toMatch(/^\[bench +1 s\] sent [\d,]+ msg\/s \| confirmed [\d,]+ msg\/s \| received [\d,]+ msg\/s \| latency p50 [\d.]+ ms, p99 [\d.]+ ms$/);
     expect(run.stdout).toMatch(/amqp-go \S+ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+\/?: 1 producer, 1 consumer, 1 queue, 256 B, transient, 2,000 msg\/s per producer, prefetch 1000, multi-ack 10, 3 s, raw client/);
     expect(run.stdout).toMatch(/ {2}published [\d,]+ in [\d.]+ s \([\d,]+ msg\/s\)/);
+    expect(run.stdout).toMatch(/ {2}when publishing stopped: [\d,]+ not yet consumed \([\d.]+ s of traffic\), [\d,]+ of them ready in the broker's queues/);
+    // 2,000 msg/s asked for: the steady rates (from 2 s to the stop) say so
+    const steady = /steady rates \(the last [\d.]+ s of publishing\): published ([\d,]+) msg\/s, consumed ([\d,]+) msg\/s/.exec(run.stdout);
+    expect(steady).not.toBeNull();
+    for (const rate of [steady![1]!, steady![2]!]) expect(Math.abs(Number(rate.replace(/,/g, "")) - 2000)).toBeLessThan(500);
     expect(run.stdout).toMatch(/ {2}latency ms \(HDR\): p50 [\d.]+ {2}p75 .* p99 [\d.]+ .* max [\d.,]+ {2}mean [\d.]+/);
     expect(run.stdout).toContain("  errors: none");
   });

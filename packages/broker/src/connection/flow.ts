@@ -31,6 +31,8 @@ export class Reading {
   /** Published under the memory alarm: not read until it clears. */
   private blocked = false;
   private paused = false;
+  /** A long run of costly methods is spread over turns (Connection.yieldTurn): not read meanwhile. */
+  private yielding = false;
   /** Date.now() when flow began, for the debug log. */
   private flowSince = 0;
 
@@ -82,6 +84,12 @@ export class Reading {
     this.update();
   }
 
+  /** The connection handles the rest of what it read at a later turn: no more is read till then. */
+  yieldTurn(yielding: boolean): void {
+    this.yielding = yielding;
+    this.update();
+  }
+
   /** The connection is gone: no queue holds it back any more. */
   release(publisher: FlowPublisher): void {
     for (const q of this.heldBy) q.forgetPublisher(publisher);
@@ -94,7 +102,7 @@ export class Reading {
   }
 
   private update(): void {
-    const stop = this.blocked || this.heldBy.length > 0;
+    const stop = this.blocked || this.yielding || this.heldBy.length > 0;
     if (stop === this.paused) return;
     this.paused = stop;
     if (stop) this.host.socket.pause();

@@ -55,7 +55,16 @@ export function replayDefinitions(doc: Definitions | undefined, records: readonl
     if (set === undefined) ends.set(k, (set = new Set()));
     set.add(b);
   };
+  // Without a deletion or unbind in the journal (a journal of declares: the common case after a
+  // crash) no binding can go, and bindings are listed as they come: the vhost ignores a binding
+  // declared twice. Saves two keys and a set entry per binding (100,000 of them at a restart).
+  const onlyAdded = !records.some((r) => r.op === "queue-deleted" || r.op === "exchange-deleted" || r.op === "unbind");
+  const added: BindingDefinition[] = [];
   const bind = (b: BindingDefinition) => {
+    if (onlyAdded) {
+      added.push(b);
+      return;
+    }
     const k = bindingKey(b);
     bindings.set(k, b);
     addEnd(endKey(b.vhost, "exchange", b.source), k);
@@ -105,7 +114,7 @@ export function replayDefinitions(doc: Definitions | undefined, records: readonl
     vhosts: [...vhosts.values()],
     exchanges: [...exchanges.values()],
     queues: [...queues.values()],
-    bindings: [...bindings.values()],
+    bindings: onlyAdded ? added : [...bindings.values()],
     ...(nextStoreId > 0 ? { next_store_id: nextStoreId } : {}),
   };
 }

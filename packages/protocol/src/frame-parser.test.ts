@@ -106,6 +106,40 @@ describe("FrameParser", () => {
     );
   });
 
+  it("held after any frame and resumed later, yields the same frames in the same order, chunks pushed meanwhile included", () => {
+    fc.assert(
+      fc.property(
+        fc.array(step, { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        (steps, cuts, every) => {
+          const bytes = stream(steps, 131072);
+          const whole = parseAll([bytes], 131072).events;
+          const r = new Recorder();
+          const p = new FrameParser(r, { frameMax: 131072, protocolHeader: true });
+          // the handler holds after every `every`-th frame; the test resumes once per chunk pushed
+          let frames = 0;
+          const holdSometimes = () => {
+            if (++frames % every === 0) p.hold();
+          };
+          const onMethod = r.onMethod.bind(r);
+          const onBody = r.onBody.bind(r);
+          r.onMethod = (c, m) => (onMethod(c, m), holdSometimes());
+          r.onBody = (c, b) => (onBody(c, b), holdSometimes());
+          let resumes = 0;
+          for (const c of split(bytes, cuts)) {
+            p.push(c);
+            if (p.holding && resumes++ % 2 === 0) p.resume();
+          }
+          while (p.holding) p.resume();
+          expect(r.events).toEqual(whole);
+          expect(p.idle).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("survives a stream fed one octet at a time", () => {
     const steps = fc.sample(fc.array(step, { minLength: 5, maxLength: 10 }), { numRuns: 1, seed: 7 })[0]!;
     const bytes = stream(steps, 4096);

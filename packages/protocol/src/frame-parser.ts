@@ -80,6 +80,14 @@ export class FrameParser {
   private readonly highSlots = new Map<number, number>();
   private readonly freeSlots: number[] = [];
 
+  /** hold() was called: no frame is handled until resume(). */
+  private held = false;
+  /** The chunk a hold() stopped in, and where its next frame starts. */
+  private rest: Buffer | null = null;
+  private restAt = 0;
+  /** Chunks pushed while held, in order. */
+  private readonly waiting: Buffer[] = [];
+
   constructor(handler: FrameHandler, options: FrameParserOptions = {}) {
     this.handler = handler;
     this.maxPayload = payloadLimit(options.frameMax ?? FRAME_MIN_SIZE);
@@ -98,10 +106,41 @@ export class FrameParser {
     return this.partialFilled === 0 && this.headerPending === 0;
   }
 
-  /** Parses `chunk`; may call the handler any number of times. */
+  /** Parses `chunk`; may call the handler any number of times (none while held: it waits for resume()). */
   push(chunk: Buffer): void {
+    if (this.held) this.waiting.push(chunk);
+    else this.parse(chunk, 0);
+  }
+
+  /**
+   * Called from a handler: no further frame is handled until resume(). The rest of the input (of
+   * this chunk, and chunks pushed meanwhile) waits, in order, without a copy. The caller's way to
+   * spread a long run of costly frames over several event-loop turns.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Whether hold() was called and resume() not yet. */
+  get holding(): boolean {
+    return this.held;
+  }
+
+  /** Handles what waited since hold(), until the handler holds again. */
+  resume(): void {
+    this.held = false;
+    while (!this.held) {
+      const rest = this.rest;
+      if (rest !== null) {
+        this.rest = null;
+        this.parse(rest, this.restAt);
+      } else if (this.waiting.length > 0) this.parse(this.waiting.shift()!, 0);
+      else return;
+    }
+  }
+
+  private parse(chunk: Buffer, o: number): void {
     const len = chunk.length;
-    let o = 0;
     if (this.headerPending > 0) {
       o = this.readProtocolHeader(chunk);
       if (o === len) return;
@@ -109,6 +148,7 @@ export class FrameParser {
     if (this.partialFilled > 0) {
       o = this.fill(chunk, o);
       if (o === len) return;
+      if (this.held) return this.stopAt(chunk, o);
     }
     // Whole frames in place: the common case, no copy.
     while (len - o >= 8) {
@@ -119,8 +159,17 @@ export class FrameParser {
       if (chunk[end] !== FRAME_END) throw badFrameEnd(chunk[end]!);
       this.frame(chunk[o]!, (chunk[o + 1]! << 8) | chunk[o + 2]!, chunk, o + 7, end);
       o = end + 1;
+      if (this.held) return this.stopAt(chunk, o);
     }
     if (o < len) this.keep(chunk, o);
+  }
+
+  /** A hold() stopped the parse of `chunk` before `o`: the rest waits for resume(). */
+  private stopAt(chunk: Buffer, o: number): void {
+    if (o < chunk.length) {
+      this.rest = chunk;
+      this.restAt = o;
+    }
   }
 
   private readProtocolHeader(chunk: Buffer): number {

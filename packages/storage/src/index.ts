@@ -16,7 +16,7 @@ export type { ReadBatch, StoredMessage } from "./segment/segment-reader.js";
 export type { CompactionResult } from "./segment/compaction.js";
 export type { SegmentRecoveryReport } from "./segment/segment-recovery.js";
 export { AckTracker, type AckLoadResult, type AckTrackerOptions } from "./ack-tracker.js";
-export { RoaringMissingError } from "./segment/roaring.js";
+export { loadRoaring, RoaringMissingError } from "./segment/roaring.js";
 export {
   bytesOfMemory,
   type NumberSetting,

@@ -69,6 +69,25 @@ describe("MetadataLog", () => {
     expect(again.loaded.damaged).toEqual([{ file: f, reason: "1 damaged record(s) skipped" }]);
   });
 
+  it("reads back names with any octets (the checksum's own key, multi-byte text, braces) and tells a damaged checksum", () => {
+    const d = dir();
+    const log = new MetadataLog<Doc, Change>(d, "defs");
+    log.snapshot({ queues: [] });
+    const names = ['q,"crc32":12}', "é€😀", "}", "", "a\nb"];
+    for (const q of names) log.append({ add: q });
+    log.close();
+    expect(state(d)).toEqual(names);
+    // the checksum's digits changed, then a character of the name: a damaged line each, skipped and reported
+    const f = join(d, "defs.1.log");
+    const lines = readFileSync(f, "utf8").split("\n");
+    lines[0] = lines[0]!.replace(/"crc32":(\d)/, (_, c: string) => `"crc32":${(Number(c) + 1) % 10}`);
+    lines[1] = lines[1]!.replace("€", "$");
+    writeFileSync(f, lines.join("\n"));
+    const again = new MetadataLog<Doc, Change>(d, "defs");
+    expect(again.load().records.map((r) => r.add)).toEqual(names.slice(2));
+    expect(again.loaded.damaged).toEqual([{ file: f, reason: "2 damaged record(s) skipped" }]);
+  });
+
   it("a damaged snapshot falls back to .prev with both journals after it: nothing is lost", () => {
     const d = dir();
     const log = new MetadataLog<Doc, Change>(d, "defs");

@@ -8,10 +8,11 @@
  * A stopped socket is not read at all (TCP then holds the publisher back); what was read before
  * is still processed, so a stop takes effect within one socket read (at most 64 KiB).
  *
- * A third, brief stop shares the event loop fairly: libuv reads a readable socket up to 32 times
+ * Two brief stops share the event loop fairly. A run of costly methods longer than the turn budget
+ * rests until the next turn (Connection.yieldTurn). And libuv reads a readable socket up to 32 times
  * (2 MiB) per turn, so twenty busy publishers could fill one turn with 40 MiB of publishes while
- * every other connection, and the deliveries, waited. Past READ_PER_TURN bytes in one turn the
- * socket rests until the next turn (setImmediate), and the others get their turn in between.
+ * every other connection, and the deliveries, waited. Past READ_PER_TURN bytes in one turn
+ * the socket rests until the next turn (setImmediate), and the others get theirs in between.
  */
 import type { Socket } from "node:net";
 import { MethodId, type MethodArgs } from "@amqp-go/protocol";
@@ -43,6 +44,8 @@ export class Reading {
   private turnBytes = 0;
   private resting = false;
   private readonly endTurnBound = (): void => this.endTurn();
+  /** A long run of costly methods is spread over turns (Connection.yieldTurn): not read meanwhile. */
+  private yielding = false;
   /** Date.now() when flow began, for the debug log. */
   private flowSince = 0;
 
@@ -111,6 +114,12 @@ export class Reading {
     this.update();
   }
 
+  /** The connection handles the rest of what it read at a later turn: no more is read till then. */
+  yieldTurn(yielding: boolean): void {
+    this.yielding = yielding;
+    this.update();
+  }
+
   /** The connection is gone: no queue holds it back any more. */
   release(publisher: FlowPublisher): void {
     for (const q of this.heldBy) q.forgetPublisher(publisher);
@@ -123,7 +132,7 @@ export class Reading {
   }
 
   private update(): void {
-    const stop = this.blocked || this.heldBy.length > 0 || this.resting;
+    const stop = this.blocked || this.yielding || this.resting || this.heldBy.length > 0;
     if (stop === this.paused) return;
     this.paused = stop;
     if (stop) this.host.socket.pause();

@@ -52,6 +52,12 @@ export class BindingSet {
     return this.find(destinationKey(destination)) !== undefined;
   }
 
+  /** Is this binding (this very destination object, key and equal arguments) here? */
+  has(destination: Destination, routingKey: string, args: FieldTable): boolean {
+    const entry = this.find(destinationKey(destination));
+    return entry !== undefined && entry.destination === destination && indexOf(entry, routingKey, args) >= 0;
+  }
+
   /** Adds a binding; false when an equal one is here. */
   add(destination: Destination, routingKey: string, args: FieldTable): boolean {
     const key = destinationKey(destination);

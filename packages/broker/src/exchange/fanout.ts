@@ -19,6 +19,10 @@ export class FanoutExchange extends Exchange {
     return this.set.remove(destination, routingKey, args);
   }
 
+  override hasBinding(destination: Destination, routingKey: string, args: FieldTable): boolean {
+    return this.set.has(destination, routingKey, args);
+  }
+
   unbindAll(destination: Destination): number {
     return this.set.removeDestination(destination);
   }

@@ -64,6 +64,11 @@ export abstract class KeyedExchange extends Exchange {
     return true;
   }
 
+  /** One map lookup, not a scan of every binding (queue.unbind asks before unbinding). */
+  override hasBinding(destination: Destination, routingKey: string, args: FieldTable): boolean {
+    return this.byKey.get(routingKey)?.has(destination, routingKey, args) ?? false;
+  }
+
   unbindAll(destination: Destination): number {
     const dKey = destinationKey(destination);
     const known = this.byDestination.get(dKey);

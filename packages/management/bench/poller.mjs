@@ -4,9 +4,12 @@
 const [managementPort, metricsPort] = process.argv.slice(2).map(Number);
 const auth = { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` };
 const get = (port, path) => fetch(`http://127.0.0.1:${port}${path}`, { headers: auth }).then(async (r) => [r.status, await r.arrayBuffer()]);
+// ONLY=/api/queues (or a comma-separated list) polls those alone, to see what each costs
+const only = process.env.ONLY ? process.env.ONLY.split(",") : null;
+const polled = [[managementPort, "/api/queues"], [managementPort, "/api/overview"], [metricsPort, "/metrics/per-object"]].filter(([, p]) => only === null || only.includes(p));
 let polls = 0;
 setInterval(() => {
-  Promise.all([get(managementPort, "/api/queues"), get(managementPort, "/api/overview"), get(metricsPort, "/metrics/per-object")]).then(
+  Promise.all(polled.map(([port, path]) => get(port, path))).then(
     (answers) => {
       const bad = answers.find(([status]) => status !== 200);
       if (bad !== undefined) console.error(`a poll answered ${bad[0]}`);

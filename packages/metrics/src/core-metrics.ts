@@ -16,7 +16,7 @@
  */
 import type { Broker, Channel, Connection, Exchange, Queue, Vhost } from "@amqp-go/broker";
 import type { Registry } from "prom-client";
-import { type FamilyType, labelText, registerFamily, type Sample } from "./family.js";
+import { type FamilyType, labelText, registerFamily, type Sample, valueText } from "./family.js";
 import { maxFds, openFds } from "./node-metrics.js";
 
 export type CoreScope =
@@ -232,7 +232,7 @@ export function registerCoreMetrics(registry: Registry, broker: Broker, scope: C
       const read = e.read as (o: unknown) => number;
       const kind = e.of;
       const filtered = only !== null;
-      registerFamily(registry, name, e.type, e.help, () => {
+      const collect = (): Sample[] => {
         const all = lists.of(kind, filtered);
         if (scope.kind === "aggregated") {
           let sum = 0;
@@ -245,7 +245,14 @@ export function registerCoreMetrics(registry: Registry, broker: Broker, scope: C
           out[i] = { labels: x.labels, labelText: x.text, value: read(x.o) };
         }
         return out;
-      });
+      };
+      // per object, the lines straight from the kept label text: no Sample per queue per family
+      const lines = (): string => {
+        let out = "";
+        for (const x of lists.of(kind, filtered)) out += `\n${name}${x.text} ${valueText(read(x.o))}`;
+        return out;
+      };
+      registerFamily(registry, name, e.type, e.help, collect, scope.kind === "aggregated" ? undefined : lines);
     }
   }
 }

@@ -7,7 +7,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { MetricsEndpoints } from "./broker-metrics.js";
-import { exposition } from "./family.js";
+import { expositionBytes } from "./family.js";
 
 export interface MetricsServerOptions {
   /** The three endpoints (brokerEndpoints), or one registry served on /metrics only. */
@@ -33,10 +33,10 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   };
   const endpoints: MetricsEndpoints | null = "perObject" in options.registry ? options.registry : null;
   const scrape = (res: ServerResponse, registry: Registry): void => {
-    exposition(registry).then(
-      (text) => {
-        res.writeHead(200, { "content-type": registry.contentType });
-        res.end(text);
+    expositionBytes(registry).then(
+      (bytes) => {
+        res.writeHead(200, { "content-type": registry.contentType, "content-length": bytes.length });
+        res.end(bytes);
       },
       (err: Error) => json(res, 500, { error: err.message }),
     );

@@ -98,7 +98,7 @@ const queuesOf = (req: ApiRequest, vhost?: string): Queue[] => req.api.vhostsFor
 const listings = new WeakMap<Api, JsonList<Queue>>();
 
 /** The queues, as the query asks: straight from the per-queue JSON when it asks for all of them. */
-function listQueues(req: ApiRequest, vhost?: string): ApiResponse {
+async function listQueues(req: ApiRequest, vhost?: string): Promise<ApiResponse> {
   const queues = queuesOf(req, vhost);
   if (!isWholeList(req.query)) return list(queues.map((q) => queueView(req.api, q)), req);
   let listing = listings.get(req.api);
@@ -107,7 +107,7 @@ function listQueues(req: ApiRequest, vhost?: string): ApiResponse {
     listing = new JsonList<Queue>((q) => queueView(api, q));
     listings.set(api, listing);
   }
-  return okJson(listing.bytes(queues));
+  return okJson(await listing.bytes(queues));
 }
 
 export const queueRoutes: Route[] = [

@@ -12,12 +12,11 @@
  * refused) and a snapshot tried again every retryInterval until it goes through.
  */
 import { join } from "node:path";
-import { MetadataLog } from "@amqp-go/storage";
+import { FaultLog, MetadataLog } from "@amqp-go/storage";
 import { type Definitions, definitionsOf, restoreDefinitions } from "./definitions.js";
 import { changeRecord, type DefinitionsRecord, replayDefinitions } from "./definitions-journal.js";
 import type { DurableChange } from "./durable-change.js";
 import type { Logger } from "./ports.js";
-import { FaultLog } from "./store/fault-log.js";
 import type { Vhost } from "./vhost.js";
 
 /**

@@ -12,8 +12,7 @@ import { DiskBacklog } from "./queue/disk-backlog.js";
 import { PriorityBacklog } from "./queue/priority-backlog.js";
 import type { Queue } from "./queue/queue.js";
 import { MessageStore, type RecoveringQueue } from "./store/message-store.js";
-import type { StorageStats } from "./store/storage-stats.js";
-import { inParallel } from "./store/in-parallel.js";
+import { inParallel, type StorageStats } from "@amqp-go/storage";
 import type { QueueStorage, Vhost } from "./vhost.js";
 
 export class DurableQueues implements QueueStorage {

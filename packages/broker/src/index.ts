@@ -28,7 +28,7 @@ export type { ReadingState } from "./connection/flow.js";
 export type { StorageOptions } from "./store/storage-options.js";
 // The storage settings and their helpers, for apps that configure a broker (apps/server).
 export { bytesOfMemory, type NumberSetting, settingAccepts, settingExpects, STORAGE_SETTINGS } from "@amqp-go/storage";
-export { FixedHistogram, StorageStats } from "./store/storage-stats.js";
+export { FixedHistogram, StorageStats } from "@amqp-go/storage";
 export type { MessageStore, StoreRecovery } from "./store/message-store.js";
 export { Vhost } from "./vhost.js";
 export { type ApplyTo, erlangTerm, mergeDefinitions, OPERATOR_POLICY_KEYS, type Policy, type PolicyDefinition, PolicyError, type PolicyInput, POLICY_KEYS, policyJson } from "./policy/policy.js";

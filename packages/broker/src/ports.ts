@@ -2,7 +2,7 @@
  * The ports the broker calls and the application plugs in: logging, authentication. Each has an
  * in-memory default so the broker runs and is tested alone.
  */
-import { FixedHistogram } from "./store/storage-stats.js";
+import { FixedHistogram } from "@amqp-go/storage";
 
 /** The subset of pino's Logger the broker uses; a pino logger fits as is. */
 export interface Logger {

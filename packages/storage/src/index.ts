@@ -28,3 +28,20 @@ export {
   type SettingTable,
 } from "./settings.js";
 export { resolveStorageOptions, type ResolvedStorageOptions, STORAGE_SETTINGS, type StorageOptions } from "./storage-settings.js";
+export {
+  FaultLog,
+  type FaultKind,
+  FixedHistogram,
+  inParallel,
+  MessageStore,
+  type MessageStorePorts,
+  type PublishTarget,
+  QueueStore,
+  type RecordCodec,
+  type RecoveredQueue,
+  type RecoveringQueue,
+  type StorageLogger,
+  StorageStats,
+  type StoreRecovery,
+  type SyncWaiter,
+} from "./message-store/index.js";

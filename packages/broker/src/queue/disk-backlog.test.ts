@@ -7,7 +7,7 @@ import { MemoryMonitor } from "../memory.js";
 import { Message } from "../message.js";
 import { silentLogger } from "../ports.js";
 import { MessageStore } from "../store/message-store.js";
-import { StorageStats } from "../store/storage-stats.js";
+import { StorageStats } from "@amqp-go/storage";
 import { DiskBacklog } from "./disk-backlog.js";
 import { Queue } from "./queue.js";
 import type { QueueEntry } from "./queue-entry.js";

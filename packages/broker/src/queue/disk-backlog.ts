@@ -14,11 +14,9 @@
  * message not delivered yet: the region on disk holds exactly the messages of the segment store
  * between the cursor and the tail, with nothing delivered among them.
  */
-import { RingBuffer, sizeOfSized, type SegmentPosition } from "@amqp-go/storage";
+import { type QueueStore, RingBuffer, sizeOfSized, type SegmentPosition, type StorageStats } from "@amqp-go/storage";
 import type { Logger } from "../ports.js";
 import { readMessageRecord } from "../store/message-record.js";
-import type { QueueStore } from "../store/queue-store.js";
-import type { StorageStats } from "../store/storage-stats.js";
 import type { Backlog, BacklogOwner } from "./backlog.js";
 import type { QueueEntry } from "./queue-entry.js";
 import { Requeued } from "./requeued.js";

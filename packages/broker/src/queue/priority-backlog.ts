@@ -10,9 +10,8 @@
  * DiskBacklog it neither pages out under the memory alarm nor keeps a delivery lease (after a
  * crash, every recovered message comes back flagged redelivered).
  */
-import { RingBuffer, sizeOfSized } from "@amqp-go/storage";
+import { type QueueStore, RingBuffer, sizeOfSized } from "@amqp-go/storage";
 import { readMessageRecord } from "../store/message-record.js";
-import type { QueueStore } from "../store/queue-store.js";
 import type { Backlog, BacklogOwner, StoredBacklog } from "./backlog.js";
 import type { QueueEntry } from "./queue-entry.js";
 import { Requeued } from "./requeued.js";

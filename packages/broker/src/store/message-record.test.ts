@@ -3,11 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Message } from "../message.js";
 import {
   isPersistentRecord,
-  logMessage,
-  logRecordSize,
-  logTargetCount,
-  logTargetSeq,
-  logTargetStore,
+  MESSAGE_CODEC,
   messageRecordSize,
   PERSISTENT,
   readMessageRecord,
@@ -18,18 +14,6 @@ import {
 /** A short string (exchange, routing key): any text of at most 255 UTF-8 octets. */
 const shortString = fc.string({ unit: "binary", maxLength: 80 }).filter((s) => Buffer.byteLength(s) <= 255);
 const bytes = (maxLength: number) => fc.uint8Array({ maxLength }).map((a) => Buffer.from(a));
-
-/** A log record laid out by hand from the format in message-record.ts: n, n x (storeId, seq hi, seq lo), segment record. */
-function logRecord(targets: readonly (readonly [number, number])[], record: Buffer): Buffer {
-  const b = Buffer.alloc(2 + 12 * targets.length);
-  b.writeUInt16BE(targets.length, 0);
-  targets.forEach(([storeId, seq], i) => {
-    b.writeUInt32BE(storeId, 2 + 12 * i);
-    b.writeUInt32BE(Math.floor(seq / 2 ** 32), 2 + 12 * i + 4);
-    b.writeUInt32BE(seq % 2 ** 32, 2 + 12 * i + 8);
-  });
-  return Buffer.concat([b, record]);
-}
 
 describe("the segment record of a message", () => {
   it("of a timed message (a TTL applies) holds when it was published, after the flags (golden bytes)", () => {
@@ -83,40 +67,17 @@ describe("the segment record of a message", () => {
   });
 });
 
-describe("the write-ahead log record of a persistent publish", () => {
-  it("gives back its destinations and its segment record, seqs above 2^32 included", () => {
-    const m = new Message("amq.fanout", "", Buffer.from([0x10, 0x00, 0x02]), Buffer.from("x"));
-    const record = Buffer.alloc(messageRecordSize(m));
-    writeMessageRecord(record, 0, m, PERSISTENT);
-    const log = logRecord(
-      [
-        [7, 2 ** 32 + 5],
-        [1, 0],
-        [0xffffffff, Number.MAX_SAFE_INTEGER],
-      ],
-      record,
-    );
-    expect(log.length).toBe(logRecordSize(3, record.length));
-    expect(logTargetCount(log)).toBe(3);
-    expect([0, 1, 2].map((i) => [logTargetStore(log, i), logTargetSeq(log, i)])).toEqual([
-      [7, 2 ** 32 + 5],
-      [1, 0],
-      [0xffffffff, Number.MAX_SAFE_INTEGER],
-    ]);
-    expect(logMessage(log).equals(record)).toBe(true);
-    expect(readMessageRecord(logMessage(log)).exchange).toBe("amq.fanout");
-  });
-
-  it("decodes any set of destinations (property)", () => {
-    const target = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.maxSafeNat());
-    fc.assert(
-      fc.property(fc.array(target, { maxLength: 40 }), bytes(200), (targets, record) => {
-        const log = logRecord(targets, record);
-        expect(log.length).toBe(logRecordSize(targets.length, record.length));
-        expect(logTargetCount(log)).toBe(targets.length);
-        expect(targets.map((_, i) => [logTargetStore(log, i), logTargetSeq(log, i)])).toEqual(targets);
-        expect(logMessage(log).equals(record)).toBe(true);
-      }),
-    );
+describe("MESSAGE_CODEC, the broker's records as storage sees them", () => {
+  it("writes what writeMessageRecord writes, and reads back persistence and body size", () => {
+    const m = new Message("ex", "rk", Buffer.from([0x10, 0x00, 0x02]), Buffer.from("hi"));
+    expect(MESSAGE_CODEC.persistent(m)).toBe(true);
+    expect(MESSAGE_CODEC.size(m)).toBe(messageRecordSize(m));
+    const buf = Buffer.alloc(MESSAGE_CODEC.size(m));
+    expect(MESSAGE_CODEC.write(buf, 0, m, true)).toBe(buf.length);
+    expect(buf.toString("hex")).toBe(["01", "02", "6578", "02", "726b", "00000003", "100002", "6869"].join(""));
+    expect([MESSAGE_CODEC.isPersistent(buf), MESSAGE_CODEC.bodySize(buf)]).toEqual([true, 2]);
+    MESSAGE_CODEC.write(buf, 0, m, false);
+    expect(MESSAGE_CODEC.isPersistent(buf)).toBe(false);
+    expect(MESSAGE_CODEC.describe(m)).toEqual({ exchange: "ex" });
   });
 });

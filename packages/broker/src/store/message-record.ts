@@ -1,5 +1,6 @@
 /**
- * How a message is laid out on disk. Storage sees opaque payloads; these are the broker's.
+ * How a message is laid out on disk. Storage sees opaque payloads; these are the broker's, given
+ * to @amqp-go/storage's MessageStore as a RecordCodec (MESSAGE_CODEC below).
  *
  * In a queue's segments, one record per message in that queue:
  *
@@ -9,19 +10,14 @@
  *     bit 1: timed: 8 octets after the flags hold when it was published (ms, u32 hi, u32 lo), for a
  *            message with a TTL: its deadline in each queue survives a restart
  *
- * In the write-ahead log, one record per persistent publish, whatever the number of durable
- * queues it reached (fanout to 10 durable queues is one log record and one fdatasync share):
- *
- *   | n:u16 | n x (storeId:u32, seq:u32 hi, u32 lo) | the segment record above |
- *
- * (storeId, seq) says where the message went: at recovery a queue whose segments end before
- * `seq` lost it (its segment writes are not synced per batch) and gets it back from here.
+ * In the write-ahead log the storage frames this record with the queues it went to
+ * (@amqp-go/storage message-store/log-record.ts).
  */
+import type { RecordCodec } from "@amqp-go/storage";
 import { Message } from "../message.js";
 
 export const PERSISTENT = 1;
 export const TIMED = 2;
-const TARGET_SIZE = 12;
 const TWO_32 = 2 ** 32;
 
 /** Octets the segment record of `message` takes. */
@@ -85,47 +81,18 @@ export function isPersistentRecord(payload: Buffer): boolean {
   return (payload[0]! & PERSISTENT) !== 0;
 }
 
-/** Size of a log record for `targets` destinations and a segment record of `recordSize`. */
-export function logRecordSize(targets: number, recordSize: number): number {
-  return 2 + targets * TARGET_SIZE + recordSize;
-}
-
-/** Writes destination `i` of a log record: the message got `seq` in the segments of store `storeId`. */
-export function writeLogTarget(buf: Buffer, i: number, storeId: number, seq: number): void {
-  const o = 2 + i * TARGET_SIZE;
-  buf.writeUInt32BE(storeId, o);
-  buf.writeUInt32BE(Math.floor(seq / TWO_32), o + 4);
-  buf.writeUInt32BE(seq >>> 0, o + 8);
-}
-
-/** Writes how many destinations a log record has. */
-export function writeLogTargetCount(buf: Buffer, n: number): void {
-  buf.writeUInt16BE(n, 0);
-}
-
-/** Destinations in a log record. */
-export function logTargetCount(payload: Buffer): number {
-  return payload.readUInt16BE(0);
-}
-
-/** The store id of destination `i` of a log record. */
-export function logTargetStore(payload: Buffer, i: number): number {
-  return payload.readUInt32BE(2 + i * TARGET_SIZE);
-}
-
-/** The seq the message got in destination `i`'s segments. */
-export function logTargetSeq(payload: Buffer, i: number): number {
-  const o = 2 + i * TARGET_SIZE;
-  return payload.readUInt32BE(o + 4) * TWO_32 + payload.readUInt32BE(o + 8);
-}
-
-/** The segment record inside a log record. */
-export function logMessage(payload: Buffer): Buffer {
-  return payload.subarray(2 + logTargetCount(payload) * TARGET_SIZE);
-}
-
 function writeShortString(buf: Buffer, o: number, s: string): number {
   const n = buf.write(s, o + 1, "utf8");
   buf[o] = n;
   return o + 1 + n;
 }
+
+/** The broker's messages as storage writes and reads them: the segment record above. */
+export const MESSAGE_CODEC: RecordCodec<Message> = {
+  persistent: (message) => message.persistent,
+  size: messageRecordSize,
+  write: (buf, offset, message, persistent) => writeMessageRecord(buf, offset, message, persistent ? PERSISTENT : 0),
+  isPersistent: isPersistentRecord,
+  bodySize: recordBodySize,
+  describe: (message) => ({ exchange: message.exchange }),
+};

@@ -2,21 +2,38 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Message } from "../message.js";
-import { silentLogger } from "../ports.js";
+import type { SegmentPosition } from "../segment/segment-position.js";
 import { MessageStore } from "./message-store.js";
+import type { RecordCodec } from "./message-store-types.js";
 import type { QueueStore } from "./queue-store.js";
-import type { SegmentPosition } from "@amqp-go/storage";
+
+/** A message of these tests: a text, persistent or not; its record is a flags octet (bit 0: persistent) and the text. */
+interface TextMessage {
+  readonly text: string;
+  readonly persistent: boolean;
+}
+const codec: RecordCodec<TextMessage> = {
+  persistent: (m) => m.persistent,
+  size: (m) => 1 + Buffer.byteLength(m.text),
+  write: (buf, offset, m, persistent) => {
+    buf[offset] = persistent ? 1 : 0;
+    return offset + 1 + buf.write(m.text, offset + 1, "utf8");
+  },
+  isPersistent: (record) => (record[0]! & 1) !== 0,
+  bodySize: (record) => record.length - 1,
+  describe: (m) => ({ text: m.text }),
+};
+const ports = { codec, logger: { info() {}, warn() {}, error() {} } };
 
 const dirs: string[] = [];
-const open: MessageStore[] = [];
+const open: MessageStore<TextMessage>[] = [];
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close(() => 0);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 async function openStore(dir: string, queues: { name: string; storeId: number }[] = []) {
-  const r = await MessageStore.open(dir, {}, silentLogger, queues, 1);
+  const r = await MessageStore.open(dir, {}, ports, queues, 1);
   open.push(r.store);
   return r;
 }
@@ -27,13 +44,12 @@ function dataDir(): string {
   return d;
 }
 
-/** delivery-mode 2 (property flag 0x1000) or none. */
-const message = (body: string, persistent: boolean) => new Message("", "q", Buffer.from(persistent ? [0x10, 0x00, 0x02] : [0x00, 0x00]), Buffer.from(body));
+const message = (body: string, persistent: boolean): TextMessage => ({ text: body, persistent });
 
 /** What routing does for a message to one durable queue: one call, the segment append and the log record (if persistent). */
-function publish(messages: MessageStore, q: QueueStore, m: Message) {
+function publish(messages: MessageStore<TextMessage>, q: QueueStore, m: TextMessage) {
   let position: SegmentPosition | null = null;
-  const target = { store: q, enqueue: (_: Message, p: SegmentPosition | null) => void (position = p) };
+  const target = { store: q, enqueue: (_: TextMessage, p: SegmentPosition | null) => void (position = p) };
   const logSeq = messages.publish(m, [target], 1);
   if (position === null) throw new Error("the message was not appended");
   return { position: position as SegmentPosition, logSeq };

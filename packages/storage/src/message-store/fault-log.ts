@@ -4,7 +4,7 @@
  * while it lasts (a full disk fails every one), and one line when it is over, with how many there
  * were. So a full disk under load logs two lines per kind, not one per message.
  */
-import type { Logger } from "../ports.js";
+import type { StorageLogger } from "./message-store-types.js";
 
 export type FaultKind = "wal" | "segments" | "acks" | "definitions" | "checkpoint";
 
@@ -12,7 +12,7 @@ export class FaultLog {
   /** Failures since each kind's first one, while it lasts. */
   private readonly active = new Map<FaultKind, number>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly logger: StorageLogger) {}
 
   /** Whether `kind` is failing now. */
   failing(kind: FaultKind): boolean {

@@ -3,10 +3,11 @@
  * it cost (records lost, messages delivered again). A torn tail (a crash mid-write) is normal and
  * only counted; damage in the middle of a file is not, and is always a warning.
  */
-import type { SegmentStore, WalRecoverySummary } from "@amqp-go/storage";
-import type { Logger } from "../ports.js";
+import type { SegmentStore } from "../segment/segment-store.js";
+import type { WalRecoverySummary } from "../wal/recovery.js";
+import type { StorageLogger } from "./message-store-types.js";
 
-export function logWalDamage(logger: Logger, dir: string, w: WalRecoverySummary): void {
+export function logWalDamage(logger: StorageLogger, dir: string, w: WalRecoverySummary): void {
   for (const s of w.skipped) {
     logger.warn(
       { dir, file: s.file, offset: s.offset, bytes: s.bytes, reason: s.reason, lostRecords: s.records },
@@ -22,7 +23,7 @@ export function logWalDamage(logger: Logger, dir: string, w: WalRecoverySummary)
   if (w.tornRecords > 0) logger.info({ dir, tornRecords: w.tornRecords, tornBytes: w.tornBytes }, "write-ahead log: the torn tail of the last write cut off");
 }
 
-export function logSegmentDamage(logger: Logger, queue: string, segments: SegmentStore): void {
+export function logSegmentDamage(logger: StorageLogger, queue: string, segments: SegmentStore): void {
   const r = segments.recovery;
   if (r.corruptRecords.length > 0 || r.corruptSegments.length > 0) {
     logger.warn(

@@ -1,18 +1,19 @@
 /** What recovery reads of one durable queue: its ready messages, and the state a clean stop left. */
 import { mkdir, readdir, readFile, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { SegmentPosition } from "@amqp-go/storage";
-import type { Logger } from "../ports.js";
-import { isPersistentRecord, recordBodySize } from "./message-record.js";
-import type { RecoveredQueue, RecoveringQueue } from "./message-store-types.js";
+import type { SegmentPosition } from "../segment/segment-position.js";
+import type { RecordCodec, RecoveredQueue, StorageLogger, RecoveringQueue } from "./message-store-types.js";
 import type { QueueStore } from "./queue-store.js";
+
+/** What recovery reads of a stored record. */
+type StoredRecords = Pick<RecordCodec<unknown>, "isPersistent" | "bodySize">;
 
 const SCAN_BYTES = 4 * 1024 * 1024;
 /** Written at a clean stop: `{ deliveredBelow }`, the first message never delivered. */
 export const STATE_FILE = "state.json";
 
 /** Counts the ready persistent messages of a queue and acknowledges the transient ones of the last run. */
-export async function scan(store: QueueStore): Promise<{ ready: number; readyBody: number; transient: number }> {
+export async function scan(store: QueueStore, codec: StoredRecords): Promise<{ ready: number; readyBody: number; transient: number }> {
   let ready = 0;
   let readyBody = 0;
   let transient = 0;
@@ -23,9 +24,9 @@ export async function scan(store: QueueStore): Promise<{ ready: number; readyBod
     if (messages.length === 0) break;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      if (isPersistentRecord(m.payload)) {
+      if (codec.isPersistent(m.payload)) {
         ready++;
-        readyBody += recordBodySize(m.payload);
+        readyBody += codec.bodySize(m.payload);
       } else {
         store.segments.ack(m.position);
         transient++;
@@ -52,7 +53,7 @@ export async function takeState(dir: string): Promise<number | null> {
  * Gives every recovering queue without one a store id (above every id in use, in `queuesDir` or
  * among `queues`) and removes the directories of queues that no longer exist; returns the next id.
  */
-export async function assignStoreIds(queuesDir: string, queues: readonly RecoveringQueue[], nextStoreId: number, logger: Logger): Promise<number> {
+export async function assignStoreIds(queuesDir: string, queues: readonly RecoveringQueue[], nextStoreId: number, logger: StorageLogger): Promise<number> {
   await mkdir(queuesDir, { recursive: true });
   const dirs = (await readdir(queuesDir)).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
   let next = Math.max(nextStoreId, 1);
@@ -76,9 +77,9 @@ export async function assignStoreIds(queuesDir: string, queues: readonly Recover
  * messages come back redelivered: below `deliveredBelow` after a clean stop; after a crash, below
  * its delivery lease (those may have been delivered; none above was).
  */
-export async function recoverReady(store: QueueStore, empty: boolean, deliveredBelow: number | null): Promise<{ queue: RecoveredQueue; transient: number }> {
+export async function recoverReady(store: QueueStore, codec: StoredRecords, empty: boolean, deliveredBelow: number | null): Promise<{ queue: RecoveredQueue; transient: number }> {
   if (empty && store.nextSeq === 0) return { queue: { store, ready: 0, readyBody: 0, redeliveredBelow: 0, lease: 0 }, transient: 0 };
-  const { ready, readyBody, transient } = await scan(store);
+  const { ready, readyBody, transient } = await scan(store, codec);
   // On a full disk the acks of the transient messages wait in memory; the ack timer retries.
   await store.segments.flushAcks().catch(() => undefined);
   const lease = await store.loadLease();

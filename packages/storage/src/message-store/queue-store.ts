@@ -1,7 +1,8 @@
 /** The disk of one durable queue: its segment files, under an id that is never reused. */
 import { mkdir, open, readFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import type { SegmentPosition, SegmentStore } from "@amqp-go/storage";
+import type { SegmentPosition } from "../segment/segment-position.js";
+import type { SegmentStore } from "../segment/segment-store.js";
 
 const LEASE_FILE = "lease";
 

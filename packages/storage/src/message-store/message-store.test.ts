@@ -1,23 +1,40 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type SegmentPosition, WriteAheadLog } from "@amqp-go/storage";
 import { afterEach, describe, expect, it } from "vitest";
-import { Message } from "../message.js";
-import { logMessage, logTargetCount, logTargetSeq, logTargetStore, readMessageRecord } from "./message-record.js";
-import { MessageStore, type PublishTarget } from "./message-store.js";
+import type { SegmentPosition } from "../segment/segment-position.js";
+import { WriteAheadLog } from "../wal/write-ahead-log.js";
+import { logMessage, logTargetCount, logTargetSeq, logTargetStore } from "./log-record.js";
+import { MessageStore } from "./message-store.js";
+import type { PublishTarget, RecordCodec } from "./message-store-types.js";
 import type { QueueStore } from "./queue-store.js";
 
-const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
-/** delivery-mode 2: the property flags say "delivery-mode present", then the octet 2. */
-const persistent = (body: string) => new Message("", "q", Buffer.from([0x10, 0x00, 2]), Buffer.from(body));
+/** A message of these tests: a text, persistent or not; its record is a flags octet (bit 0: persistent) and the text. */
+interface TextMessage {
+  readonly text: string;
+  readonly persistent: boolean;
+}
+const codec: RecordCodec<TextMessage> = {
+  persistent: (m) => m.persistent,
+  size: (m) => 1 + Buffer.byteLength(m.text),
+  write: (buf, offset, m, persistent) => {
+    buf[offset] = persistent ? 1 : 0;
+    return offset + 1 + buf.write(m.text, offset + 1, "utf8");
+  },
+  isPersistent: (record) => (record[0]! & 1) !== 0,
+  bodySize: (record) => record.length - 1,
+  describe: (m) => ({ text: m.text }),
+};
+const text = (record: Buffer) => record.toString("utf8", 1);
+const ports = { codec, logger: { info() {}, warn() {}, error() {} } };
+const persistent = (body: string): TextMessage => ({ text: body, persistent: true });
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function target(store: QueueStore | null): PublishTarget & { got: (SegmentPosition | null)[] } {
+function target(store: QueueStore | null): PublishTarget<TextMessage> & { got: (SegmentPosition | null)[] } {
   const got: (SegmentPosition | null)[] = [];
   return { store, got, enqueue: (_m, position) => void got.push(position) };
 }
@@ -31,9 +48,9 @@ async function logRecords(dir: string): Promise<Buffer[]> {
 
 describe("MessageStore.publish", () => {
   it("writes a persistent message to every durable queue and ONE log record naming them all", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "amqp-go-message-store-"));
+    const dir = mkdtempSync(join(tmpdir(), "amqp-go-storage-message-store-"));
     dirs.push(dir);
-    const { store } = await MessageStore.open(dir, { checkpointInterval: 3_600_000 }, logger, [], 1);
+    const { store } = await MessageStore.open(dir, { checkpointInterval: 3_600_000 }, ports, [], 1);
     const a = target(store.createQueueStore("/a"));
     const b = target(store.createQueueStore("/b"));
     const transient = target(null);
@@ -48,15 +65,15 @@ describe("MessageStore.publish", () => {
     expect(logTargetCount(record!)).toBe(2);
     expect([logTargetStore(record!, 0), logTargetStore(record!, 1)]).toEqual([a.store!.id, b.store!.id]);
     expect(logTargetSeq(record!, 1)).toBe(0);
-    expect(readMessageRecord(logMessage(record!)).body.toString()).toBe("hello");
+    expect(text(logMessage(record!))).toBe("hello");
   });
 
   it("logs nothing for a transient message, and nothing when no durable queue was reached", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "amqp-go-message-store-"));
+    const dir = mkdtempSync(join(tmpdir(), "amqp-go-storage-message-store-"));
     dirs.push(dir);
-    const { store } = await MessageStore.open(dir, { checkpointInterval: 3_600_000 }, logger, [], 1);
+    const { store } = await MessageStore.open(dir, { checkpointInterval: 3_600_000 }, ports, [], 1);
     const a = target(store.createQueueStore("/a"));
-    expect(store.publish(new Message("", "q", Buffer.alloc(0), Buffer.from("t")), [a], 1)).toBe(0);
+    expect(store.publish({ text: "t", persistent: false }, [a], 1)).toBe(0);
     expect(a.got).toHaveLength(1);
     expect(store.publish(persistent("p"), [target(null)], 1)).toBe(0);
     await store.close(() => 0);
@@ -64,9 +81,9 @@ describe("MessageStore.publish", () => {
   });
 
   it("a segment append that throws partway leaves nothing behind for the next publish's log record", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "amqp-go-message-store-"));
+    const dir = mkdtempSync(join(tmpdir(), "amqp-go-storage-message-store-"));
     dirs.push(dir);
-    const { store } = await MessageStore.open(dir, { checkpointInterval: 3_600_000 }, logger, [], 1);
+    const { store } = await MessageStore.open(dir, { checkpointInterval: 3_600_000 }, ports, [], 1);
     const a = target(store.createQueueStore("/a"));
     const broken = store.createQueueStore("/broken");
     broken.segments.append = () => {
@@ -80,6 +97,6 @@ describe("MessageStore.publish", () => {
     expect(logTargetCount(records[0]!)).toBe(1);
     expect(logTargetStore(records[0]!, 0)).toBe(a.store!.id);
     expect(logTargetSeq(records[0]!, 0)).toBe(1);
-    expect(readMessageRecord(logMessage(records[0]!)).body.toString()).toBe("second");
+    expect(text(logMessage(records[0]!))).toBe("second");
   });
 });

@@ -26,12 +26,6 @@ const FLUSH_AT = 256 * 1024;
  * output buffer: 64 KiB messages, bench 64k scenario, one copy and one buffer allocation less each.
  */
 const REFERENCE_BODIES_FROM = 8 * 1024;
-/**
- * Exchange and queue methods (declare, bind, delete...: each a journal line, maybe files) are
- * handled for at most this long per event-loop turn; the rest of the read waits for the next turn
- * (yieldTurn), so a client pipelining thousands of them does not stall the other connections.
- */
-const TURN_MS = 8;
 /** Deliveries pause while this much is waiting in the socket (its 'drain' resumes them). */
 const WRITE_BACKLOG = 1024 * 1024;
 let nextId = 1;
@@ -67,8 +61,6 @@ export class Connection implements HandshakeHost, LivenessHost {
   /** Whether the socket is read: credit flow and the memory alarm stop it (flow.ts). */
   readonly reading = new Reading(this);
   private released = false;
-  /** When this turn's handling of input began (performance.now()), for TURN_MS. */
-  private turnStart = 0;
   private readonly resumeBound = () => this.resumeInput();
   /** Channels with confirms to send at the next flush. */
   readonly confirming: Channel[] = [];
@@ -102,7 +94,6 @@ export class Connection implements HandshakeHost, LivenessHost {
     this.liveness.lastRead = Date.now();
     if (this.state === State.Closed) return;
     this.reading.read(chunk.length);
-    this.turnStart = performance.now();
     try {
       this.parser.push(chunk);
     } catch (e) {
@@ -202,9 +193,9 @@ export class Connection implements HandshakeHost, LivenessHost {
     }
     if (c === undefined) throw new ConnectionError(ReplyCode.CHANNEL_ERROR, "expected 'channel.open'", m.id >>> 16, m.id & 0xffff);
     c.onMethod(m);
-    // exchange (40) and queue (50) methods: the costly ones, handled TURN_MS a turn
+    // exchange (40) and queue (50) methods: the costly ones, handled for a while each turn
     const classId = m.id >>> 16;
-    if ((classId === 50 || classId === 40) && performance.now() - this.turnStart > TURN_MS) this.yieldTurn();
+    if ((classId === 50 || classId === 40) && this.reading.overBudget()) this.yieldTurn();
   }
 
   /** Stops handling input for this turn: the rest of what was read, and no more, at the next one. */
@@ -217,7 +208,7 @@ export class Connection implements HandshakeHost, LivenessHost {
 
   private resumeInput(): void {
     if (this.state === State.Closed) return;
-    this.turnStart = performance.now();
+    this.reading.newTurn();
     try {
       this.parser.resume();
     } catch (e) {

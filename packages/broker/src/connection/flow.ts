@@ -31,6 +31,12 @@ export interface FlowHost {
 /** The connection's state as RabbitMQ's management API names it. */
 export type ReadingState = "running" | "flow" | "blocked";
 
+/**
+ * Exchange and queue methods (declare, bind, delete...: each a journal line, maybe files) are
+ * handled for at most this long per event-loop turn; the rest of the read waits for the next turn
+ * (yieldTurn), so a client pipelining thousands of them does not stall the other connections.
+ */
+const TURN_MS = 8;
 /** Bytes a connection reads in one event-loop turn before it yields to the others. */
 export const READ_PER_TURN = 128 * 1024;
 
@@ -44,6 +50,8 @@ export class Reading {
   private turnBytes = 0;
   private resting = false;
   private readonly endTurnBound = (): void => this.endTurn();
+  /** When this turn's handling of input began (performance.now()), for TURN_MS. */
+  private turnStart = 0;
   /** A long run of costly methods is spread over turns (Connection.yieldTurn): not read meanwhile. */
   private yielding = false;
   /** Date.now() when flow began, for the debug log. */
@@ -62,12 +70,23 @@ export class Reading {
 
   /** `bytes` were read from the socket. */
   read(bytes: number): void {
+    this.turnStart = performance.now();
     if (this.turnBytes === 0) setImmediate(this.endTurnBound);
     this.turnBytes += bytes;
     if (this.turnBytes >= READ_PER_TURN && !this.resting) {
       this.resting = true;
       this.update();
     }
+  }
+
+  /** Input is handled again after a yield (Connection.yieldTurn). */
+  newTurn(): void {
+    this.turnStart = performance.now();
+  }
+
+  /** Costly methods have run TURN_MS in this turn: time to yield. */
+  overBudget(): boolean {
+    return performance.now() - this.turnStart > TURN_MS;
   }
 
   private endTurn(): void {
